@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# clonetrace top-level Makefile.
+#
+#   make            build ./clonetrace (BPF object -> skeleton -> collector)
+#   make run        install missing packages, build, trace the whole system
+#   make check      the whole test suite (host tests + VM tests)
+#   make bench      the side-by-side overhead benchmark
+#   make kmod       the optional kernel module (KDIR=...)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+KDIR		?= /lib/modules/$(shell uname -r)/build
+VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
+
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PYTHON		?= /usr/bin/python3
+
+ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+OUT		:= build
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
+		   -I$(OUT) -Ibpf -Iuserspace
+LDLIBS		:= -lbpf -lelf -lz
+STATIC_LDLIBS	:= -lbpf -lelf -lz -lzstd
+
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+		   -I$(OUT) -Ibpf
+
+USER_SRCS	:= $(wildcard userspace/*.c)
+USER_HDRS	:= $(wildcard userspace/*.h) bpf/clonetrace.h
+USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/%.o,$(USER_SRCS))
+ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
+
+.PHONY: all run deps check check-host check-vm bench kmod kmod-clean \
+	install uninstall clean workloads static asan lint
+
+all: clonetrace
+
+deps:
+	@tools/install-deps.sh
+
+run: deps clonetrace
+	./clonetrace
+
+# vmlinux.h is generated from the build machine's BTF: the machine that
+# runs clonetrace needs BTF anyway, and CO-RE relocates the object on other
+# kernels (tested on Debian's 6.1 and 6.12 in tools/vmtest).
+$(OUT)/vmlinux.h:
+	@mkdir -p $(OUT)
+	@if [ ! -r "$(VMLINUX_BTF)" ]; then \
+		echo "error: no kernel BTF at $(VMLINUX_BTF): build on a kernel with CONFIG_DEBUG_INFO_BTF=y or set VMLINUX_BTF=path/to/vmlinux" >&2; \
+		exit 1; fi
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	mv $@.tmp $@
+
+$(OUT)/clonetrace.bpf.o: bpf/clonetrace.bpf.c bpf/clonetrace.h $(OUT)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/clonetrace.skel.h: $(OUT)/clonetrace.bpf.o
+	$(BPFTOOL) gen skeleton $< name clonetrace_bpf > $@.tmp
+	mv $@.tmp $@
+
+$(OUT)/%.o: userspace/%.c $(USER_HDRS) $(OUT)/clonetrace.skel.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
+clonetrace: $(USER_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Statically linked, for the VM tests (busybox initramfs, no libraries).
+clonetrace-static: clonetrace.static
+clonetrace.static: $(USER_OBJS)
+	$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LDLIBS)
+
+# AddressSanitizer + UBSan build used by the tests.
+$(OUT)/asan/%.o: userspace/%.c $(USER_HDRS) $(OUT)/clonetrace.skel.h
+	@mkdir -p $(OUT)/asan
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-c $< -o $@
+
+asan: $(OUT)/clonetrace.asan
+$(OUT)/clonetrace.asan: $(ASAN_OBJS)
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+workloads:
+	$(MAKE) -C tools/workloads
+
+# ---- kernel module (see Kbuild and kmod/) ----
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+kmod-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+# ---- tests ----
+check: check-host check-vm
+
+check-host: clonetrace asan workloads
+	$(PYTHON) -m pytest -v tests
+
+check-vm: clonetrace.static
+	tools/vmtest/vmtest --kernel all
+
+bench: clonetrace workloads
+	tools/bench/bench
+
+# ---- install ----
+install: clonetrace
+	install -D -m 0755 clonetrace $(DESTDIR)$(PREFIX)/sbin/clonetrace
+	install -D -m 0644 docs/clonetrace.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/clonetrace \
+		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8
+
+clean:
+	rm -rf $(OUT) clonetrace clonetrace.static
+	$(MAKE) -C tools/workloads clean 2>/dev/null || true

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonetrace.bpf.c - where creation events are produced.
+ *
+ * Every task the kernel creates passes through copy_process(), whose last
+ * step fires the task:task_newtask tracepoint with the new task and the
+ * 64-bit clone flags. That is the primary hook: one event per new task,
+ * filled from the task itself, so it is right for every caller.
+ *
+ * Around it:
+ *  - the clone-family syscall tracepoints remember, per thread, which
+ *    syscall is in flight, when it started and which flags it asked for;
+ *    task_newtask uses that for the syscall name and the latency, and a
+ *    negative return becomes a clone_failed event;
+ *  - fentry/fexit on kernel_clone() (where the kernel allows trampolines)
+ *    do the same for creations that no syscall asked for (kthreadd);
+ *  - sched_process_exit keeps the set of traced processes (-p, -f, -c)
+ *    current, so that user space can tell when all of them are gone.
+ *
+ * Which programs load is decided by user space (userspace/attach.c) after
+ * probing the kernel; the filters are read-only globals it sets before load.
+ * Kernel pointers never leave this file: only numbers are copied out.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "clonetrace.h"
+
+/* include/uapi/linux/sched.h */
+#define CSIGNAL		0x000000ffULL
+#define CLONE_VM	0x00000100ULL
+#define CLONE_VFORK	0x00004000ULL
+#define CLONE_THREAD	0x00010000ULL
+#define SIGCHLD		17
+
+/* include/linux/sched.h; stable values, not in BTF */
+#define PF_IO_WORKER	0x00000010
+#define PF_USER_WORKER	0x00004000	/* since 6.4; a hole before */
+#define PF_KTHREAD	0x00200000
+
+/* Filters, set by user space between open and load. */
+const volatile bool filter_targets;	/* only processes in targets */
+const volatile bool follow;		/* add children to targets */
+const volatile bool failed_only;
+const volatile bool filter_comm;
+const volatile char target_comm[CT_COMM_LEN];
+const volatile __u32 kind_mask = ~0U;	/* bit (1 << enum ct_kind) */
+/* Wake the reader only once this much data waits; 0: every event. */
+const volatile __u32 wakeup_bytes;
+
+/* Counters, read by user space through the mmap()ed .bss. */
+__u64 lost_events;	/* ring buffer full */
+__u64 lost_follow;	/* targets map full: a child could not be followed */
+__s64 targets_alive;	/* processes in targets that have not exited */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);	/* resized by user space */
+} events SEC(".maps");
+
+/* A creation request in flight, keyed by the requesting thread's TID. */
+struct inflight {
+	__u64 ts_ns;
+	__u64 flags;
+	__s32 exit_signal;
+	__u16 syscall;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* Traced processes by TGID (-p, -c, and their descendants with -f). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);	/* resized by user space */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+static __always_inline bool traced(__u32 tgid)
+{
+	if (!filter_targets)
+		return true;
+	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[CT_COMM_LEN];
+	int i;
+
+	if (!filter_comm)
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < CT_COMM_LEN; i++) {
+		if (comm[i] != target_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool kind_wanted(__u16 kind)
+{
+	return kind_mask & (1U << kind);
+}
+
+static __always_inline __u16 kind_of(__u64 flags, __u32 pf)
+{
+	if (pf & PF_KTHREAD)
+		return CT_KIND_KTHREAD;
+	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
+		return CT_KIND_USER_WORKER;
+	if (flags & CLONE_THREAD)
+		return CT_KIND_THREAD;
+	if (flags & CLONE_VFORK)
+		return CT_KIND_VFORK;
+	if (flags & CLONE_VM)
+		return CT_KIND_VM_PROCESS;
+	return CT_KIND_PROCESS;
+}
+
+/* Batch wakeups: the reader also polls on a timer, so nothing waits long. */
+static __always_inline long submit_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Reference counts are atomic_t in some kernels and refcount_t in others
+ * (nsproxy.count became refcount_t in 6.x, sighand in 4.15); both are one
+ * 32-bit integer at the start of the field, so read the field's 4 bytes at
+ * its CO-RE relocated offset instead of naming the inner member.
+ */
+#define READ_COUNT(ptr, field) ({					\
+	__s32 __v = CT_REF_ABSENT;					\
+	if (ptr)							\
+		bpf_core_read(&__v, sizeof(__v), &(ptr)->field);	\
+	__v;								\
+})
+
+/* The task's TID, or its group leader's, in its own PID namespace. */
+static __always_inline __u32 ns_nr(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+	return upid.nr;
+}
+
+static __always_inline void read_refs(struct ct_event *e,
+				      struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct files_struct *files = BPF_CORE_READ(task, files);
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct sighand_struct *sighand = BPF_CORE_READ(task, sighand);
+	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	struct nsproxy *nsproxy = BPF_CORE_READ(task, nsproxy);
+
+	e->refs[CT_REF_MM_USERS] = READ_COUNT(mm, mm_users);
+	e->refs[CT_REF_MM_COUNT] = READ_COUNT(mm, mm_count);
+	e->refs[CT_REF_FILES] = READ_COUNT(files, count);
+	e->refs[CT_REF_FS] = READ_COUNT(fs, users);
+	e->refs[CT_REF_SIGHAND] = READ_COUNT(sighand, count);
+	e->refs[CT_REF_SIGNAL_LIVE] = READ_COUNT(signal, live);
+	e->refs[CT_REF_NR_THREADS] = READ_COUNT(signal, nr_threads);
+	e->refs[CT_REF_NSPROXY] = READ_COUNT(nsproxy, count);
+}
+
+/* -f: a new process of a traced one is traced too. */
+static __always_inline void follow_child(__u32 tgid)
+{
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&targets, &tgid, &one, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&targets_alive, 1);
+	else if (!bpf_map_lookup_elem(&targets, &tgid))
+		__sync_fetch_and_add(&lost_follow, 1);
+}
+
+static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 ptgid = id >> 32, ptid = (__u32)id;
+	__u32 pf = BPF_CORE_READ(task, flags);
+	__u16 kind = kind_of(flags, pf);
+	struct task_struct *leader;
+	struct inflight *in;
+	struct ct_event *e;
+	__u32 tgid;
+
+	if (!traced(ptgid))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (follow && tgid != ptgid)
+		follow_child(tgid);
+	if (failed_only || !kind_wanted(kind) || !comm_matches())
+		return 0;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_events, 1);
+		return 0;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->flags = flags;
+	e->type = CT_EV_CLONE;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ppid = ptgid;
+	e->ptid = ptid;
+	e->pid = tgid;
+	e->tid = BPF_CORE_READ(task, pid);
+	leader = BPF_CORE_READ(task, group_leader);
+	e->ns_pid = ns_nr(leader);
+	e->ns_tid = ns_nr(task);
+	e->err = 0;
+	e->exit_signal = BPF_CORE_READ(task, exit_signal);
+	if (e->exit_signal < 0)		/* threads: -1 */
+		e->exit_signal = 0;
+	e->kind = kind;
+
+	in = bpf_map_lookup_elem(&inflight, &ptid);
+	if (in) {
+		e->syscall = in->syscall;
+		e->latency_ns = e->ts_ns - in->ts_ns;
+	} else {
+		e->syscall = CT_SC_KERNEL;
+		e->latency_ns = 0;
+	}
+	read_refs(e, task);
+	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *task, u64 clone_flags) */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(task_newtask_btf, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(task, clone_flags);
+}
+
+/* Same hook for kernels without tp_btf (before 5.5). */
+SEC("raw_tp/task_newtask")
+int BPF_PROG(task_newtask_raw, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(task, clone_flags);
+}
+
+/* ---- creation requests: syscalls, and kernel_clone() where allowed ---- */
+
+static __always_inline void request_begin(__u16 syscall, __u64 flags,
+					  __s32 exit_signal)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight in = {
+		.ts_ns = bpf_ktime_get_ns(),
+		.flags = flags,
+		.exit_signal = exit_signal,
+		.syscall = syscall,
+	};
+
+	if (!traced(id >> 32) || !comm_matches())
+		return;
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+}
+
+static __always_inline void emit_failure(struct inflight *in, long err)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u16 kind = kind_of(in->flags, 0);
+	struct ct_event *e;
+	int i;
+
+	if (!kind_wanted(kind))
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_events, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->flags = in->flags;
+	e->latency_ns = e->ts_ns - in->ts_ns;
+	e->type = CT_EV_CLONE_FAILED;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ppid = id >> 32;
+	e->ptid = (__u32)id;
+	e->pid = 0;
+	e->tid = 0;
+	e->ns_pid = 0;
+	e->ns_tid = 0;
+	e->err = err;
+	e->exit_signal = in->exit_signal;
+	e->syscall = in->syscall;
+	e->kind = kind;
+	for (i = 0; i < CT_REF_NR; i++)
+		e->refs[i] = CT_REF_ABSENT;
+	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
+	__builtin_memcpy(e->comm, e->pcomm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, submit_flags());
+}
+
+static __always_inline void request_end(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return;
+	if (ret < 0)
+		emit_failure(in, -ret);
+	bpf_map_delete_elem(&inflight, &tid);
+}
+
+/* The perf layout of syscall tracepoints: common header, nr, arguments. */
+struct syscall_enter_ctx {
+	__u64 common;
+	long nr;
+	unsigned long args[6];
+};
+
+struct syscall_exit_ctx {
+	__u64 common;
+	long nr;
+	long ret;
+};
+
+/* include/uapi/linux/sched.h: struct clone_args */
+struct ct_clone_args {
+	__u64 flags;
+	__u64 pidfd;
+	__u64 child_tid;
+	__u64 parent_tid;
+	__u64 exit_signal;
+};
+
+SEC("tracepoint/syscalls/sys_enter_clone")
+int sys_enter_clone(struct syscall_enter_ctx *ctx)
+{
+	/* kernel/fork.c: only the low 32 bits count; the low byte is the
+	 * exit signal.
+	 */
+	__u32 raw = ctx->args[0];
+
+	request_begin(CT_SC_CLONE, raw & ~CSIGNAL, raw & CSIGNAL);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone3")
+int sys_enter_clone3(struct syscall_enter_ctx *ctx)
+{
+	struct ct_clone_args args = {};
+
+	/* A bad pointer fails the syscall with EFAULT: record zeros. */
+	bpf_probe_read_user(&args, sizeof(args), (void *)ctx->args[0]);
+	request_begin(CT_SC_CLONE3, args.flags, (__s32)args.exit_signal);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fork")
+int sys_enter_fork(struct syscall_enter_ctx *ctx)
+{
+	request_begin(CT_SC_FORK, 0, SIGCHLD);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_vfork")
+int sys_enter_vfork(struct syscall_enter_ctx *ctx)
+{
+	request_begin(CT_SC_VFORK, CLONE_VM | CLONE_VFORK, SIGCHLD);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone")
+int sys_exit_clone(struct syscall_exit_ctx *ctx)
+{
+	request_end(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone3")
+int sys_exit_clone3(struct syscall_exit_ctx *ctx)
+{
+	request_end(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_fork")
+int sys_exit_fork(struct syscall_exit_ctx *ctx)
+{
+	request_end(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_vfork")
+int sys_exit_vfork(struct syscall_exit_ctx *ctx)
+{
+	request_end(ctx->ret);
+	return 0;
+}
+
+/*
+ * pid_t kernel_clone(struct kernel_clone_args *args)
+ * Requests that did not come through a traced syscall (kthreadd, and
+ * syscalls when their tracepoints are unavailable) start and end here.
+ */
+SEC("fentry/kernel_clone")
+int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (bpf_map_lookup_elem(&inflight, &tid))
+		return 0;	/* a syscall tracepoint owns this request */
+	request_begin(CT_SC_KERNEL, BPF_CORE_READ(args, flags),
+		      BPF_CORE_READ(args, exit_signal));
+	return 0;
+}
+
+SEC("fexit/kernel_clone")
+int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (in && in->syscall == CT_SC_KERNEL)
+		request_end(ret);
+	return 0;
+}
+
+/*
+ * TP_PROTO(struct task_struct *p[, bool group_dead]); current is p.
+ * The group is dead when its last thread exits: signal->live reached 0.
+ */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct signal_struct *signal;
+	__s32 live;
+
+	if (!bpf_map_lookup_elem(&targets, &tgid))
+		return 0;
+	signal = BPF_CORE_READ(task, signal);
+	live = READ_COUNT(signal, live);
+	if (live != 0)
+		return 0;
+	if (bpf_map_delete_elem(&targets, &tgid) == 0)
+		__sync_fetch_and_add(&targets_alive, -1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clonetrace.h - the event record shared by the BPF programs
+ * (bpf/clonetrace.bpf.c, producer) and the collector (userspace/, consumer).
+ *
+ * Plain C with fixed-width types only, 64-bit fields first, so that the
+ * layout is the same for the BPF target and for user space.
+ */
+#ifndef CLONETRACE_H
+#define CLONETRACE_H
+
+#define CT_COMM_LEN		16
+
+/* event.type */
+enum ct_event_type {
+	CT_EV_CLONE		= 1,	/* a task was created */
+	CT_EV_CLONE_FAILED	= 2,	/* a creation request failed */
+};
+
+/* event.syscall: how the creation was requested */
+enum ct_syscall {
+	CT_SC_KERNEL	= 0,	/* no clone-family syscall in flight */
+	CT_SC_FORK	= 1,
+	CT_SC_VFORK	= 2,
+	CT_SC_CLONE	= 3,
+	CT_SC_CLONE3	= 4,
+	CT_SC_NR,
+};
+
+/* event.kind: what was created; also the bit index of the kind filter */
+enum ct_kind {
+	CT_KIND_PROCESS		= 0,	/* fork-like: nothing shared */
+	CT_KIND_THREAD		= 1,	/* CLONE_THREAD */
+	CT_KIND_VFORK		= 2,	/* CLONE_VFORK */
+	CT_KIND_VM_PROCESS	= 3,	/* CLONE_VM without CLONE_THREAD */
+	CT_KIND_KTHREAD		= 4,	/* PF_KTHREAD */
+	CT_KIND_USER_WORKER	= 5,	/* PF_IO_WORKER / PF_USER_WORKER */
+	CT_KIND_NR,
+};
+
+/* event.refs[]: reference counts read right after copy_process() */
+enum ct_ref {
+	CT_REF_MM_USERS,	/* mm->mm_users */
+	CT_REF_MM_COUNT,	/* mm->mm_count */
+	CT_REF_FILES,		/* files->count */
+	CT_REF_FS,		/* fs->users */
+	CT_REF_SIGHAND,		/* sighand->count */
+	CT_REF_SIGNAL_LIVE,	/* signal->live */
+	CT_REF_NR_THREADS,	/* signal->nr_threads */
+	CT_REF_NSPROXY,		/* nsproxy->count */
+	CT_REF_NR,
+};
+
+#define CT_REF_ABSENT	(-1)	/* the task has no such resource */
+
+struct ct_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 flags;		/* clone flags without the exit signal byte */
+	__u64 latency_ns;	/* request entry to end of copy_process, 0: n/a */
+	__u32 type;		/* enum ct_event_type */
+	__u32 cpu;
+	__u32 ppid;		/* creator: TGID */
+	__u32 ptid;		/* creator: TID */
+	__u32 pid;		/* new task: TGID (0 for failures) */
+	__u32 tid;		/* new task: TID */
+	__u32 ns_pid;		/* new task: TGID in its own PID namespace */
+	__u32 ns_tid;		/* new task: TID in its own PID namespace */
+	__s32 err;		/* failures: positive errno */
+	__s32 exit_signal;	/* 0: none */
+	__u16 syscall;		/* enum ct_syscall */
+	__u16 kind;		/* enum ct_kind */
+	__s32 refs[CT_REF_NR];	/* CT_REF_ABSENT when not applicable */
+	char pcomm[CT_COMM_LEN];
+	char comm[CT_COMM_LEN];
+};
+
+#endif /* CLONETRACE_H */

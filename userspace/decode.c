@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * decode.c - names for the numbers in an event, and comm rendering.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+#include "decode.h"
+
+static const char *const kind_names[CT_KIND_NR] = {
+	[CT_KIND_PROCESS]	= "process",
+	[CT_KIND_THREAD]	= "thread",
+	[CT_KIND_VFORK]		= "vfork",
+	[CT_KIND_VM_PROCESS]	= "vm_process",
+	[CT_KIND_KTHREAD]	= "kthread",
+	[CT_KIND_USER_WORKER]	= "user_worker",
+};
+
+const char *ct_kind_name(unsigned int kind)
+{
+	return kind < CT_KIND_NR ? kind_names[kind] : "unknown";
+}
+
+int ct_kind_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CT_KIND_NR; i++)
+		if (!strcmp(name, kind_names[i]))
+			return i;
+	return -1;
+}
+
+const char *ct_kind_list(void)
+{
+	return "process,thread,vfork,vm_process,kthread,user_worker";
+}
+
+static const char *const syscall_names[CT_SC_NR] = {
+	[CT_SC_KERNEL]	= "kernel",
+	[CT_SC_FORK]	= "fork",
+	[CT_SC_VFORK]	= "vfork",
+	[CT_SC_CLONE]	= "clone",
+	[CT_SC_CLONE3]	= "clone3",
+};
+
+const char *ct_syscall_name(unsigned int syscall)
+{
+	return syscall < CT_SC_NR ? syscall_names[syscall] : "unknown";
+}
+
+/* include/uapi/linux/sched.h, in bit order */
+static const struct {
+	uint64_t value;
+	const char *name;
+} clone_flags[] = {
+	{ 0x00000080ULL, "CLONE_NEWTIME" },
+	{ 0x00000100ULL, "CLONE_VM" },
+	{ 0x00000200ULL, "CLONE_FS" },
+	{ 0x00000400ULL, "CLONE_FILES" },
+	{ 0x00000800ULL, "CLONE_SIGHAND" },
+	{ 0x00001000ULL, "CLONE_PIDFD" },
+	{ 0x00002000ULL, "CLONE_PTRACE" },
+	{ 0x00004000ULL, "CLONE_VFORK" },
+	{ 0x00008000ULL, "CLONE_PARENT" },
+	{ 0x00010000ULL, "CLONE_THREAD" },
+	{ 0x00020000ULL, "CLONE_NEWNS" },
+	{ 0x00040000ULL, "CLONE_SYSVSEM" },
+	{ 0x00080000ULL, "CLONE_SETTLS" },
+	{ 0x00100000ULL, "CLONE_PARENT_SETTID" },
+	{ 0x00200000ULL, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000ULL, "CLONE_DETACHED" },
+	{ 0x00800000ULL, "CLONE_UNTRACED" },
+	{ 0x01000000ULL, "CLONE_CHILD_SETTID" },
+	{ 0x02000000ULL, "CLONE_NEWCGROUP" },
+	{ 0x04000000ULL, "CLONE_NEWUTS" },
+	{ 0x08000000ULL, "CLONE_NEWIPC" },
+	{ 0x10000000ULL, "CLONE_NEWUSER" },
+	{ 0x20000000ULL, "CLONE_NEWPID" },
+	{ 0x40000000ULL, "CLONE_NEWNET" },
+	{ 0x80000000ULL, "CLONE_IO" },
+	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" },	/* clone3 only */
+	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },	/* clone3 only */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *ct_flag_at(size_t i, uint64_t *value)
+{
+	if (i >= ARRAY_SIZE(clone_flags))
+		return NULL;
+	*value = clone_flags[i].value;
+	return clone_flags[i].name;
+}
+
+void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!flags) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(clone_flags); i++) {
+		const char *name = clone_flags[i].name;
+
+		if (!(flags & clone_flags[i].value))
+			continue;
+		flags &= ~clone_flags[i].value;
+		if (strip_prefix)
+			name += strlen("CLONE_");
+		n = snprintf(buf + off, len - off, "%s%s", off ? "|" : "", name);
+		if (n < 0 || (size_t)n >= len - off)
+			return;
+		off += n;
+	}
+	if (flags)	/* bits this version does not know: show them raw */
+		snprintf(buf + off, len - off, "%s%#llx", off ? "|" : "",
+			 (unsigned long long)flags);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int ct_flags_parse(const char *s, uint64_t *flags)
+{
+	char *copy, *tok, *save = NULL;
+	int ret = 0;
+
+	*flags = 0;
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, "|", &save); tok;
+	     tok = strtok_r(NULL, "|", &save)) {
+		char *t = trim(tok), *end;
+		size_t i;
+
+		if (!*t) {
+			ret = -EINVAL;
+			break;
+		}
+		if (isdigit((unsigned char)*t)) {
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(t, &end, 0);
+			if (errno || *end) {
+				ret = -EINVAL;
+				break;
+			}
+			*flags |= v;
+			continue;
+		}
+		if (!strncasecmp(t, "SIG", 3)) {
+			int sig;
+
+			for (sig = 1; sig < NSIG; sig++) {
+				const char *abbrev = sigabbrev_np(sig);
+
+				if (abbrev && !strcasecmp(t + 3, abbrev))
+					break;
+			}
+			if (sig == NSIG || (*flags & 0xff)) {
+				ret = -EINVAL;
+				break;
+			}
+			*flags |= sig;
+			continue;
+		}
+		if (!strncasecmp(t, "CLONE_", 6))
+			t += 6;
+		for (i = 0; i < ARRAY_SIZE(clone_flags); i++)
+			if (!strcasecmp(t, clone_flags[i].name + 6))
+				break;
+		if (i == ARRAY_SIZE(clone_flags)) {
+			ret = -EINVAL;
+			break;
+		}
+		*flags |= clone_flags[i].value;
+	}
+	free(copy);
+	if (!ret && !*s)
+		ret = -EINVAL;
+	return ret;
+}
+
+const char *ct_ns_name(uint64_t flag)
+{
+	switch (flag) {
+	case 0x00000080ULL:	return "time";
+	case 0x00020000ULL:	return "mnt";
+	case 0x02000000ULL:	return "cgroup";
+	case 0x04000000ULL:	return "uts";
+	case 0x08000000ULL:	return "ipc";
+	case 0x10000000ULL:	return "user";
+	case 0x20000000ULL:	return "pid";
+	case 0x40000000ULL:	return "net";
+	}
+	return NULL;
+}
+
+const char *ct_errno_name(int err, char *buf, size_t len)
+{
+	/* include/linux/errno.h: never seen by user space, but by us */
+	static const char *const kernel_only[] = {
+		[0] = "ERESTARTSYS", [1] = "ERESTARTNOINTR",
+		[2] = "ERESTARTNOHAND", [3] = "ENOIOCTLCMD",
+		[4] = "ERESTART_RESTARTBLOCK",
+	};
+	const char *name = strerrorname_np(err);
+
+	if (!name && err >= 512 && err <= 516)
+		name = kernel_only[err - 512];
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "E%d", err);
+	return buf;
+}
+
+const char *ct_signal_name(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (sig <= 0)
+		snprintf(buf, len, "0");
+	else if (abbrev)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, len, "%d", sig);
+	return buf;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (need > n)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need;
+}
+
+/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
+static bool is_c1(const unsigned char *s, size_t n)
+{
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+/* Append a rendering of comm bytes; json selects the JSON escaping. */
+static void escape(const char *str, size_t len, char *buf, size_t buflen,
+		   bool json)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, off = 0;
+
+	if (!buflen)
+		return;
+	while (i < len && s[i]) {
+		char tmp[16];
+		size_t n = utf8_len(s + i, strnlen(str + i, len - i));
+		const char *out = tmp;
+		size_t outlen;
+
+		if (n > 1 && !is_c1(s + i, n)) {
+			out = (const char *)s + i;
+			outlen = n;
+		} else if (n == 1 && s[i] >= 0x20 && s[i] < 0x7f &&
+			   s[i] != '\\' && !(json && s[i] == '"')) {
+			out = (const char *)s + i;
+			outlen = 1;
+		} else if (n == 1 || is_c1(s + i, n)) {
+			/* a control character: C0, DEL, C1, or '\' / '"' */
+			unsigned int cp = n == 1 ? s[i] : s[i + 1];
+
+			if (s[i] == '\\' || (json && s[i] == '"'))
+				snprintf(tmp, sizeof(tmp), "\\%c", s[i]);
+			else if (s[i] == '\n')
+				snprintf(tmp, sizeof(tmp), "\\n");
+			else if (s[i] == '\t')
+				snprintf(tmp, sizeof(tmp), "\\t");
+			else if (s[i] == '\r')
+				snprintf(tmp, sizeof(tmp), "\\r");
+			else if (json)
+				snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+			else if (n == 1)
+				snprintf(tmp, sizeof(tmp), "\\x%02x", cp);
+			else	/* keep the bytes visible as they are */
+				snprintf(tmp, sizeof(tmp), "\\x%02x\\x%02x",
+					 s[i], s[i + 1]);
+			outlen = strlen(tmp);
+			if (!n)
+				n = 1;
+		} else {
+			/* not UTF-8: the literal text \xNN */
+			snprintf(tmp, sizeof(tmp), json ? "\\\\x%02x" : "\\x%02x",
+				 s[i]);
+			outlen = strlen(tmp);
+			n = 1;
+		}
+		if (off + outlen >= buflen)
+			break;
+		memcpy(buf + off, out, outlen);
+		off += outlen;
+		i += n;
+	}
+	buf[off] = '\0';
+}
+
+void ct_escape_human(const char *s, size_t len, char *buf, size_t buflen)
+{
+	escape(s, len, buf, buflen, false);
+}
+
+void ct_escape_json(const char *s, size_t len, char *buf, size_t buflen)
+{
+	escape(s, len, buf, buflen, true);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * decode.h - turning the numbers of an event into names: clone flags,
+ * kinds, syscalls, errno and signal names, and safe rendering of comm.
+ */
+#ifndef CT_DECODE_H
+#define CT_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Name of a kind (enum ct_kind) as used in JSON and the human output. */
+const char *ct_kind_name(unsigned int kind);
+/* Parse a kind name; -1 when unknown. */
+int ct_kind_parse(const char *name);
+/* All kind names separated by commas, for messages. */
+const char *ct_kind_list(void);
+
+const char *ct_syscall_name(unsigned int syscall);
+
+/*
+ * Write the decoded clone flags ("CLONE_VM|CLONE_FS|0x8000000000") into
+ * buf; "0" when none. With strip_prefix the "CLONE_" prefix is left out.
+ */
+void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len);
+/* Parse "CLONE_VM|CLONE_FS", "VM|fs", "0x3d0f00" or a decimal number. */
+int ct_flags_parse(const char *s, uint64_t *flags);
+/* Iterate over known flags: name (with prefix) and value; NULL at end. */
+const char *ct_flag_at(size_t i, uint64_t *value);
+
+/* Namespace flags and their /proc/PID/ns names ("pid", "mnt", ...). */
+#define CT_NS_FLAGS_MASK 0x7e020080ULL
+const char *ct_ns_name(uint64_t flag);
+
+/* "EAGAIN" (or "E513" for a number without a name) into buf. */
+const char *ct_errno_name(int err, char *buf, size_t len);
+/* "SIGCHLD" into buf; "0" for no signal. */
+const char *ct_signal_name(int sig, char *buf, size_t len);
+
+/*
+ * Render a comm (up to len bytes, NUL-terminated or not) for a terminal:
+ * printable UTF-8 passes, backslash becomes \\, control characters \n \t
+ * or \xNN, bytes that are not valid UTF-8 \xNN.
+ */
+void ct_escape_human(const char *s, size_t len, char *buf, size_t buflen);
+/*
+ * Render a comm as the inside of a JSON string: valid UTF-8 passes, '"'
+ * and '\' and control characters are JSON escapes, and each byte that is
+ * not valid UTF-8 becomes the four characters \xNN (JSON "\\xNN").
+ */
+void ct_escape_json(const char *s, size_t len, char *buf, size_t buflen);
+
+#endif /* CT_DECODE_H */

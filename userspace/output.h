@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * output.h - where events are printed: aligned human columns or one JSON
+ * object per line, and the closing summary.
+ */
+#ifndef CT_OUTPUT_H
+#define CT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+
+struct ct_stats {
+	uint64_t events;		/* records received */
+	uint64_t clones;
+	uint64_t failed;
+	uint64_t by_kind[CT_KIND_NR];
+	uint64_t by_syscall[CT_SC_NR];
+	uint64_t lost;			/* ring buffer full, counted in BPF */
+	uint64_t lost_follow;		/* -f children not followed */
+};
+
+struct ct_output {
+	FILE *f;
+	bool json;
+	bool extended;		/* human: a second line with refs and more */
+	bool wallclock;		/* print wall-clock time, not relative */
+	bool header_done;
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at start */
+	int64_t real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct ct_stats stats;
+};
+
+void ct_output_init(struct ct_output *out, FILE *f);
+/* Print one event and count it; returns -errno of a failed write. */
+int ct_output_event(struct ct_output *out, const struct ct_event *e);
+/* The closing summary: a JSON line, or human lines on stderr. */
+int ct_output_summary(struct ct_output *out, const char *mode,
+		      uint64_t duration_ns);
+
+#endif /* CT_OUTPUT_H */
