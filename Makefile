@@ -31,18 +31,24 @@ STATIC_LDLIBS	:= -lbpf -lelf -lz -lzstd
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 		   -I$(OUT) -Ibpf
 
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_HDRS	:= $(wildcard bpf/*.h)
+SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 USER_SRCS	:= $(wildcard userspace/*.c)
-USER_HDRS	:= $(wildcard userspace/*.h) bpf/clonetrace.h
+USER_HDRS	:= $(wildcard userspace/*.h) $(BPF_HDRS)
 USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/%.o,$(USER_SRCS))
 ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
-.PHONY: all run deps check check-host check-vm bench kmod kmod-clean \
-	install uninstall clean workloads static asan lint
+.PHONY: all run deps deps-test check check-host check-vm bench kmod kmod-clean \
+	install uninstall clean workloads static asan lint lab fuzz
 
 all: clonetrace
 
 deps:
 	@tools/install-deps.sh
+
+deps-test: deps
+	@tools/install-deps.sh --test
 
 run: deps clonetrace
 	./clonetrace
@@ -58,14 +64,16 @@ $(OUT)/vmlinux.h:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
 	mv $@.tmp $@
 
-$(OUT)/clonetrace.bpf.o: bpf/clonetrace.bpf.c bpf/clonetrace.h $(OUT)/vmlinux.h
+# One skeleton per BPF object: bpf/NAME.bpf.c -> $(OUT)/NAME.skel.h
+# (struct NAME_bpf). Every object shares bpf/clonetrace.h.
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/clonetrace.skel.h: $(OUT)/clonetrace.bpf.o
-	$(BPFTOOL) gen skeleton $< name clonetrace_bpf > $@.tmp
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp
 	mv $@.tmp $@
 
-$(OUT)/%.o: userspace/%.c $(USER_HDRS) $(OUT)/clonetrace.skel.h
+$(OUT)/%.o: userspace/%.c $(USER_HDRS) $(SKELS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 clonetrace: $(USER_OBJS)
@@ -77,7 +85,7 @@ clonetrace.static: $(USER_OBJS)
 	$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LDLIBS)
 
 # AddressSanitizer + UBSan build used by the tests.
-$(OUT)/asan/%.o: userspace/%.c $(USER_HDRS) $(OUT)/clonetrace.skel.h
+$(OUT)/asan/%.o: userspace/%.c $(USER_HDRS) $(SKELS)
 	@mkdir -p $(OUT)/asan
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-c $< -o $@
@@ -99,14 +107,24 @@ kmod-clean:
 # ---- tests ----
 check: check-host check-vm
 
-check-host: clonetrace asan workloads
+check-host: deps-test clonetrace asan workloads
 	$(PYTHON) -m pytest -v tests
 
 check-vm: clonetrace.static
 	tools/vmtest/vmtest --kernel all
 
 bench: clonetrace workloads
+	tools/install-deps.sh --bench
 	tools/bench/bench
+
+# Lab exercises: every one run and checked, a pass/fail table.
+lab: clonetrace workloads
+	$(MAKE) -C tools/labs
+	tools/labs/run-labs
+
+# Fuzzing the record reader (libFuzzer).
+fuzz: $(SKELS)
+	$(MAKE) -C tests/fuzz run
 
 # ---- install ----
 install: clonetrace
@@ -121,3 +139,6 @@ uninstall:
 clean:
 	rm -rf $(OUT) clonetrace clonetrace.static
 	$(MAKE) -C tools/workloads clean 2>/dev/null || true
+
+# keep intermediate BPF objects and skeletons
+.SECONDARY:

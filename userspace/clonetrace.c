@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 
+#include "analysis.h"
 #include "attach.h"
 #include "clonetrace.skel.h"
 #include "decode.h"
@@ -430,7 +431,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct ct_event))
 		return 0;
 	lc->write_err = ct_output_event(&lc->out, data);
-	return lc->write_err ? -1 : 0;	/* stop consuming on write error */
+	if (lc->write_err)
+		return -1;	/* stop consuming */
+	ct_analysis_event(data);
+	return 0;	/* stop consuming on write error */
 }
 
 static uint64_t now_ns(void)
@@ -441,8 +445,14 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static const struct argp_child argp_children[] = {
+	{ &ct_analysis_argp, 0, "Analysis:", 0 },
+	{},
+};
+
 static struct argp argp = {
 	.options = opts,
+	.children = argp_children,
 	.parser = parse_opt,
 	.args_doc = "[-- COMMAND [ARGS...]]",
 	.doc = doc,
@@ -466,6 +476,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && ct_is_subcommand(argv[1]))
 		return ct_subcommand(argc - 1, argv + 1);
 
+	argv[0] = (char *)"clonetrace";	/* the name in argp's messages */
 	argp_err_exit_status = EXIT_USAGE;
 	argp_parse(&argp, argc, argv, 0, NULL, NULL);
 
@@ -607,6 +618,9 @@ int main(int argc, char **argv)
 	start = now_ns();
 	if (env.duration > 0)
 		deadline = start + (uint64_t)(env.duration * 1e9);
+	err = ct_analysis_start(ct_mode_name(att.mode));
+	if (err)
+		goto cleanup;
 	if (env.verbose)
 		fprintf(stderr, "clonetrace: tracing\n");
 
@@ -639,6 +653,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		t = now_ns();
+		ct_analysis_tick(t);
 		lost = att.skel->bss->lost_events;
 		if (lost != lost_seen && t - last_warn > 1000000000ULL) {
 			fprintf(stderr, "clonetrace: %llu events lost so far (ring buffer full); raise --buffer-size\n",
@@ -685,6 +700,9 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	err = ct_analysis_finish(&lc.out);
+	if (err)
+		goto cleanup;
 	if (lc.out.stats.lost)
 		fprintf(stderr, "clonetrace: %llu events were lost (ring buffer full); raise --buffer-size\n",
 			(unsigned long long)lc.out.stats.lost);

@@ -13,6 +13,10 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "share",	ct_share_main },	/* share.c: who shares what */
+	{ "explain",	ct_explain_main },	/* explain.c: decode flags */
+	{ "top",	ct_top_main },		/* top.c: storm view */
+	{ "report",	ct_report_main },	/* report.c: read a recording */
 	{ NULL, NULL },
 };
 

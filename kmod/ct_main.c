@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonetrace: load/unload, the debugfs directory and the object id key.
+ *
+ * Object ids are SipHash-2-4 of the object's address under a key drawn at
+ * load time: equal ids within one load mean the same object, and an id
+ * reveals nothing about the address.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+
+#include "clonetrace.h"
+
+static siphash_key_t ct_key __read_mostly;
+static struct dentry *ct_dir;
+
+const char *const ct_res_name[CT_RES_NR] = {
+	[CT_RES_MM] = "mm",
+	[CT_RES_FILES] = "files",
+	[CT_RES_FS] = "fs",
+	[CT_RES_SIGHAND] = "sighand",
+	[CT_RES_SIGNAL] = "signal",
+	[CT_RES_NSPROXY] = "nsproxy",
+	[CT_RES_IO] = "io",
+	[CT_RES_SYSVSEM] = "sysvsem",
+};
+
+/*
+ * The resource type is hashed too, so ids of different types never collide
+ * by construction and cannot be correlated with each other.
+ */
+u64 ct_id(const void *ptr, enum ct_res res)
+{
+	return siphash_2u64((u64)(unsigned long)ptr, res, &ct_key);
+}
+
+static int __init ct_init(void)
+{
+	get_random_bytes(&ct_key, sizeof(ct_key));
+
+	ct_dir = debugfs_create_dir("clonetrace", NULL);
+	if (IS_ERR(ct_dir))
+		return PTR_ERR(ct_dir);
+
+	/*
+	 * debugfs_create_file() wraps our fops in its full proxy: each call
+	 * into them is bracketed so that removal waits for callers, and
+	 * opening pins this module (fops->owner), so an open file keeps
+	 * rmmod from unloading the code its release would run.
+	 */
+	debugfs_create_file("tasks", 0400, ct_dir, NULL, &ct_tasks_fops);
+	debugfs_create_file("groups", 0400, ct_dir, NULL, &ct_groups_fops);
+	debugfs_create_file("pid", 0600, ct_dir, NULL, &ct_pid_fops);
+	return 0;
+}
+
+static void __exit ct_exit(void)
+{
+	debugfs_remove_recursive(ct_dir);
+}
+
+module_init(ct_init);
+module_exit(ct_exit);
+
+MODULE_DESCRIPTION("clonetrace: show which kernel objects tasks share");
+MODULE_AUTHOR("clonetrace developers");
+MODULE_LICENSE("GPL");

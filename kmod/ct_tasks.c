@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonetrace: debugfs "tasks", one line per task (every thread).
+ *
+ * Real seq_file iteration in TID order with the TID as the position: the
+ * record at position N is the task with the lowest TID >= N, and ->next()
+ * moves the position past the TID just shown. A read that stops anywhere
+ * resumes exactly after the last task it returned, so the listing is never
+ * truncated however many tasks there are, memory use does not grow with
+ * them, and no lock is held between records. Position 0 is the header.
+ * Tasks created or reaped during a read may or may not appear, as in
+ * /proc; every task that lives through the whole read appears once.
+ */
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/threads.h>
+
+#include "clonetrace.h"
+
+static struct task_struct *ct_tasks_find(loff_t *pos)
+{
+	struct task_struct *t;
+
+	if (*pos > PID_MAX_LIMIT)
+		return NULL;
+	t = ct_task_get_ge(*pos);
+	if (t)
+		*pos = task_pid_nr(t);
+	return t;
+}
+
+static void *ct_tasks_start(struct seq_file *m, loff_t *pos)
+{
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return ct_tasks_find(pos);
+}
+
+static void *ct_tasks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	if (v == SEQ_START_TOKEN) {
+		*pos = 1;
+	} else {
+		*pos = task_pid_nr(v) + 1;
+		put_task_struct(v);
+	}
+	/* A huge listing can be interrupted; no lock is held here. */
+	if (fatal_signal_pending(current))
+		return NULL;
+	cond_resched();
+	return ct_tasks_find(pos);
+}
+
+static void ct_tasks_stop(struct seq_file *m, void *v)
+{
+	if (v && v != SEQ_START_TOKEN)
+		put_task_struct(v);
+}
+
+static int ct_tasks_show(struct seq_file *m, void *v)
+{
+	struct ct_task_info ti;
+	int i;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "# clonetrace tasks v%d: tid pid ppid kind comm",
+			   CT_FORMAT_VERSION);
+		for (i = 0; i < CT_RES_NR; i++)
+			seq_printf(m, " %s", ct_res_name[i]);
+		seq_putc(m, '\n');
+		return 0;
+	}
+
+	rcu_read_lock();
+	ct_task_read(v, &ti);
+	rcu_read_unlock();
+
+	seq_printf(m, "%d %d %d %s ", ti.tid, ti.tgid, ti.ppid,
+		   ct_kind_name(ti.kind));
+	ct_seq_comm(m, ti.comm);
+	for (i = 0; i < CT_RES_NR; i++) {
+		seq_putc(m, ' ');
+		ct_seq_obj(m, &ti.obj[i], i);
+	}
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations ct_tasks_sops = {
+	.start = ct_tasks_start,
+	.next = ct_tasks_next,
+	.stop = ct_tasks_stop,
+	.show = ct_tasks_show,
+};
+
+static int ct_tasks_open(struct inode *inode, struct file *file)
+{
+	return seq_open(file, &ct_tasks_sops);
+}
+
+const struct file_operations ct_tasks_fops = {
+	.owner = THIS_MODULE,
+	.open = ct_tasks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release,
+};

@@ -1,0 +1,532 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare what a workload says it did with what clonetrace --json saw.
+
+usage: checktrace.py EXPECT_FILE TRACE_JSON_FILE [--mode NAME]
+
+EXPECT_FILE holds the workload's stdout: one JSON expectation per line
+(format: tests/README.md). TRACE_JSON_FILE is clonetrace's --json output
+(format: docs/CONTRACTS.md section 1). Every problem is printed on its own
+line; exit status 0 = everything matches, 1 = mismatch, 2 = usage or
+unreadable input. Standard library only.
+"""
+
+import argparse
+import json
+import sys
+
+# Clone flag bits (include/uapi/linux/sched.h), for flags_str and kind.
+CLONE_FLAGS = [
+    (0x00000100, "CLONE_VM"),
+    (0x00000200, "CLONE_FS"),
+    (0x00000400, "CLONE_FILES"),
+    (0x00000800, "CLONE_SIGHAND"),
+    (0x00001000, "CLONE_PIDFD"),
+    (0x00002000, "CLONE_PTRACE"),
+    (0x00004000, "CLONE_VFORK"),
+    (0x00008000, "CLONE_PARENT"),
+    (0x00010000, "CLONE_THREAD"),
+    (0x00020000, "CLONE_NEWNS"),
+    (0x00040000, "CLONE_SYSVSEM"),
+    (0x00080000, "CLONE_SETTLS"),
+    (0x00100000, "CLONE_PARENT_SETTID"),
+    (0x00200000, "CLONE_CHILD_CLEARTID"),
+    (0x00400000, "CLONE_DETACHED"),
+    (0x00800000, "CLONE_UNTRACED"),
+    (0x01000000, "CLONE_CHILD_SETTID"),
+    (0x02000000, "CLONE_NEWCGROUP"),
+    (0x04000000, "CLONE_NEWUTS"),
+    (0x08000000, "CLONE_NEWIPC"),
+    (0x10000000, "CLONE_NEWUSER"),
+    (0x20000000, "CLONE_NEWPID"),
+    (0x40000000, "CLONE_NEWNET"),
+    (0x80000000, "CLONE_IO"),
+    (0x100000000, "CLONE_CLEAR_SIGHAND"),
+    (0x200000000, "CLONE_INTO_CGROUP"),
+]
+CLONE_VM = 0x100
+CLONE_VFORK = 0x4000
+CLONE_THREAD = 0x10000
+CSIGNAL = 0xff
+
+# Namespaces a flag creates (CLONE_NEWTIME 0x80 is a clone3-only flag that
+# shares its value with CSIGNAL's range; unshare-only, never in clone flags).
+NS_FLAGS = {
+    0x00020000: "mnt",
+    0x02000000: "cgroup",
+    0x04000000: "uts",
+    0x08000000: "ipc",
+    0x10000000: "user",
+    0x20000000: "pid",
+    0x40000000: "net",
+    0x00000080: "time",
+}
+
+SYSCALLS = {"fork", "vfork", "clone", "clone3", "kernel"}
+KINDS = {"thread", "vfork", "vm_process", "process", "kthread",
+         "user_worker"}
+REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",
+            "signal_live", "nr_threads", "nsproxy"]
+EVENT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "flags",
+              "flags_str", "exit_signal", "parent", "child", "refs",
+              "ns_new", "latency_ns"]
+
+# errno names for the values the workloads use (Linux, x86-64).
+ERRNO_NAMES = {1: "EPERM", 11: "EAGAIN", 12: "ENOMEM", 22: "EINVAL",
+               28: "ENOSPC", 38: "ENOSYS", 87: "EUSERS"}
+
+
+class Problems:
+    def __init__(self):
+        self.items = []
+
+    def add(self, msg):
+        self.items.append(msg)
+
+
+def escape_comm(raw):
+    """Decoded JSON string the contract demands for comm bytes RAW.
+
+    Valid UTF-8 passes through (JSON escaping of control characters is
+    undone by the JSON parser, so the decoded text is the character
+    itself); every byte that is not part of a valid UTF-8 sequence
+    becomes the four characters \\xNN. Returns (lowercase, uppercase)
+    renderings: the contract does not fix the case of NN.
+    """
+    lower, upper = [], []
+    i, n = 0, len(raw)
+    while i < n:
+        length = utf8_seq_len(raw, i)
+        if length:
+            text = raw[i:i + length].decode("utf-8")
+            lower.append(text)
+            upper.append(text)
+            i += length
+        else:
+            lower.append("\\x%02x" % raw[i])
+            upper.append("\\x%02X" % raw[i])
+            i += 1
+    return "".join(lower), "".join(upper)
+
+
+def utf8_seq_len(raw, i):
+    """Length of the well-formed UTF-8 sequence at raw[i], 0 if none.
+
+    Well-formed per Unicode Table 3-7: no overlongs, no surrogates,
+    nothing above U+10FFFF.
+    """
+    b0 = raw[i]
+    if b0 < 0x80:
+        return 1
+    if 0xc2 <= b0 <= 0xdf:
+        length, lo, hi = 2, 0x80, 0xbf
+    elif b0 == 0xe0:
+        length, lo, hi = 3, 0xa0, 0xbf
+    elif 0xe1 <= b0 <= 0xec or 0xee <= b0 <= 0xef:
+        length, lo, hi = 3, 0x80, 0xbf
+    elif b0 == 0xed:
+        length, lo, hi = 3, 0x80, 0x9f
+    elif b0 == 0xf0:
+        length, lo, hi = 4, 0x90, 0xbf
+    elif 0xf1 <= b0 <= 0xf3:
+        length, lo, hi = 4, 0x80, 0xbf
+    elif b0 == 0xf4:
+        length, lo, hi = 4, 0x80, 0x8f
+    else:
+        return 0
+    if i + length > len(raw):
+        return 0
+    if not lo <= raw[i + 1] <= hi:
+        return 0
+    for k in range(2, length):
+        if not 0x80 <= raw[i + k] <= 0xbf:
+            return 0
+    return length
+
+
+def no_dup_keys(pairs):
+    keys = [k for k, _ in pairs]
+    dups = sorted({k for k in keys if keys.count(k) > 1})
+    if dups:
+        raise ValueError("duplicate key(s) %s" % ", ".join(dups))
+    return dict(pairs)
+
+
+def load_lines(path, what, probs):
+    """Parse PATH as JSON lines; each bad line is a problem."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        print("checktrace: cannot read %s: %s" % (path, e.strerror),
+              file=sys.stderr)
+        sys.exit(2)
+    out = []
+    if data and not data.endswith(b"\n"):
+        probs.add("%s: last line is not newline-terminated" % what)
+    for lineno, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            probs.add("%s line %d: not valid UTF-8 (%s): %r"
+                      % (what, lineno, e.reason, line[:120]))
+            continue
+        try:
+            obj = json.loads(text, object_pairs_hook=no_dup_keys)
+        except ValueError as e:
+            probs.add("%s line %d: not valid JSON (%s): %s"
+                      % (what, lineno, e, text[:200]))
+            continue
+        if not isinstance(obj, dict):
+            probs.add("%s line %d: not a JSON object: %s"
+                      % (what, lineno, text[:200]))
+            continue
+        out.append((lineno, obj))
+    return out
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def flag_names(flags):
+    return {name for bit, name in CLONE_FLAGS if flags & bit}
+
+
+def expected_kind(flags):
+    if flags & CLONE_THREAD:
+        return "thread"
+    if flags & CLONE_VFORK:
+        return "vfork"
+    if flags & CLONE_VM:
+        return "vm_process"
+    return "process"
+
+
+def check_event_shape(lineno, ev, probs):
+    """Contract checks that hold for every creation event."""
+    where = "trace line %d" % lineno
+    for key in EVENT_KEYS:
+        if key not in ev:
+            probs.add("%s: missing key '%s'" % (where, key))
+    failed = ev.get("event") == "clone_failed"
+    if failed:
+        for key in ("errno", "error"):
+            if key not in ev:
+                probs.add("%s: clone_failed without '%s'" % (where, key))
+    for key in ("ts_ns", "cpu", "flags", "exit_signal"):
+        if key in ev and not (is_int(ev[key]) and ev[key] >= 0):
+            probs.add("%s: %s is not a non-negative integer: %r"
+                      % (where, key, ev[key]))
+    if ev.get("syscall") not in SYSCALLS:
+        probs.add("%s: syscall %r not one of %s"
+                  % (where, ev.get("syscall"), sorted(SYSCALLS)))
+    if ev.get("kind") not in KINDS:
+        probs.add("%s: kind %r not one of %s"
+                  % (where, ev.get("kind"), sorted(KINDS)))
+    lat = ev.get("latency_ns")
+    if lat is not None and not (is_int(lat) and lat >= 0):
+        probs.add("%s: latency_ns is neither null nor a non-negative "
+                  "integer: %r" % (where, lat))
+    flags = ev.get("flags")
+    if is_int(flags):
+        if flags & CSIGNAL:
+            probs.add("%s: flags 0x%x still carry the exit signal byte "
+                      "0x%x" % (where, flags, flags & CSIGNAL))
+        fs = ev.get("flags_str")
+        if isinstance(fs, str):
+            toks = {t for t in fs.split("|") if t}
+            named = {t for t in toks if t.startswith("CLONE_")}
+            want = flag_names(flags)
+            if named != want:
+                probs.add("%s: flags_str %r does not match flags 0x%x "
+                          "(expected names %s)"
+                          % (where, fs, flags, "|".join(sorted(want))))
+        else:
+            probs.add("%s: flags_str is not a string: %r" % (where, fs))
+        ns = ev.get("ns_new")
+        want_ns = sorted(name for bit, name in NS_FLAGS.items()
+                         if flags & bit and bit != 0x80)
+        # "time" (CLONE_NEWTIME, clone3 only) sits in the CSIGNAL byte
+        # that flags must not carry, so it cannot be judged from flags.
+        if not isinstance(ns, list) or \
+                sorted(x for x in ns if x != "time") != want_ns \
+                or len(set(ns)) != len(ns):
+            probs.add("%s: ns_new %r does not match flags 0x%x "
+                      "(expected %s)" % (where, ns, flags, want_ns))
+        if ev.get("syscall") in ("fork", "vfork", "clone", "clone3") \
+                and ev.get("kind") in ("thread", "vfork", "vm_process",
+                                       "process") \
+                and ev.get("kind") != expected_kind(flags):
+            probs.add("%s: kind %r contradicts flags 0x%x (expected %r)"
+                      % (where, ev.get("kind"), flags,
+                         expected_kind(flags)))
+    parent = ev.get("parent")
+    if not isinstance(parent, dict) or not all(
+            k in parent for k in ("pid", "tid", "comm")):
+        probs.add("%s: parent lacks pid/tid/comm: %r" % (where, parent))
+    if failed:
+        if ev.get("child") is not None or ev.get("refs") is not None:
+            probs.add("%s: clone_failed must have child and refs null"
+                      % where)
+        err = ev.get("errno")
+        if not (is_int(err) and err > 0):
+            probs.add("%s: errno is not a positive integer: %r"
+                      % (where, err))
+        elif err in ERRNO_NAMES and ev.get("error") != ERRNO_NAMES[err]:
+            probs.add("%s: error %r does not name errno %d (expected %r)"
+                      % (where, ev.get("error"), err, ERRNO_NAMES[err]))
+    elif ev.get("event") == "clone":
+        child = ev.get("child")
+        if not isinstance(child, dict) or not all(
+                k in child for k in ("pid", "tid", "comm", "ns_pid",
+                                     "ns_tid")):
+            probs.add("%s: child lacks pid/tid/comm/ns_pid/ns_tid: %r"
+                      % (where, child))
+        refs = ev.get("refs")
+        if not isinstance(refs, dict):
+            probs.add("%s: refs is not an object: %r" % (where, refs))
+        else:
+            for key in REF_KEYS:
+                if key not in refs:
+                    probs.add("%s: refs lacks '%s'" % (where, key))
+                elif refs[key] is not None and not (
+                        is_int(refs[key]) and refs[key] >= 0):
+                    probs.add("%s: refs.%s is not null or a count: %r"
+                              % (where, key, refs[key]))
+
+
+def describe(exp):
+    label = exp.get("label", exp.get("expect"))
+    if exp.get("expect") == "clone":
+        return "[%s, child tid %s]" % (label, exp["child"]["tid"])
+    return "[%s, parent tid %s, errno %s]" % (
+        label, exp["parent"]["tid"], exp.get("errno"))
+
+
+def cmp(probs, who, field, want, got):
+    if want != got:
+        probs.add("%s %s: expected %r, got %r" % (who, field, want, got))
+
+
+def check_comm(probs, who, field, comm_hex, got):
+    try:
+        raw = bytes.fromhex(comm_hex)
+    except ValueError:
+        probs.add("%s %s: bad comm_hex %r in expectation"
+                  % (who, field, comm_hex))
+        return
+    lower, upper = escape_comm(raw)
+    if got not in (lower, upper):
+        probs.add("%s %s: expected %s (from bytes %s), got %s"
+                  % (who, field, json.dumps(lower), comm_hex,
+                     json.dumps(got)))
+
+
+def compare(exp, ev, probs):
+    who = describe(exp)
+    failed = exp["expect"] == "clone_failed"
+    cmp(probs, who, "event", exp["expect"], ev.get("event"))
+    for key in ("syscall", "kind", "exit_signal"):
+        if key in exp:
+            cmp(probs, who, key, exp[key], ev.get(key))
+    got_flags = ev.get("flags")
+    if "flags" in exp:
+        if got_flags != exp["flags"]:
+            probs.add("%s flags: expected 0x%x, got %s"
+                      % (who, exp["flags"], hex(got_flags)
+                         if is_int(got_flags) else repr(got_flags)))
+    if "flags_min" in exp:
+        if not is_int(got_flags) or \
+                got_flags & exp["flags_min"] != exp["flags_min"]:
+            missing = exp["flags_min"] & ~(got_flags if is_int(got_flags)
+                                           else 0)
+            probs.add("%s flags: expected at least 0x%x, got %s "
+                      "(missing %s)"
+                      % (who, exp["flags_min"], hex(got_flags)
+                         if is_int(got_flags) else repr(got_flags),
+                         "|".join(sorted(flag_names(missing)))))
+    ep, gp = exp.get("parent", {}), ev.get("parent") or {}
+    for key in ("pid", "tid"):
+        if key in ep:
+            cmp(probs, who, "parent." + key, ep[key], gp.get(key))
+    if "comm_hex" in ep:
+        check_comm(probs, who, "parent.comm", ep["comm_hex"],
+                   gp.get("comm"))
+    if failed:
+        cmp(probs, who, "errno", exp["errno"], ev.get("errno"))
+        if "error" in exp:
+            cmp(probs, who, "error", exp["error"], ev.get("error"))
+        return
+    ec, gc = exp.get("child", {}), ev.get("child") or {}
+    for key in ("pid", "tid", "ns_pid", "ns_tid"):
+        if key in ec:
+            cmp(probs, who, "child." + key, ec[key], gc.get(key))
+    if "comm_hex" in ec:
+        check_comm(probs, who, "child.comm", ec["comm_hex"], gc.get("comm"))
+    grefs = ev.get("refs") or {}
+    for key, want in sorted(exp.get("refs", {}).items()):
+        cmp(probs, who, "refs." + key, want, grefs.get(key))
+    if "ns_new" in exp:
+        got = ev.get("ns_new")
+        if not isinstance(got, list) or sorted(got) != sorted(exp["ns_new"]):
+            probs.add("%s ns_new: expected %s, got %r"
+                      % (who, sorted(exp["ns_new"]), got))
+
+
+def short(ev):
+    child = ev.get("child") or {}
+    return ("%s %s kind=%s flags=%s parent=%s/%s child=%s/%s errno=%s"
+            % (ev.get("event"), ev.get("syscall"), ev.get("kind"),
+               hex(ev["flags"]) if is_int(ev.get("flags")) else None,
+               (ev.get("parent") or {}).get("pid"),
+               (ev.get("parent") or {}).get("tid"),
+               child.get("pid"), child.get("tid"), ev.get("errno")))
+
+
+def check(expect_path, trace_path, mode=None):
+    probs = Problems()
+    exps = load_lines(expect_path, "expectations", probs)
+    trace = load_lines(trace_path, "trace", probs)
+
+    # The summary: exactly one, last, lost == 0, counts consistent.
+    events = [(n, ev) for n, ev in trace if ev.get("event") != "summary"]
+    sums = [(n, ev) for n, ev in trace if ev.get("event") == "summary"]
+    if not sums:
+        probs.add("trace: no summary line")
+    elif len(sums) > 1:
+        probs.add("trace: %d summary lines (lines %s)"
+                  % (len(sums), [n for n, _ in sums]))
+    if sums:
+        sn, summ = sums[-1]
+        if trace and trace[-1][0] != sn:
+            probs.add("trace: summary (line %d) is not the last line" % sn)
+        if summ.get("lost") != 0:
+            probs.add("trace summary: lost: expected 0, got %r"
+                      % summ.get("lost"))
+        nclone = sum(1 for _, ev in events if ev.get("event") == "clone")
+        nfail = sum(1 for _, ev in events
+                    if ev.get("event") == "clone_failed")
+        cmp(probs, "trace summary", "events", len(events),
+            summ.get("events"))
+        cmp(probs, "trace summary", "clones", nclone, summ.get("clones"))
+        cmp(probs, "trace summary", "failed", nfail, summ.get("failed"))
+        by_kind = summ.get("by_kind")
+        if isinstance(by_kind, dict):
+            for kind in KINDS:
+                n = sum(1 for _, ev in events if ev.get("kind") == kind)
+                cmp(probs, "trace summary", "by_kind." + kind, n,
+                    by_kind.get(kind, 0))
+        else:
+            probs.add("trace summary: by_kind missing or not an object")
+        if mode is not None:
+            cmp(probs, "trace summary", "mode", mode, summ.get("mode"))
+
+    for n, ev in events:
+        if ev.get("event") not in ("clone", "clone_failed"):
+            probs.add("trace line %d: unknown event %r"
+                      % (n, ev.get("event")))
+            continue
+        check_event_shape(n, ev, probs)
+
+    # Match every expectation to one event.
+    total = None
+    used = set()
+    procs = set()
+    for lineno, exp in exps:
+        kind = exp.get("expect")
+        if kind == "total":
+            total = exp
+            procs.add(exp.get("pid"))
+            continue
+        if kind not in ("clone", "clone_failed"):
+            probs.add("expectations line %d: unknown expect %r"
+                      % (lineno, kind))
+            continue
+        procs.add(exp["parent"]["pid"])
+        if kind == "clone":
+            procs.add(exp["child"]["pid"])
+            tid = exp["child"]["tid"]
+            cands = [i for i, (_, ev) in enumerate(events)
+                     if ev.get("event") == "clone" and
+                     (ev.get("child") or {}).get("tid") == tid and
+                     i not in used]
+            if len(cands) > 1:
+                # TID reuse within one trace: prefer the stated parent.
+                cands = [i for i in cands if (events[i][1].get("parent")
+                         or {}).get("tid") == exp["parent"]["tid"]] \
+                    or cands
+        else:
+            cands = []
+            for i, (_, ev) in enumerate(events):
+                if i in used or ev.get("event") != "clone_failed":
+                    continue
+                if (ev.get("parent") or {}).get("tid") != \
+                        exp["parent"]["tid"]:
+                    continue
+                if ev.get("errno") != exp["errno"]:
+                    continue
+                f = ev.get("flags")
+                if "flags" in exp and f != exp["flags"]:
+                    continue
+                if "flags_min" in exp and (not is_int(f) or
+                                           f & exp["flags_min"] !=
+                                           exp["flags_min"]):
+                    continue
+                cands.append(i)
+        if not cands:
+            near = [short(ev) for _, ev in events
+                    if (ev.get("parent") or {}).get("pid") ==
+                    exp["parent"]["pid"]]
+            probs.add("%s: no matching %s event in the trace "
+                      "(events from parent pid %s: %s)"
+                      % (describe(exp), kind, exp["parent"]["pid"],
+                         "; ".join(near) if near else "none"))
+            continue
+        used.add(cands[0])
+        compare(exp, events[cands[0]][1], probs)
+
+    # Nothing else may come from the workload's processes.
+    if total is None:
+        probs.add("expectations: no total line (the workload did not "
+                  "finish?)")
+    extra = [(n, ev) for i, (n, ev) in enumerate(events)
+             if i not in used and
+             (ev.get("parent") or {}).get("pid") in procs]
+    for n, ev in extra:
+        probs.add("trace line %d: unexpected event from a workload "
+                  "process: %s" % (n, short(ev)))
+    if total is not None:
+        mine = [ev for _, ev in events
+                if (ev.get("parent") or {}).get("pid") in procs]
+        cmp(probs, "workload total", "clones", total.get("clones"),
+            sum(1 for ev in mine if ev.get("event") == "clone"))
+        cmp(probs, "workload total", "failed", total.get("failed"),
+            sum(1 for ev in mine if ev.get("event") == "clone_failed"))
+    nexp = sum(1 for _, e in exps if e.get("expect") != "total")
+    return probs.items, nexp
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="check a clonetrace --json trace against a workload's "
+                    "expectations")
+    ap.add_argument("expect_file")
+    ap.add_argument("trace_file")
+    ap.add_argument("--mode", help="attach mode the summary must name")
+    args = ap.parse_args(argv)
+    problems, nexp = check(args.expect_file, args.trace_file, args.mode)
+    for p in problems:
+        print("checktrace: " + p)
+    if problems:
+        print("checktrace: FAIL: %d problem(s), %s vs %s"
+              % (len(problems), args.expect_file, args.trace_file))
+        return 1
+    print("checktrace: ok: %d expectation(s) matched" % nexp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install, from Debian's archive, whatever clonetrace needs to build, run
+# and test that is not there yet. Idempotent; needs root for apt-get.
+#
+#   tools/install-deps.sh          build + run dependencies
+#   tools/install-deps.sh --test   also what the test suite and VM tests use
+#   tools/install-deps.sh --bench  also the peers the benchmark compares with
+set -eu
+
+pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev make gcc pkg-config"
+case "${1:-}" in
+--test)
+	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace"
+	;;
+--bench)
+	pkgs="$pkgs python3 forkstat bpftrace strace linux-perf"
+	;;
+"") ;;
+*)
+	echo "usage: $0 [--test|--bench]" >&2
+	exit 2
+	;;
+esac
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing; run as root (sudo $0)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis.h - consumers of the event stream beside the printer:
+ * histograms, the creation tree, recording, alerts, metrics.
+ *
+ * The tracer's main loop (clonetrace.c) calls these; their options are an
+ * argp child parser so that they appear in --help with the rest.
+ */
+#ifndef CT_ANALYSIS_H
+#define CT_ANALYSIS_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+
+struct ct_output;
+
+extern const struct argp ct_analysis_argp;
+
+/* After attach, before the first event; returns 0 or a negative errno. */
+int ct_analysis_start(const char *mode);
+/* Every event, after it was printed. */
+void ct_analysis_event(const struct ct_event *e);
+/* Every pass of the poll loop (about every 100 ms). */
+void ct_analysis_tick(uint64_t now_ns);
+/* At exit, after the summary; returns 0 or a negative errno. */
+int ct_analysis_finish(struct ct_output *out);
+
+#endif /* CT_ANALYSIS_H */
