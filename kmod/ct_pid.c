@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonetrace: debugfs "pid", one task's full picture.
+ *
+ * Write a TID (or a PID, which is its leader's TID), then read: a task line
+ * and one line per resource with its id, refcount and the other tasks that
+ * share it. A write applies to the open file it was made on (and rewinds
+ * it, so the next read starts over) and also becomes the default for files
+ * opened later, so both of these work:
+ *
+ *	echo 1234 > pid; cat pid
+ *	exec 3<>pid; echo 1234 >&3; cat <&3
+ *
+ * Position 0 is the header and takes the snapshot, 1 the task line, 2 and
+ * on the resource lines. The seq_file record pointer is position + 1.
+ */
+#include <linux/atomic.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "clonetrace.h"
+
+#define CT_PID_NR_LINES (1 + CT_RES_NR)
+#define CT_PID_MAX_INPUT 32
+
+/* TID last written to any open "pid" file; 0 when none. */
+static atomic_t ct_pid_last = ATOMIC_INIT(0);
+
+struct ct_pid_priv {
+	pid_t tid;		/* written on this file; 0 means ct_pid_last */
+	pid_t shown;		/* the task of the current snapshot, 0 if none */
+	struct ct_snap *snap;
+	struct ct_task_info ti;
+};
+
+static void *ct_pid_pos(loff_t pos)
+{
+	return (void *)(unsigned long)(pos + 1);
+}
+
+static void *ct_pid_start(struct seq_file *m, loff_t *pos)
+{
+	struct ct_pid_priv *p = m->private;
+	struct ct_snap *s;
+	bool found;
+
+	if (*pos == 0) {
+		kvfree(p->snap);
+		p->snap = NULL;
+		p->shown = p->tid ? p->tid : atomic_read(&ct_pid_last);
+		if (!p->shown)
+			return SEQ_START_TOKEN;
+		s = ct_snap_build(p->shown, &p->ti, &found);
+		if (IS_ERR(s))
+			return s;
+		if (!found) {
+			kvfree(s);
+			return ERR_PTR(-ESRCH);
+		}
+		p->snap = s;
+		return SEQ_START_TOKEN;
+	}
+	if (!p->snap || *pos > CT_PID_NR_LINES)
+		return NULL;
+	return ct_pid_pos(*pos);
+}
+
+static void *ct_pid_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct ct_pid_priv *p = m->private;
+
+	++*pos;
+	if (!p->snap || *pos > CT_PID_NR_LINES)
+		return NULL;
+	return ct_pid_pos(*pos);
+}
+
+static void ct_pid_stop(struct seq_file *m, void *v)
+{
+}
+
+static void ct_pid_show_res(struct seq_file *m, struct ct_pid_priv *p,
+			    enum ct_res res)
+{
+	const struct ct_obj *o = &p->ti.obj[res];
+	const struct ct_snap *s = p->snap;
+	bool any = false;
+	size_t i;
+	u64 id;
+
+	seq_printf(m, "%s ", ct_res_name[res]);
+	if (!o->ptr) {
+		seq_puts(m, "- - -\n");
+		return;
+	}
+	id = ct_id(o->ptr, res);
+	seq_printf(m, "%016llx ", id);
+	if (o->ref == CT_REF_UNKNOWN)
+		seq_puts(m, "? ");
+	else
+		seq_printf(m, "%ld ", o->ref);
+
+	for (i = ct_snap_lower_bound(s, res, id);
+	     i < s->nr && s->ent[i].res == res && s->ent[i].id == id; i++) {
+		if (s->ent[i].tid == p->ti.tid)
+			continue;
+		seq_printf(m, "%s%d", any ? "," : "", s->ent[i].tid);
+		any = true;
+	}
+	seq_puts(m, any ? "\n" : "-\n");
+}
+
+static int ct_pid_show(struct seq_file *m, void *v)
+{
+	struct ct_pid_priv *p = m->private;
+	unsigned long line;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "# clonetrace pid v%d: task tid pid ppid kind comm; then per resource: type id refcount other_tids\n",
+			   CT_FORMAT_VERSION);
+		return 0;
+	}
+
+	line = (unsigned long)v - 1;
+	if (line == 1) {
+		seq_printf(m, "task %d %d %d %s ", p->ti.tid, p->ti.tgid,
+			   p->ti.ppid, ct_kind_name(p->ti.kind));
+		ct_seq_comm(m, p->ti.comm);
+		seq_putc(m, '\n');
+		return 0;
+	}
+	ct_pid_show_res(m, p, line - 2);
+	return 0;
+}
+
+static const struct seq_operations ct_pid_sops = {
+	.start = ct_pid_start,
+	.next = ct_pid_next,
+	.stop = ct_pid_stop,
+	.show = ct_pid_show,
+};
+
+static int ct_pid_open(struct inode *inode, struct file *file)
+{
+	struct ct_pid_priv *p;
+
+	p = __seq_open_private(file, &ct_pid_sops, sizeof(*p));
+	return p ? 0 : -ENOMEM;
+}
+
+static ssize_t ct_pid_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct ct_pid_priv *p = m->private;
+	int nr;
+
+	if (!count || count > CT_PID_MAX_INPUT)
+		return -EINVAL;
+	if (kstrtoint_from_user(buf, count, 10, &nr) || nr <= 0)
+		return -EINVAL;
+	if (!ct_task_exists(nr))
+		return -ESRCH;
+
+	/* Readers of this file hold m->lock for the whole read. */
+	mutex_lock(&m->lock);
+	p->tid = nr;
+	kvfree(p->snap);
+	p->snap = NULL;
+	mutex_unlock(&m->lock);
+	atomic_set(&ct_pid_last, nr);
+
+	/* Rewind: the next read on this file shows the new task from the top. */
+	*ppos = 0;
+	return count;
+}
+
+static int ct_pid_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct ct_pid_priv *p = m->private;
+
+	kvfree(p->snap);
+	return seq_release_private(inode, file);
+}
+
+const struct file_operations ct_pid_fops = {
+	.owner = THIS_MODULE,
+	.open = ct_pid_open,
+	.read = seq_read,
+	.write = ct_pid_write,
+	.llseek = seq_lseek,
+	.release = ct_pid_release,
+};

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared fixtures for the clonetrace host tests (see tests/README.md)."""
+
+import os
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(TESTS)
+sys.path.insert(0, TESTS)
+
+import checktrace  # noqa: E402
+
+CLONETRACE = os.environ.get("CLONETRACE", os.path.join(REPO, "clonetrace"))
+WORKLOADS = os.environ.get("CT_WORKLOADS",
+                           os.path.join(REPO, "tools", "workloads"))
+ALL_MODES = ["tp_btf", "raw_tp", "fentry"]
+# Modes the dev host is documented to allow (docs: shared ENVIRONMENT.md):
+# a refusal there is a failure, a refusal of any other mode a skip.
+HOST_MODES = {"tp_btf", "raw_tp"}
+READY = "clonetrace: tracing"
+TIMEOUT = 60
+
+
+def modes():
+    env = os.environ.get("CT_MODES")
+    if env:
+        return [m for m in env.split(",") if m]
+    return ALL_MODES
+
+
+def need_root():
+    if os.geteuid() != 0:
+        pytest.skip("clonetrace needs root")
+
+
+def need_clonetrace():
+    if not os.access(CLONETRACE, os.X_OK):
+        pytest.skip("no clonetrace binary at %s (run make)" % CLONETRACE)
+
+
+def workload(name):
+    return os.path.join(WORKLOADS, name)
+
+
+@pytest.fixture(scope="session")
+def workloads_built():
+    """Build the dynamic workloads once (cheap when up to date)."""
+    if "CT_WORKLOADS" not in os.environ:
+        r = subprocess.run(["make", "-s", "-C", WORKLOADS],
+                           capture_output=True, text=True)
+        if r.returncode:
+            pytest.fail("building workloads failed:\n" + r.stderr)
+    return WORKLOADS
+
+
+_mode_ok = {}
+
+
+def probe_mode(mode):
+    """Return None if MODE attaches here, else clonetrace's complaint."""
+    if mode not in _mode_ok:
+        r = subprocess.run([CLONETRACE, "--mode", mode, "--json",
+                            "-o", "/dev/null", "-c", "true"],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        _mode_ok[mode] = None if r.returncode == 0 else (
+            "status %d: %s" % (r.returncode, r.stderr.strip()))
+    return _mode_ok[mode]
+
+
+@pytest.fixture(params=modes())
+def mode(request, workloads_built):
+    need_root()
+    need_clonetrace()
+    m = request.param
+    why = probe_mode(m)
+    if why is not None:
+        if m in HOST_MODES:
+            pytest.fail("--mode %s refused on this host: %s" % (m, why))
+        pytest.skip("--mode %s not available here: %s" % (m, why))
+    return m
+
+
+@pytest.fixture
+def tracer(workloads_built):
+    """Root + binary, no mode: for tests of the command line itself."""
+    need_root()
+    need_clonetrace()
+    return CLONETRACE
+
+
+def wait_ready(proc, timeout=TIMEOUT):
+    """Read PROC's stderr until the readiness line; return what was read."""
+    seen = []
+    buf = b""
+    end = time.monotonic() + timeout
+    fd = proc.stderr.fileno()
+    while time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            if proc.poll() is not None:
+                break
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            text = line.decode("utf-8", "replace")
+            seen.append(text)
+            if text.startswith(READY):
+                return seen
+    pytest.fail("clonetrace never printed %r on stderr (status %r); "
+                "stderr so far: %r" % (READY, proc.poll(), seen + [buf]))
+
+
+def check_trace(expect_path, trace_path, mode=None):
+    problems, nexp = checktrace.check(expect_path, trace_path, mode)
+    if problems:
+        pytest.fail("%d problem(s):\n%s" % (len(problems),
+                                            "\n".join(problems)))
+    return nexp

@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Command-line behaviour: bad input, exit statuses, signals, pipes.
+
+Every error must be one clear line on stderr naming the problem; usage
+errors exit 2, runtime errors 1, `-c` with a missing command 127, and `-c`
+otherwise exits with the command's status.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import TIMEOUT, check_trace, wait_ready, workload
+
+USAGE = 2
+RUNTIME = 1
+NOT_FOUND = 127
+
+
+def run(argv, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("timeout", TIMEOUT)
+    return subprocess.run(argv, **kw)
+
+
+def one_line(r, *words):
+    """stderr is exactly one line, mentioning each of WORDS (any case)."""
+    err = r.stderr.decode(errors="replace")
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, "want one stderr line, got %r" % lines
+    for w in words:
+        assert w.lower() in lines[0].lower(), (
+            "stderr %r does not mention %r" % (lines[0], w))
+    return lines[0]
+
+
+def free_pid():
+    """A PID below pid_max that no task uses right now."""
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid = int(f.read()) - 1
+    while os.path.exists("/proc/%d" % pid):
+        pid -= 1
+    return pid
+
+
+def test_not_root(tracer):
+    r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             tracer, "-c", "true"])
+    assert r.returncode == RUNTIME, r
+    line = one_line(r)
+    assert any(w in line.lower() for w in ("root", "cap_bpf", "privilege",
+                                           "permission")), line
+
+
+def test_no_btf(tracer):
+    script = ('mount -t tmpfs none /sys/kernel/btf || exit 99; '
+              'exec "$0" -c true')
+    r = run(["unshare", "-m", "sh", "-c", script, tracer])
+    assert r.returncode != 99, "could not hide /sys/kernel/btf"
+    assert r.returncode == RUNTIME, r
+    one_line(r, "BTF")
+
+
+@pytest.mark.parametrize("pid", ["0", "-5", "abc", "12x", ""])
+def test_bad_pid_syntax(tracer, pid):
+    r = run([tracer, "-p", pid])
+    assert r.returncode == USAGE, r
+    if pid:
+        one_line(r, pid)
+    else:
+        one_line(r)
+
+
+@pytest.mark.parametrize("pid", ["99999999", "free"])
+def test_nonexistent_pid(tracer, pid):
+    if pid == "free":
+        pid = str(free_pid())
+    r = run([tracer, "-p", pid])
+    assert r.returncode == RUNTIME, r
+    one_line(r, pid)
+
+
+def test_command_not_found(tracer):
+    r = run([tracer, "-c", "nosuchcmd-ct"])
+    assert r.returncode == NOT_FOUND, r
+    one_line(r, "nosuchcmd-ct")
+
+
+@pytest.mark.parametrize("status", [0, 3, 42])
+def test_command_status(tracer, status):
+    r = run([tracer, "--json", "-o", "/dev/null", "-c",
+             "sh -c 'exit %d'" % status])
+    assert r.returncode == status, r
+
+
+def test_output_unwritable(tracer):
+    r = run([tracer, "-o", "/proc/nope/x", "-c", "true"])
+    assert r.returncode == RUNTIME, r
+    one_line(r, "/proc/nope/x")
+
+
+def test_unknown_option(tracer):
+    r = run([tracer, "--no-such-option"])
+    assert r.returncode == USAGE, r
+    err = r.stderr.decode(errors="replace")
+    first = err.splitlines()[0] if err else ""
+    assert "--no-such-option" in first, err
+    assert "usage" in err.lower(), "no usage hint: %r" % err
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"]])
+def test_head_closes_quietly(tracer, fmt, tmp_path):
+    errf = tmp_path / "stderr"
+    cmd = "set -o pipefail; \"$0\" %s -c '%s 200' 2>%s | head -1" % (
+        " ".join(fmt), workload("ct-threads"), errf)
+    r = run(["bash", "-c", cmd, tracer])
+    err = errf.read_text(errors="replace")
+    assert r.returncode == 0, "status %d, stderr %r" % (r.returncode, err)
+    assert len(r.stdout.splitlines()) == 1
+    for bad in ("broken pipe", "epipe", "error", "cannot write"):
+        assert bad not in err.lower(), "noisy stderr: %r" % err
+
+
+def test_sigint_json_summary(tracer, tmp_path):
+    out = tmp_path / "trace"
+    ct = subprocess.Popen([tracer, "--json", "-v", "-o", str(out)],
+                          stderr=subprocess.PIPE)
+    try:
+        wait_ready(ct)
+        subprocess.run(["true"])
+        ct.send_signal(signal.SIGINT)
+        ct.wait(timeout=15)
+    finally:
+        if ct.poll() is None:
+            ct.kill()
+            ct.wait()
+    assert ct.returncode == 0
+    lines = out.read_text().splitlines()
+    summary = json.loads(lines[-1])
+    assert summary["event"] == "summary", lines[-1]
+    assert summary["lost"] == 0
+    for ln in lines[:-1]:
+        assert json.loads(ln)["event"] in ("clone", "clone_failed")
+
+
+def test_sigint_human_summary(tracer, tmp_path):
+    ct = subprocess.Popen([tracer, "-v", "-o", str(tmp_path / "out")],
+                          stderr=subprocess.PIPE)
+    try:
+        wait_ready(ct)
+        ct.send_signal(signal.SIGINT)
+        ct.wait(timeout=15)
+        err = ct.stderr.read().decode(errors="replace")
+    finally:
+        if ct.poll() is None:
+            ct.kill()
+            ct.wait()
+    assert ct.returncode == 0
+    assert "events" in err and "lost" in err, "no summary: %r" % err
+
+
+def test_pid_target_exits(tracer, tmp_path):
+    target = subprocess.Popen(["sleep", "1"])
+    ct = subprocess.Popen([tracer, "-v", "--json", "-o",
+                           str(tmp_path / "trace"), "-p", str(target.pid)],
+                          stderr=subprocess.PIPE)
+    try:
+        wait_ready(ct)
+        target.wait()
+        start = time.monotonic()
+        ct.wait(timeout=15)
+        waited = time.monotonic() - start
+        err = ct.stderr.read().decode(errors="replace")
+    finally:
+        for p in (ct, target):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert ct.returncode == 0, err
+    assert str(target.pid) in err and "exit" in err.lower(), (
+        "clonetrace did not say that %d exited: %r" % (target.pid, err))
+    assert waited < 10
+
+
+def test_hostile_comm_json(tracer, tmp_path):
+    """Hostile comms still give valid JSON lines (default attach mode)."""
+    exp = tmp_path / "expect"
+    out = tmp_path / "trace"
+    with open(exp, "wb") as f:
+        r = run([tracer, "--json", "-o", str(out), "-c",
+                 workload("ct-comm")], stdout=f)
+    assert r.returncode == 0, r
+    for raw in out.read_bytes().splitlines():
+        raw.decode("utf-8")
+        assert not any(b < 0x20 for b in raw), raw
+        json.loads(raw)
+    check_trace(str(exp), str(out))

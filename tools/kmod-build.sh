@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build clonetrace.ko for one kernel in a build tree of its own, so builds
+# for several kernels (or a build next to the developer's `make kmod`) never
+# clobber each other's objects.
+#
+# usage: tools/kmod-build.sh [KDIR [OUTDIR]]
+#   KDIR    kernel build directory (default /lib/modules/$(uname -r)/build)
+#   OUTDIR  build tree; Kbuild and kmod/ are copied there (default
+#           build/kmod/<name of KDIR>)
+# The build log goes to stderr; the last line on stdout is the path of the
+# built clonetrace.ko. Exits non-zero if the build fails or, unless
+# CT_KMOD_WERROR=0, if the compiler printed any warning (W=1 is on).
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=${1:-/lib/modules/$(uname -r)/build}
+
+if [ ! -f "$kdir/Makefile" ]; then
+	echo "kmod-build.sh: no kernel build tree at $kdir" >&2
+	echo "kmod-build.sh: install Debian's linux-headers-<release> package" >&2
+	exit 1
+fi
+kdir=$(cd "$kdir" && pwd)
+
+if [ $# -ge 2 ]; then
+	out=$2
+else
+	# /lib/modules/REL/build -> REL; /usr/src/linux-headers-REL -> itself
+	name=$(basename "$kdir")
+	[ "$name" = build ] && name=$(basename "$(dirname "$kdir")")
+	out=$top/build/kmod/$name
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+case $out in
+"$top")
+	echo "kmod-build.sh: OUTDIR must not be the source tree" >&2
+	exit 1
+	;;
+esac
+
+# A fresh copy of the sources; stale objects of removed files go too.
+rm -rf "$out/kmod"
+cp "$top/Kbuild" "$out/Kbuild"
+cp -R "$top/kmod" "$out/kmod"
+rm -f "$out"/kmod/*.o "$out"/kmod/.*.cmd
+
+log=$out/build.log
+if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "kmod-build.sh: build against $kdir failed" >&2
+	exit 1
+fi
+cat "$log" >&2
+
+if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q 'warning:' "$log"; then
+	echo "kmod-build.sh: compiler warnings (set CT_KMOD_WERROR=0 to ignore)" >&2
+	exit 1
+fi
+
+ko=$out/clonetrace.ko
+if [ ! -f "$ko" ]; then
+	echo "kmod-build.sh: $ko was not produced" >&2
+	exit 1
+fi
+echo "$ko"
