@@ -1,13 +1,576 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * share.c - "clonetrace share" (being written).
+ * share.c - "clonetrace share": which tasks share which task_struct
+ * resources (mm, files, fs, sighand, signal, io, sysvsem, nsproxy).
+ *
+ * Two sources, the same groups:
+ *  - debugfs: the optional module's /sys/kernel/debug/clonetrace/tasks,
+ *    with an opaque id and the refcount of every object;
+ *  - kcmp(2): the kernel orders two tasks' objects without revealing
+ *    them, so sorting the tasks with kcmp() as the comparison puts the
+ *    sharers next to each other. It has no refcounts. signal is shared
+ *    exactly by a thread group (CLONE_THREAD needs it), so it is grouped
+ *    by TGID. Namespaces come from /proc/TID/ns in both sources.
  */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/kcmp.h>
 
 #include "subcmd.h"
 
+#define DEBUGFS_TASKS	"/sys/kernel/debug/clonetrace/tasks"
+
+enum source { SRC_AUTO, SRC_DEBUGFS, SRC_KCMP };
+
+/* Resources compared between tasks, in output order. */
+enum res { R_MM, R_FILES, R_FS, R_SIGHAND, R_SIGNAL, R_IO, R_SYSVSEM,
+	   R_NSPROXY, R_NR };
+
+static const char *const res_names[R_NR] = {
+	"mm", "files", "fs", "sighand", "signal", "io", "sysvsem", "nsproxy",
+};
+
+static const int res_kcmp[R_NR] = {
+	[R_MM] = KCMP_VM, [R_FILES] = KCMP_FILES, [R_FS] = KCMP_FS,
+	[R_SIGHAND] = KCMP_SIGHAND, [R_IO] = KCMP_IO,
+	[R_SYSVSEM] = KCMP_SYSVSEM, [R_SIGNAL] = -1, [R_NSPROXY] = -1,
+};
+
+static const char *const ns_names[] = {
+	"mnt", "uts", "ipc", "user", "pid", "net", "cgroup", "time",
+};
+#define NS_NR (sizeof(ns_names) / sizeof(ns_names[0]))
+
+struct task {
+	pid_t tid, pid, ppid;
+	bool has_mm;
+	char comm[64];
+	/* the group key of each resource: an id, or 0 when absent */
+	unsigned long long key[R_NR];
+	long ref[R_NR];			/* -1: unknown */
+	unsigned long long ns[NS_NR];	/* namespace inode, 0: none */
+};
+
+static struct {
+	pid_t roots[64];
+	int nroots;
+	bool tree;
+	bool json;
+	enum source source;
+} opt;
+
+static struct task *tasks;
+static size_t ntasks, cap;
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "clonetrace share: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID[,PID...]", 0, "The processes to show (required)" },
+	{ "tree", 't', NULL, 0, "Also every descendant of them" },
+	{ "source", 's', "SRC", 0,
+	  "auto (default: debugfs when the module is loaded), debugfs, kcmp" },
+	{ "json", 'j', NULL, 0, "One JSON object" },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	char *tok, *save = NULL, *end;
+	long v;
+
+	switch (key) {
+	case 'p':
+		for (tok = strtok_r(arg, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			errno = 0;
+			v = strtol(tok, &end, 10);
+			if (errno || end == tok || *end || v <= 0 || v > INT_MAX)
+				die_usage("invalid PID '%s': expected a positive process ID",
+					  tok);
+			if (opt.nroots == 64)
+				die_usage("too many PIDs%s: at most 64", "");
+			opt.roots[opt.nroots++] = v;
+		}
+		break;
+	case 't':
+		opt.tree = true;
+		break;
+	case 's':
+		if (!strcmp(arg, "auto"))
+			opt.source = SRC_AUTO;
+		else if (!strcmp(arg, "debugfs"))
+			opt.source = SRC_DEBUGFS;
+		else if (!strcmp(arg, "kcmp"))
+			opt.source = SRC_KCMP;
+		else
+			die_usage("unknown source '%s': expected auto, debugfs or kcmp",
+				  arg);
+		break;
+	case 'j':
+		opt.json = true;
+		break;
+	case ARGP_KEY_END:
+		if (!opt.nroots)
+			die_usage("%sneed -p PID", "");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid, char *comm,
+		       size_t len, bool *has_mm)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	*tgid = *ppid = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Name:\t", 6)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(comm, len, "%.63s", line + 6);
+		}
+		sscanf(line, "Tgid: %d", tgid);
+		sscanf(line, "PPid: %d", ppid);
+		if (has_mm && !strncmp(line, "VmSize:", 7))
+			*has_mm = true;
+	}
+	fclose(f);
+	return *tgid ? 0 : -ESRCH;
+}
+
+static void add_task(pid_t tid)
+{
+	struct task *t;
+	size_t i;
+
+	for (i = 0; i < ntasks; i++)
+		if (tasks[i].tid == tid)
+			return;
+	if (ntasks == cap) {
+		cap = cap ? cap * 2 : 64;
+		tasks = realloc(tasks, cap * sizeof(*tasks));
+		if (!tasks) {
+			fprintf(stderr, "clonetrace share: out of memory\n");
+			exit(1);
+		}
+	}
+	t = &tasks[ntasks];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	if (read_status(tid, &t->pid, &t->ppid, t->comm, sizeof(t->comm),
+			&t->has_mm))
+		return;		/* gone meanwhile */
+	for (i = 0; i < R_NR; i++)
+		t->ref[i] = -1;
+	ntasks++;
+}
+
+static void add_process(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			add_task(atoi(d->d_name));
+	closedir(dir);
+}
+
+/* Every process whose parent is already in the set, until none is added. */
+static void add_descendants(void)
+{
+	bool added = true;
+
+	while (added) {
+		struct dirent *d;
+		DIR *proc = opendir("/proc");
+
+		added = false;
+		if (!proc)
+			return;
+		while ((d = readdir(proc))) {
+			pid_t pid = atoi(d->d_name), tgid, ppid;
+			char comm[64];
+			size_t i;
+			bool have = false, parent = false;
+
+			if (pid <= 0 || read_status(pid, &tgid, &ppid, comm,
+						    sizeof(comm), NULL))
+				continue;
+			for (i = 0; i < ntasks; i++) {
+				have |= tasks[i].pid == pid;
+				parent |= tasks[i].pid == ppid;
+			}
+			if (parent && !have) {
+				add_process(pid);
+				added = true;
+			}
+		}
+		closedir(proc);
+	}
+}
+
+static void read_namespaces(struct task *t)
+{
+	size_t i;
+
+	for (i = 0; i < NS_NR; i++) {
+		char path[64];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", t->tid,
+			 ns_names[i]);
+		t->ns[i] = stat(path, &st) ? 0 : (unsigned long long)st.st_ino;
+	}
+}
+
+/* ---- source: the module's debugfs ---- */
+
+static int from_debugfs(void)
+{
+	int col[R_NR], ncols = 0, i;
+	char line[1024];
+	FILE *f = fopen(DEBUGFS_TASKS, "r");
+
+	if (!f)
+		return -errno;
+	for (i = 0; i < R_NR; i++)
+		col[i] = -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok[32], *save = NULL, *p;
+		int n = 0, r;
+		size_t k;
+		pid_t tid;
+
+		line[strcspn(line, "\n")] = '\0';
+		for (p = strtok_r(line, " ", &save); p && n < 32;
+		     p = strtok_r(NULL, " ", &save))
+			tok[n++] = p;
+		if (n && !strcmp(tok[0], "#")) {
+			/* "# clonetrace tasks vN: tid pid ppid kind comm mm ..." */
+			for (i = 9; i < n; i++)
+				for (r = 0; r < R_NR; r++)
+					if (!strcmp(tok[i], res_names[r]))
+						col[r] = i - 9;
+			ncols = n - 9;
+			continue;
+		}
+		if (n < 5 + ncols)
+			continue;
+		tid = atoi(tok[0]);
+		for (k = 0; k < ntasks && tasks[k].tid != tid; k++)
+			;
+		if (k == ntasks)
+			continue;
+		for (r = 0; r < R_NR; r++) {
+			char *obj, *colon;
+
+			if (col[r] < 0)
+				continue;
+			obj = tok[n - ncols + col[r]];
+			if (!strcmp(obj, "-"))
+				continue;	/* absent */
+			colon = strchr(obj, ':');
+			tasks[k].key[r] = strtoull(obj, NULL, 16) | 1;
+			if (colon && colon[1] != '?')
+				tasks[k].ref[r] = strtol(colon + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+	return ncols ? 0 : -EPROTO;
+}
+
+/* ---- source: kcmp(2) ---- */
+
+static int kcmp_type;
+static int kcmp_err;
+
+static int kcmp(pid_t a, pid_t b, int type)
+{
+	return syscall(SYS_kcmp, a, b, type, 0, 0);
+}
+
+static int cmp_kcmp(const void *a, const void *b)
+{
+	const struct task *x = *(const struct task *const *)a;
+	const struct task *y = *(const struct task *const *)b;
+	int r = kcmp(x->tid, y->tid, kcmp_type);
+
+	if (r < 0) {
+		kcmp_err = errno;
+		return 0;
+	}
+	return r == 0 ? 0 : r == 1 ? -1 : 1;
+}
+
+/*
+ * kcmp() compares the pointers, and two tasks without an io_context (or
+ * SysV undo list) compare equal: a fresh child of ours has neither, so
+ * tasks equal to it have none.
+ */
+static pid_t spawn_reference(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static int from_kcmp(void)
+{
+	struct task **order = calloc(ntasks, sizeof(*order));
+	pid_t ref = spawn_reference();
+	size_t i, g;
+	int r;
+
+	if (!order || ref < 0)
+		return -ENOMEM;
+	for (r = 0; r < R_NR; r++) {
+		if (res_kcmp[r] < 0)
+			continue;
+		for (i = 0; i < ntasks; i++)
+			order[i] = &tasks[i];
+		kcmp_type = res_kcmp[r];
+		kcmp_err = 0;
+		qsort(order, ntasks, sizeof(*order), cmp_kcmp);
+		for (i = 0, g = 0; i < ntasks; i++) {
+			bool none = false;
+
+			if (i && kcmp(order[i - 1]->tid, order[i]->tid,
+				      kcmp_type) != 0)
+				g++;
+			if (r == R_IO || r == R_SYSVSEM)
+				none = kcmp(order[i]->tid, ref, kcmp_type) == 0;
+			if (r == R_MM)
+				none = !order[i]->has_mm;
+			order[i]->key[r] = none ? 0 : g + 1;
+		}
+		if (kcmp_err) {
+			errno = kcmp_err;
+			break;
+		}
+	}
+	kill(ref, SIGKILL);
+	waitpid(ref, NULL, 0);
+	free(order);
+	for (i = 0; i < ntasks; i++)
+		tasks[i].key[R_SIGNAL] = tasks[i].pid;
+	return kcmp_err ? -kcmp_err : 0;
+}
+
+/* ---- output ---- */
+
+static int cmp_tid(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* Print the groups of one key array: tasks with equal non-zero keys. */
+static void print_groups(const char *type, bool is_ns, size_t idx,
+			 bool *first)
+{
+	bool *done = calloc(ntasks, sizeof(*done));
+	size_t i, j;
+
+	if (!done)
+		return;
+	for (i = 0; i < ntasks; i++) {
+		unsigned long long k = is_ns ? tasks[i].ns[idx] :
+					       tasks[i].key[idx];
+		long ref = is_ns ? -1 : tasks[i].ref[idx];
+		size_t members = 0;
+
+		if (done[i] || !k)
+			continue;
+		for (j = i; j < ntasks; j++)
+			if (!done[j] && (is_ns ? tasks[j].ns[idx] :
+					 tasks[j].key[idx]) == k)
+				members++;
+		if (opt.json) {
+			printf("%s{\"type\":\"%s\",\"members\":%zu,\"refcount\":",
+			       *first ? "" : ",", type, members);
+			if (ref >= 0)
+				printf("%ld", ref);
+			else
+				printf("null");
+			printf(",\"tids\":[");
+		} else {
+			char refs[24] = "-";
+
+			if (ref >= 0)
+				snprintf(refs, sizeof(refs), "%ld", ref);
+			printf("%-10s %7zu %8s ", type, members, refs);
+		}
+		*first = false;
+		for (j = i; j < ntasks; j++) {
+			if (done[j] || (is_ns ? tasks[j].ns[idx] :
+					tasks[j].key[idx]) != k)
+				continue;
+			done[j] = true;
+			printf("%s%d", j == i ? "" : ",", tasks[j].tid);
+		}
+		printf(opt.json ? "]}" : "\n");
+	}
+	free(done);
+}
+
+static void print_human_groups(const char *source)
+{
+	size_t r;
+	bool first = true;
+
+	printf("clonetrace share: %zu tasks (source: %s)\n", ntasks, source);
+	printf("%-7s %7s %7s %-15s\n", "TID", "PID", "PPID", "COMM");
+	for (r = 0; r < ntasks; r++)
+		printf("%-7d %7d %7d %-15s\n", tasks[r].tid, tasks[r].pid,
+		       tasks[r].ppid, tasks[r].comm);
+	printf("\n%-10s %7s %8s %s\n", "RESOURCE", "MEMBERS", "REFCOUNT",
+	       "TIDS");
+	for (r = 0; r < R_NR; r++)
+		print_groups(res_names[r], false, r, &first);
+	for (r = 0; r < NS_NR; r++) {
+		char type[16];
+
+		snprintf(type, sizeof(type), "ns:%s", ns_names[r]);
+		print_groups(type, true, r, &first);
+	}
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const char *source)
+{
+	bool first = true;
+	size_t i;
+
+	printf("{\"source\":\"%s\",\"tasks\":[", source);
+	for (i = 0; i < ntasks; i++) {
+		printf("%s{\"tid\":%d,\"pid\":%d,\"ppid\":%d,\"comm\":",
+		       i ? "," : "", tasks[i].tid, tasks[i].pid, tasks[i].ppid);
+		json_string(tasks[i].comm);
+		putchar('}');
+	}
+	printf("],\"groups\":[");
+	for (i = 0; i < R_NR; i++)
+		print_groups(res_names[i], false, i, &first);
+	for (i = 0; i < NS_NR; i++) {
+		char type[16];
+
+		snprintf(type, sizeof(type), "ns:%s", ns_names[i]);
+		print_groups(type, true, i, &first);
+	}
+	printf("]}\n");
+}
+
+static const struct argp share_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = NULL,
+	.doc = "Show which tasks share which task_struct resources.\n\n"
+	       "USAGE: clonetrace share -p PID[,PID...] [-t] [-s SOURCE] [-j]\n\n"
+	       "Groups come from the clonetrace module's debugfs files (with "
+	       "refcounts) when it is loaded, else from kcmp(2) and /proc.",
+};
+
 int ct_share_main(int argc, char **argv)
 {
-	fprintf(stderr, "clonetrace: 'share' is not available yet\n");
-	return 1;
+	const char *source;
+	size_t i;
+	int err, r;
+
+	argv[0] = (char *)"clonetrace share";
+	argp_err_exit_status = 2;
+	argp_parse(&share_argp, argc, argv, 0, NULL, NULL);
+
+	for (r = 0; r < opt.nroots; r++) {
+		pid_t tgid, ppid;
+		char comm[64];
+
+		if (read_status(opt.roots[r], &tgid, &ppid, comm, sizeof(comm),
+				NULL)) {
+			fprintf(stderr, "clonetrace share: no such process: %d\n",
+				opt.roots[r]);
+			return 1;
+		}
+		add_process(tgid);
+	}
+	if (opt.tree)
+		add_descendants();
+	qsort(tasks, ntasks, sizeof(*tasks), cmp_tid);
+	for (i = 0; i < ntasks; i++)
+		read_namespaces(&tasks[i]);
+
+	if (opt.source == SRC_DEBUGFS ||
+	    (opt.source == SRC_AUTO && access(DEBUGFS_TASKS, R_OK) == 0)) {
+		source = "debugfs";
+		err = from_debugfs();
+		if (err) {
+			fprintf(stderr, "clonetrace share: cannot read %s: %s (load the module: insmod clonetrace.ko; mount debugfs)\n",
+				DEBUGFS_TASKS, strerror(-err));
+			return 1;
+		}
+	} else {
+		source = "kcmp";
+		err = from_kcmp();
+		if (err) {
+			fprintf(stderr, "clonetrace share: kcmp failed: %s (needs CONFIG_KCMP and ptrace access: run as root)\n",
+				strerror(-err));
+			return 1;
+		}
+	}
+	if (opt.json)
+		print_json(source);
+	else
+		print_human_groups(source);
+	free(tasks);
+	return 0;
 }
