@@ -562,7 +562,7 @@ int ct_share_main(int argc, char **argv)
 		source = "kcmp";
 		err = from_kcmp();
 		if (err) {
-			fprintf(stderr, "clonetrace share: kcmp failed: %s (needs CONFIG_KCMP and ptrace access: run as root)\n",
+			fprintf(stderr, "clonetrace share: kcmp failed: %s (needs CONFIG_KCMP and ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)\n",
 				strerror(-err));
 			return 1;
 		}
