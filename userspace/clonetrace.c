@@ -410,6 +410,13 @@ static int command_release(struct command *cmd)
 	return e;
 }
 
+static bool regular_file(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int exit_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -600,7 +607,8 @@ int main(int argc, char **argv)
 	}
 
 	/* ---- output ---- */
-	if (env.output && !created_output && ftruncate(fileno(out), 0)) {
+	if (env.output && !created_output && regular_file(fileno(out)) &&
+	    ftruncate(fileno(out), 0)) {
 		fprintf(stderr, "clonetrace: cannot truncate '%s': %s\n",
 			env.output, strerror(errno));
 		goto cleanup;
