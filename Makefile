@@ -101,8 +101,16 @@ workloads:
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# Not "make -C KDIR M=. clean": kbuild's clean deletes every *.o and *.ko
+# below M, which is the whole project here.
 kmod-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f clonetrace.ko clonetrace.mod clonetrace.mod.c clonetrace.mod.o \
+		clonetrace.o .clonetrace* Module.symvers modules.order \
+		kmod/*.o kmod/.*.cmd
+
+# Kernel coding style of the module (checkpatch from Debian's linux-source)
+lint:
+	tools/checkpatch.sh
 
 # ---- tests ----
 check: check-host check-vm

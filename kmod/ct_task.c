@@ -8,7 +8,7 @@
  * the pointers under task_lock() and take no reference: while the lock is
  * held the object cannot be freed, so its counter can be read, and after
  * unlocking only the pointer value is kept, to be hashed into an id.
- * Nothing here sleeps; callers hold rcu_read_lock().
+ * Nothing here sleeps.
  */
 #include <linux/atomic.h>
 #include <linux/fdtable.h>
