@@ -5,6 +5,7 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -64,9 +65,12 @@ _mode_ok = {}
 def probe_mode(mode):
     """Return None if MODE attaches here, else clonetrace's complaint."""
     if mode not in _mode_ok:
-        r = subprocess.run([CLONETRACE, "--mode", mode, "--json",
-                            "-o", "/dev/null", "-c", "true"],
-                           capture_output=True, text=True, timeout=TIMEOUT)
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([CLONETRACE, "--mode", mode, "--json",
+                                "-o", os.path.join(tmp, "probe.json"),
+                                "-c", "true"],
+                               capture_output=True, text=True,
+                               timeout=TIMEOUT)
         _mode_ok[mode] = None if r.returncode == 0 else (
             "status %d: %s" % (r.returncode, r.stderr.strip()))
     return _mode_ok[mode]

@@ -66,11 +66,13 @@ int ct_start(int argc, char **argv, const char *usage)
 			wait_stdin = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-w] %s\n"
-				"  -w  wait for one byte on stdin before acting\n",
-				prog, usage);
-			exit(opt == 'h' ? 0 : 2);
+			goto usage;
 		}
+	}
+	/* A workload without arguments must not silently ignore some. */
+	if (!*usage && optind < argc) {
+		opt = '?';
+		goto usage;
 	}
 	/*
 	 * Line buffering: each expectation reaches the pipe whole, and no
@@ -87,6 +89,12 @@ int ct_start(int argc, char **argv, const char *usage)
 			ct_die("-w: no release byte on stdin");
 	}
 	return optind;
+
+usage:
+	fprintf(stderr, "usage: %s [-w] %s\n"
+		"  -w  wait for one byte on stdin before acting\n",
+		prog, usage);
+	exit(opt == 'h' ? 0 : 2);
 }
 
 pid_t ct_gettid(void)

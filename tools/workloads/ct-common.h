@@ -83,8 +83,10 @@ struct ct_expect {
  */
 int ct_start(int argc, char **argv, const char *usage);
 
-void ct_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void ct_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void ct_die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+void ct_skip(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
 
 /* Reporting pipe: a child writes its ct_id, the parent reads it. */
 void ct_pipe(int fds[2]);
@@ -97,7 +99,7 @@ void ct_reap(pid_t pid);
 pid_t ct_gettid(void);
 void ct_refs_clear(struct ct_refs *refs);
 void ct_expect_init(struct ct_expect *e, const char *label);
-/* Fill the refs of a child that shares nothing with a single-threaded parent. */
+/* Refs of a child sharing nothing with a single-threaded parent: all 1. */
 void ct_refs_private(struct ct_refs *refs);
 
 /* Raw creation syscalls: the kernel sees exactly these flags. */
