@@ -1,17 +1,182 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * analysis.c - dispatch of the event stream to the analysis features.
+ * analysis.c - dispatch of the event stream to the analysis features:
+ * recording (record.c), failure diagnosis (diagnose.c), the sections
+ * printed after the summary (sections.c: histograms, tree, spawners),
+ * rate alerts (alert.c) and Prometheus metrics (prom.c).
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
 #include "analysis.h"
+#include "diagnose.h"
 #include "output.h"
+#include "prom.h"
+#include "record.h"
+#include "sections.h"
+#include "spawn.h"
+#include "subcmd.h"
+
+enum {
+	OPT_HIST = 0x200,
+	OPT_TREE,
+	OPT_DOT,
+	OPT_WHY,
+	OPT_SPAWNERS,
+	OPT_ALERT,
+	OPT_ALERT_EXEC,
+	OPT_PROM,
+	OPT_TOP,
+};
+
+static struct {
+	const char *record;		/* -w */
+	const char *prometheus;
+	struct ct_sections sec;
+	struct ct_alert_cfg alert;
+	double interval;
+	char options[1024];		/* the command line, for the header */
+} an = {
+	.interval = 1.0,
+};
+
+static struct {
+	struct ct_rec_writer rec;
+	bool recording;
+	struct ct_spawners *live;	/* per-creator counts for alerts */
+	struct ct_prom prom;
+	uint64_t start_ns, last_ns, interval_total;
+} st;
 
 static const struct argp_option options[] = {
+	{ "write", 'w', "FILE", 0,
+	  "Record the events to FILE (read it with: clonetrace report FILE)" },
+	{ "why", OPT_WHY, NULL, 0,
+	  "Explain failed creations (EAGAIN, ENOMEM): name the limit that "
+	  "refused them, with its values" },
+	{ "hist", OPT_HIST, NULL, 0,
+	  "At exit: log2 histograms of creation latency per kind and per "
+	  "syscall" },
+	{ "tree", OPT_TREE, NULL, 0,
+	  "At exit: the tree of the creations seen" },
+	{ "dot", OPT_DOT, "FILE", 0,
+	  "At exit: write the creation tree to FILE for Graphviz" },
+	{ "spawners", OPT_SPAWNERS, "N", 0,
+	  "At exit: the N processes that created most (0: all)" },
+	{ "alert", OPT_ALERT, "RATE|total:RATE", 0,
+	  "Alert when a process (or, with total:, the system) creates RATE "
+	  "tasks per second or more" },
+	{ "alert-exec", OPT_ALERT_EXEC, "CMD", 0,
+	  "Run 'sh -c CMD' once per alert episode (environment: CT_ALERT_PID, "
+	  "CT_ALERT_COMM, CT_ALERT_RATE, CT_ALERT_SCOPE)" },
+	{ "interval", 'i', "SECONDS", 0,
+	  "Interval of --alert and --prometheus (default 1)" },
+	{ "prometheus", OPT_PROM, "FILE", 0,
+	  "Write node_exporter textfile metrics to FILE every interval" },
+	{ "top", OPT_TOP, NULL, 0,
+	  "Run 'clonetrace top' instead (the other options are top's)" },
 	{},
 };
 
+/* "clonetrace --top ARGS": "clonetrace top ARGS" without the --top. */
+static void __attribute__((noreturn)) run_top(struct argp_state *state)
+{
+	char **argv = calloc(state->argc + 1, sizeof(*argv));
+	int argc = 0, i;
+
+	if (!argv)
+		exit(EXIT_FAILURE);
+	argv[argc++] = (char *)"top";
+	for (i = 1; i < state->argc; i++)
+		if (strcmp(state->argv[i], "--top"))
+			argv[argc++] = state->argv[i];
+	exit(ct_top_main(argc, argv));
+}
+
+static void save_options(struct argp_state *state)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < state->argc && off < sizeof(an.options) - 1; i++)
+		off += snprintf(an.options + off, sizeof(an.options) - off,
+				"%s%s", i ? " " : "", state->argv[i]);
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	return ARGP_ERR_UNKNOWN;
+	char *end;
+	long n;
+
+	switch (key) {
+	case 'w':
+		if (!*arg)
+			argp_error(state, "empty recording file name");
+		an.record = arg;
+		break;
+	case OPT_WHY:
+		an.sec.diag = true;
+		break;
+	case OPT_HIST:
+		an.sec.hist = true;
+		break;
+	case OPT_TREE:
+		an.sec.tree = true;
+		break;
+	case OPT_DOT:
+		if (!*arg)
+			argp_error(state, "empty --dot file name");
+		an.sec.dot = arg;
+		break;
+	case OPT_SPAWNERS:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || n < 0 || n > 1000000)
+			argp_error(state, "invalid --spawners '%s': expected a number of rows from 0 (all) to 1000000",
+				   arg);
+		an.sec.spawners = n;
+		an.sec.all_spawners = !n;
+		break;
+	case OPT_ALERT:
+		if (ct_alert_parse(arg, &an.alert))
+			argp_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
+				   arg);
+		break;
+	case OPT_ALERT_EXEC:
+		if (!*arg)
+			argp_error(state, "empty --alert-exec command");
+		an.alert.exec = arg;
+		break;
+	case 'i':
+		errno = 0;
+		an.interval = strtod(arg, &end);
+		if (errno || end == arg || *end || !(an.interval >= 0.1) ||
+		    an.interval > 86400)
+			argp_error(state, "invalid interval '%s': expected seconds from 0.1 to 86400",
+				   arg);
+		break;
+	case OPT_PROM:
+		if (!*arg)
+			argp_error(state, "empty --prometheus file name");
+		an.prometheus = arg;
+		break;
+	case OPT_TOP:
+		run_top(state);
+	case ARGP_KEY_END:
+		if (an.alert.exec && !an.alert.rate)
+			argp_error(state, "--alert-exec needs --alert RATE");
+		save_options(state);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
 }
 
 const struct argp ct_analysis_argp = {
@@ -19,20 +184,166 @@ const struct argp ct_analysis_argp = {
 	.parser = parse_opt,
 };
 
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int start_recording(const char *mode)
+{
+	struct ct_rec_header h = { .version = CT_REC_VERSION };
+	struct utsname u;
+	int err;
+
+	if (uname(&u) == 0) {
+		snprintf(h.release, sizeof(h.release), "%s", u.release);
+		snprintf(h.hostname, sizeof(h.hostname), "%s", u.nodename);
+	}
+	/* CLOCK_REALTIME of boot: what CLOCK_MONOTONIC 0 was */
+	h.boot_time_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	snprintf(h.mode, sizeof(h.mode), "%s", mode);
+	snprintf(h.options, sizeof(h.options), "%s", an.options);
+	err = ct_rec_create(&st.rec, an.record, &h);
+	if (err) {
+		fprintf(stderr, "clonetrace: cannot write recording '%s': %s\n",
+			an.record, strerror(-err));
+		return err;
+	}
+	st.recording = true;
+	return 0;
+}
+
 int ct_analysis_start(const char *mode)
 {
+	int err;
+
+	st.start_ns = st.last_ns = clock_ns(CLOCK_MONOTONIC);
+	st.prom.source = "trace";
+	err = ct_sections_init(&an.sec);
+	if (err) {
+		fprintf(stderr, "clonetrace: %s\n", strerror(-err));
+		return err;
+	}
+	if (an.alert.rate) {
+		an.alert.f = stderr;
+		ct_alert_setup(&an.alert);
+		st.live = ct_spawners_new();
+		if (!st.live)
+			return -ENOMEM;
+	}
+	if (an.prometheus) {
+		err = ct_prom_write(an.prometheus, &st.prom);
+		if (err) {
+			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+				an.prometheus, strerror(-err));
+			return err;
+		}
+	}
+	if (an.record)
+		return start_recording(mode);
 	return 0;
 }
 
 void ct_analysis_event(const struct ct_event *e)
 {
+	ct_sections_feed(e);
+	if (st.recording)
+		ct_rec_event(&st.rec, e);
+	if ((an.sec.diag || st.recording) && ct_diag_account(e)) {
+		struct ct_diag d;
+
+		ct_diagnose(e, &d);
+		ct_diag_add(&d);
+		if (an.sec.diag)
+			ct_diag_print(stderr, &d);
+		if (st.recording)
+			ct_rec_diag(&st.rec, &d);
+	}
+	if (e->type == CT_EV_CLONE) {
+		if (e->kind < CT_KIND_NR)
+			st.prom.by_kind[e->kind]++;
+		st.interval_total++;
+	} else {
+		ct_prom_failure(&st.prom, e->err, 1);
+	}
+	if (st.live)
+		ct_spawners_add(st.live, e);
+}
+
+static void interval_end(uint64_t now)
+{
+	double secs = (now - st.last_ns) / 1e9;
+	size_t i;
+
+	if (st.live) {
+		ct_alert_begin();
+		if (ct_alert_total()) {
+			ct_alert_observe(0, NULL, st.interval_total, secs);
+		} else {
+			for (i = 0; i < ct_spawners_len(st.live); i++) {
+				struct ct_spawner *r = ct_spawners_at(st.live,
+								      i);
+
+				if (r->interval)
+					ct_alert_observe(r->pid, r->comm,
+							 r->interval, secs);
+			}
+		}
+		ct_alert_end();
+		ct_spawners_reset_interval(st.live);
+	}
+	if (an.prometheus) {
+		int err = ct_prom_write(an.prometheus, &st.prom);
+
+		if (err)
+			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+				an.prometheus, strerror(-err));
+	}
+	st.interval_total = 0;
+	st.last_ns = now;
 }
 
 void ct_analysis_tick(uint64_t now_ns)
 {
+	if (st.recording && ct_rec_flush(&st.rec)) {
+		fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
+			an.record, strerror(-st.rec.err));
+		st.recording = false;
+	}
+	if (now_ns - st.last_ns >= (uint64_t)(an.interval * 1e9))
+		interval_end(now_ns);
+	ct_alert_reap(false);
 }
 
 int ct_analysis_finish(struct ct_output *out)
 {
-	return 0;
+	uint64_t duration = clock_ns(CLOCK_MONOTONIC) - st.start_ns;
+	int err = 0;
+
+	if (st.recording) {
+		struct ct_rec_end end = {
+			.lost = out->stats.lost,
+			.lost_follow = out->stats.lost_follow,
+			.duration_ns = duration,
+			.start_ns = out->start_ns,
+			.real_offset_ns = out->real_offset_ns,
+		};
+
+		err = ct_rec_close(&st.rec, &end);
+		st.recording = false;
+		if (err)
+			fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
+				an.record, strerror(-err));
+	}
+	if (an.prometheus) {
+		st.prom.lost = out->stats.lost;
+		interval_end(clock_ns(CLOCK_MONOTONIC));
+	}
+	ct_alert_reap(false);
+	if (!err)
+		err = ct_sections_print(out->f, out->json, duration);
+	return err;
 }

@@ -410,6 +410,16 @@ static int command_release(struct command *cmd)
 	return e;
 }
 
+static void report_targets_gone(void)
+{
+	int i;
+
+	fprintf(stderr, "clonetrace: every traced process has exited (PID");
+	for (i = 0; i < env.npids; i++)
+		fprintf(stderr, "%s%d", i ? "," : " ", env.pids[i]);
+	fprintf(stderr, "%s)\n", env.follow ? " and descendants" : "");
+}
+
 static bool regular_file(int fd)
 {
 	struct stat st;
@@ -594,7 +604,7 @@ int main(int argc, char **argv)
 		__sync_fetch_and_add(&att.skel->bss->targets_alive, 1);
 	}
 	if (cfg.filter_targets && !att.skel->bss->targets_alive) {
-		fprintf(stderr, "clonetrace: every traced process has exited\n");
+		report_targets_gone();
 		goto cleanup;
 	}
 
@@ -677,7 +687,7 @@ int main(int argc, char **argv)
 		}
 		if (cfg.filter_targets && att.skel->bss->targets_alive <= 0) {
 			if (env.npids && !env.cmd_argv)
-				fprintf(stderr, "clonetrace: every traced process has exited\n");
+				report_targets_gone();
 			break;
 		}
 		if (deadline && t >= deadline)

@@ -1,13 +1,731 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * explain.c - "clonetrace explain" (being written).
+ * explain.c - "clonetrace explain FLAGS": what each clone flag does, the
+ * kind of task the combination creates, and whether the kernel accepts it.
+ *
+ * The rules are the checks the kernel makes before it builds a task, in
+ * the order it makes them:
+ *
+ *   clone3():          copy_clone_args_from_user(), clone3_args_valid()
+ *   both syscalls:     kernel_clone() (CLONE_PIDFD vs CLONE_PARENT_SETTID)
+ *   both syscalls:     copy_process() (kernel/fork.c)
+ *   with CLONE_NEW*:   copy_namespaces() (kernel/nsproxy.c)
+ *
+ * A rule that depends on the caller's state rather than on the flags
+ * (CLONE_PARENT from an init, CLONE_THREAD after unshare(CLONE_NEWPID))
+ * is a note, unless the state is given on the command line (--as-init).
+ * The verdict assumes a root caller in the initial namespaces.
+ *
+ * Exit status: 0 the kernel accepts the combination, 1 it refuses it,
+ * 2 the input cannot be parsed.
  */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/utsname.h>
 
+#include <linux/types.h>
+#include "clonetrace.h"
+#include "decode.h"
 #include "subcmd.h"
+
+/* include/uapi/linux/sched.h */
+#define F_NEWTIME		0x00000080ULL
+#define F_VM			0x00000100ULL
+#define F_FS			0x00000200ULL
+#define F_FILES			0x00000400ULL
+#define F_SIGHAND		0x00000800ULL
+#define F_PIDFD			0x00001000ULL
+#define F_PTRACE		0x00002000ULL
+#define F_VFORK			0x00004000ULL
+#define F_PARENT		0x00008000ULL
+#define F_THREAD		0x00010000ULL
+#define F_NEWNS			0x00020000ULL
+#define F_SYSVSEM		0x00040000ULL
+#define F_SETTLS		0x00080000ULL
+#define F_PARENT_SETTID		0x00100000ULL
+#define F_CHILD_CLEARTID	0x00200000ULL
+#define F_DETACHED		0x00400000ULL
+#define F_UNTRACED		0x00800000ULL
+#define F_CHILD_SETTID		0x01000000ULL
+#define F_NEWCGROUP		0x02000000ULL
+#define F_NEWUTS		0x04000000ULL
+#define F_NEWIPC		0x08000000ULL
+#define F_NEWUSER		0x10000000ULL
+#define F_NEWPID		0x20000000ULL
+#define F_NEWNET		0x40000000ULL
+#define F_IO			0x80000000ULL
+#define F_CLEAR_SIGHAND		0x100000000ULL
+#define F_INTO_CGROUP		0x200000000ULL
+
+#define CSIGNAL_MASK		0xffULL
+#define LEGACY_FLAGS		0xffffffffULL
+#define NS_NEED_ADMIN		(F_NEWNS | F_NEWCGROUP | F_NEWUTS | F_NEWIPC | \
+				 F_NEWPID | F_NEWNET | F_NEWTIME)
+#define KERNEL_NSIG		64
+
+#define KV(maj, min)		((maj) * 1000 + (min))
+
+/* What each flag does, and the first release that knows it. */
+static const struct {
+	uint64_t flag;
+	int since;
+	const char *meaning;
+} flag_info[] = {
+	{ F_NEWTIME, KV(5, 6), "new time namespace (clone3 only: the bit is in clone()'s exit-signal byte); the child enters it at once unless it shares the VM, then at its next execve()" },
+	{ F_VM, 0, "share the address space (mm): writes by one task are seen by the other" },
+	{ F_FS, 0, "share root, cwd and umask (fs_struct): chdir() in one moves the other" },
+	{ F_FILES, 0, "share the file descriptor table: open()/close() in one is seen by the other" },
+	{ F_SIGHAND, 0, "share the signal handler table (sighand): sigaction() in one changes the other" },
+	{ F_PIDFD, KV(5, 2), "return a pidfd for the child (clone: through parent_tid; clone3: in clone_args.pidfd)" },
+	{ F_PTRACE, 0, "if the parent is ptraced, trace the child too" },
+	{ F_VFORK, 0, "the parent sleeps until the child calls execve() or exits" },
+	{ F_PARENT, 0, "the child's parent is the caller's parent (a sibling, not a child)" },
+	{ F_THREAD, 0, "same thread group (TGID) and signal_struct: a thread, not a process" },
+	{ F_NEWNS, 0, "new mount namespace (a copy of the caller's mounts)" },
+	{ F_SYSVSEM, 0, "share System V semaphore undo values (semadj)" },
+	{ F_SETTLS, 0, "set the child's thread-local storage pointer (tls argument)" },
+	{ F_PARENT_SETTID, 0, "store the child's TID at parent_tid in the parent's memory" },
+	{ F_CHILD_CLEARTID, 0, "at the child's exit, zero child_tid and futex-wake it (pthread_join)" },
+	{ F_DETACHED, 0, "obsolete, ignored by clone(); refused by clone3() and with CLONE_PIDFD" },
+	{ F_UNTRACED, 0, "a tracer cannot force CLONE_PTRACE on the child" },
+	{ F_CHILD_SETTID, 0, "store the child's TID at child_tid in the child's memory" },
+	{ F_NEWCGROUP, KV(4, 6), "new cgroup namespace" },
+	{ F_NEWUTS, 0, "new UTS namespace (hostname, domainname)" },
+	{ F_NEWIPC, 0, "new IPC namespace (System V IPC, POSIX message queues)" },
+	{ F_NEWUSER, 0, "new user namespace (the child has full capabilities inside it)" },
+	{ F_NEWPID, 0, "new PID namespace: the child is its PID 1 (init)" },
+	{ F_NEWNET, 0, "new network namespace (only a loopback device, down)" },
+	{ F_IO, 0, "share the I/O context (io_context: I/O scheduler state)" },
+	{ F_CLEAR_SIGHAND, KV(5, 5), "clone3 only: reset every handled signal to SIG_DFL in the child" },
+	{ F_INTO_CGROUP, KV(5, 7), "clone3 only: start the child in the cgroup v2 directory given by clone_args.cgroup" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum sc { SC_CLONE3, SC_CLONE };
+
+static struct {
+	const char *input;
+	enum sc syscall;
+	int kernel;		/* KV() of the kernel the rules are for */
+	char kernel_str[32];
+	bool kernel_given;
+	bool as_init;
+	bool json;
+	int exit_signal;	/* -1: not given */
+} opt = { .exit_signal = -1 };
+
+/* The request as the kernel sees it. */
+struct req {
+	uint64_t flags;		/* without the exit signal */
+	uint64_t ignored;	/* bits clone() drops (above 32) */
+	int exit_signal;
+};
+
+struct finding {
+	const char *id;
+	const char *err;	/* errno name; NULL for a note */
+	const char *where;
+	char text[320];
+};
+
+#define MAX_FINDINGS 32
+
+static struct finding found[MAX_FINDINGS];
+static int nfound;
+
+static struct finding *add(const char *id, const char *err,
+			   const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static struct finding *add(const char *id, const char *err,
+			   const char *where, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (nfound == MAX_FINDINGS)
+		return NULL;
+	f = &found[nfound++];
+	f->id = id;
+	f->err = err;
+	f->where = where;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+static bool all(uint64_t flags, uint64_t mask)
+{
+	return (flags & mask) == mask;
+}
+
+static int flag_since(uint64_t flag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(flag_info); i++)
+		if (flag_info[i].flag == flag)
+			return flag_info[i].since;
+	return 0;
+}
+
+/* Bits this kernel version's clone3 knows. */
+static uint64_t clone3_known(void)
+{
+	uint64_t known = LEGACY_FLAGS;
+
+	if (opt.kernel >= flag_since(F_CLEAR_SIGHAND))
+		known |= F_CLEAR_SIGHAND;
+	if (opt.kernel >= flag_since(F_INTO_CGROUP))
+		known |= F_INTO_CGROUP;
+	return known;
+}
+
+/*
+ * CLONE_NEWTIME through clone3: mainline 6.3 ("fork: allow CLONE_NEWTIME
+ * in clone3 flags"); the fix was also applied to the maintained stable
+ * series of the time, so an up-to-date 5.10, 5.15 or 6.1 kernel has it.
+ */
+static bool clone3_newtime_ok(void)
+{
+	return opt.kernel >= KV(6, 3) || opt.kernel == KV(6, 1) ||
+	       opt.kernel == KV(6, 2) || opt.kernel == KV(5, 15) ||
+	       opt.kernel == KV(5, 10);
+}
+
+static void check_syscall(const struct req *r)
+{
+	uint64_t f = r->flags;
+	char names[512];
+
+	if (opt.syscall == SC_CLONE) {
+		if (r->ignored) {
+			ct_flags_str(r->ignored, false, names, sizeof(names));
+			add("clone_upper_bits", NULL, "clone",
+			    "clone() takes only the low 32 bits of its flags: %s %s silently ignored (use clone3)",
+			    names, r->ignored & (r->ignored - 1) ? "are" : "is");
+		}
+		if (all(f, F_PIDFD | F_PARENT_SETTID))
+			add("pidfd_parent_settid", "EINVAL", "kernel_clone",
+			    "CLONE_PIDFD with CLONE_PARENT_SETTID: clone() returns the pidfd through parent_tid, so both would write the same place");
+		return;
+	}
+
+	if (opt.kernel < KV(5, 3)) {
+		add("no_clone3", "ENOSYS", "clone3",
+		    "clone3() exists since Linux 5.3");
+		return;
+	}
+	if (f & ~clone3_known()) {
+		ct_flags_str(f & ~clone3_known(), false, names, sizeof(names));
+		add("clone3_unknown", "EINVAL", "clone3_args_valid",
+		    "clone3() refuses flags it does not know: %s", names);
+	}
+	if (f & F_DETACHED)
+		add("clone3_detached", "EINVAL", "clone3_args_valid",
+		    "clone3() refuses CLONE_DETACHED (the bit is kept for reuse)");
+	if (f & CSIGNAL_MASK & ~F_NEWTIME)
+		add("clone3_csignal", "EINVAL", "clone3_args_valid",
+		    "clone3() refuses the exit-signal bits 0x7f in flags: the exit signal goes in clone_args.exit_signal");
+	if ((f & F_NEWTIME) && !clone3_newtime_ok())
+		add("clone3_newtime", "EINVAL", "clone3_args_valid",
+		    "CLONE_NEWTIME through clone3() needs Linux 6.3 (or a stable update with the backport)");
+	if (all(f, F_SIGHAND | F_CLEAR_SIGHAND))
+		add("sighand_clear_sighand", "EINVAL", "clone3_args_valid",
+		    "CLONE_CLEAR_SIGHAND with CLONE_SIGHAND: handlers cannot be both shared and reset");
+	if ((f & (F_THREAD | F_PARENT)) && r->exit_signal)
+		add("exit_signal_thread_parent", "EINVAL", "clone3_args_valid",
+		    "an exit signal with CLONE_THREAD or CLONE_PARENT: a thread signals nobody and a CLONE_PARENT child inherits the caller's exit signal, so clone3() wants exit_signal 0");
+	if (all(f, F_PIDFD | F_PARENT_SETTID))
+		add("pidfd_parent_settid_clone3", NULL, "kernel_clone",
+		    "CLONE_PIDFD with CLONE_PARENT_SETTID is refused (EINVAL) only if clone_args.pidfd and parent_tid point to the same place");
+	if (f & F_INTO_CGROUP)
+		add("into_cgroup_fd", NULL, "cgroup_css_set_fork",
+		    "CLONE_INTO_CGROUP needs clone_args.cgroup: an open cgroup v2 directory (EBADF otherwise) and the 88-byte clone_args");
+}
+
+static void check_copy_process(const struct req *r)
+{
+	uint64_t f = r->flags;
+
+	if (all(f, F_NEWNS | F_FS))
+		add("newns_fs", "EINVAL", "copy_process",
+		    "CLONE_NEWNS with CLONE_FS: a task in another mount namespace cannot share root and cwd with the caller");
+	if (all(f, F_NEWUSER | F_FS))
+		add("newuser_fs", "EINVAL", "copy_process",
+		    "CLONE_NEWUSER with CLONE_FS: a task in another user namespace cannot share root and cwd with the caller");
+	if ((f & F_THREAD) && !(f & F_SIGHAND))
+		add("thread_needs_sighand", "EINVAL", "copy_process",
+		    "CLONE_THREAD without CLONE_SIGHAND: a thread group shares one signal_struct, so it must share the handlers too");
+	if ((f & F_SIGHAND) && !(f & F_VM))
+		add("sighand_needs_vm", "EINVAL", "copy_process",
+		    "CLONE_SIGHAND without CLONE_VM: a handler is an address in one address space, so sharing handlers needs a shared mm");
+	if (f & F_PARENT) {
+		if (opt.as_init)
+			add("parent_from_init", "EINVAL", "copy_process",
+			    "CLONE_PARENT from an init (of the system or of a PID namespace): its siblings would have no parent to reap them");
+		else
+			add("parent_from_init", NULL, "copy_process",
+			    "CLONE_PARENT is refused (EINVAL) when the caller is an init, of the system or of a PID namespace (--as-init)");
+	}
+	if ((f & F_THREAD) && (f & (F_NEWUSER | F_NEWPID)))
+		add("thread_newns", "EINVAL", "copy_process",
+		    "CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID: all threads of a group live in one user and PID namespace");
+	if ((f & F_THREAD) && !(f & (F_NEWUSER | F_NEWPID)))
+		add("thread_pid_for_children", NULL, "copy_process",
+		    "CLONE_THREAD is refused (EINVAL) when the caller's PID namespace for children differs from its own (after unshare(CLONE_NEWPID) or setns())");
+	if (all(f, F_PIDFD | F_DETACHED))
+		add("pidfd_detached", "EINVAL", "copy_process",
+		    "CLONE_PIDFD with CLONE_DETACHED: the bit is reserved for a future pidfd use");
+	if (all(f, F_PIDFD | F_THREAD) && opt.kernel < KV(6, 9))
+		add("pidfd_thread", "EINVAL", "copy_process",
+		    "CLONE_PIDFD with CLONE_THREAD: refused before Linux 6.9 (since 6.9 it returns a PIDFD_THREAD pidfd)");
+}
+
+static void check_namespaces(const struct req *r)
+{
+	uint64_t f = r->flags;
+
+	if (!(f & (NS_NEED_ADMIN | F_NEWUSER)))
+		return;
+	if (f & NS_NEED_ADMIN)
+		add("ns_admin", NULL, "copy_namespaces",
+		    "new namespaces other than user need CAP_SYS_ADMIN in the caller's (or the new) user namespace: EPERM otherwise");
+	if (all(f, F_NEWIPC | F_SYSVSEM))
+		add("newipc_sysvsem", "EINVAL", "copy_namespaces",
+		    "CLONE_NEWIPC with CLONE_SYSVSEM: semaphore undo lists of the old IPC namespace are unreachable from the new one");
+}
+
+static int implied_kind(uint64_t f)
+{
+	if (f & F_THREAD)
+		return CT_KIND_THREAD;
+	if (f & F_VFORK)
+		return CT_KIND_VFORK;
+	if (f & F_VM)
+		return CT_KIND_VM_PROCESS;
+	return CT_KIND_PROCESS;
+}
+
+static const char *kind_text(int kind)
+{
+	switch (kind) {
+	case CT_KIND_THREAD:
+		return "same TGID as the caller, one signal_struct, shares mm and sighand";
+	case CT_KIND_VFORK:
+		return "own TGID, the parent is suspended until the child execs or exits";
+	case CT_KIND_VM_PROCESS:
+		return "own TGID and signal_struct, but the same mm (address space)";
+	}
+	return "own TGID; copies of everything it does not share";
+}
+
+/* ---- parsing ---- */
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "clonetrace explain: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * "CLONE_VM|fs|SIGCHLD|0x400": names and numbers through ct_flags_parse(),
+ * one token at a time so a signal name is told apart from CLONE_NEWTIME
+ * (0x80 is both the NEWTIME bit and part of clone()'s exit-signal byte).
+ */
+static void parse_expr(const char *s, struct req *r)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	uint64_t bits = 0, v;
+	int sig = -1;
+
+	if (!copy)
+		die_usage("%sout of memory", "");
+	if (!*trim(copy))
+		die_usage("empty FLAGS%s: expected a number or CLONE_VM|CLONE_FS|...", "");
+	if (strstr(copy, "||") || *trim(copy) == '|' ||
+	    copy[strlen(copy) - 1] == '|')
+		die_usage("cannot parse '%s': empty name between '|'", s);
+	for (tok = strtok_r(copy, "|", &save); tok;
+	     tok = strtok_r(NULL, "|", &save)) {
+		char *t = trim(tok);
+		bool is_flag = false;
+
+		/*
+		 * "SIGHAND" is CLONE_SIGHAND, not a signal: try the name
+		 * as a flag first, then as a signal.
+		 */
+		if (*t && !isdigit((unsigned char)*t) &&
+		    strncasecmp(t, "CLONE_", 6)) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "CLONE_%s", t);
+			is_flag = !ct_flags_parse(name, &v);
+		}
+		if (!is_flag && (!*t || ct_flags_parse(t, &v)))
+			die_usage("cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
+				  *t ? t : s);
+		if (opt.syscall == SC_CLONE && !isdigit((unsigned char)*t) &&
+		    v == F_NEWTIME)
+			die_usage("%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
+				  t);
+		if (!is_flag && !strncasecmp(t, "SIG", 3)) {
+			if (sig >= 0)
+				die_usage("two exit signals in '%s'", s);
+			sig = (int)v;
+		} else {
+			bits |= v;
+		}
+	}
+	free(copy);
+
+	if (opt.syscall == SC_CLONE) {
+		/* clone(2): the low byte of the argument is the exit signal */
+		int low = bits & CSIGNAL_MASK;
+
+		if (low && sig >= 0)
+			die_usage("two exit signals in '%s': the low byte of a clone() number is the exit signal",
+				  s);
+		r->exit_signal = sig >= 0 ? sig : low;
+		r->flags = bits & LEGACY_FLAGS & ~CSIGNAL_MASK;
+		r->ignored = bits & ~LEGACY_FLAGS;
+	} else {
+		r->flags = bits;
+		r->exit_signal = sig >= 0 ? sig : 0;
+	}
+	if (opt.exit_signal >= 0) {
+		if (sig >= 0)
+			die_usage("exit signal given twice (in '%s' and --exit-signal)", s);
+		r->exit_signal = opt.exit_signal;
+	}
+}
+
+static int parse_signal(const char *arg)
+{
+	uint64_t v;
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 0);
+	if (!errno && end != arg && !*end && n >= 0 && n <= 255)
+		return n;
+	if (!strncasecmp(arg, "SIG", 3) && !ct_flags_parse(arg, &v))
+		return (int)v;
+	die_usage("invalid exit signal '%s': expected a number or a name such as SIGCHLD",
+		  arg);
+	return -1;
+}
+
+static void parse_kernel(const char *s, bool given)
+{
+	unsigned int maj, min;
+
+	if (sscanf(s, "%u.%u", &maj, &min) != 2 || maj > 99 || min > 999)
+		die_usage("invalid kernel version '%s': expected MAJOR.MINOR such as 6.1", s);
+	opt.kernel = KV(maj, min);
+	snprintf(opt.kernel_str, sizeof(opt.kernel_str), "%u.%u", maj, min);
+	opt.kernel_given = given;
+}
+
+enum { OPT_KERNEL = 1000, OPT_AS_INIT, OPT_EXIT_SIGNAL };
+
+static const struct argp_option options[] = {
+	{ "syscall", 's', "clone3|clone", 0,
+	  "Which syscall makes the request (default clone3). With clone the low byte of a number is the exit signal" },
+	{ "exit-signal", OPT_EXIT_SIGNAL, "SIG", 0,
+	  "Exit signal (clone3: clone_args.exit_signal; default 0)" },
+	{ "kernel", OPT_KERNEL, "X.Y", 0,
+	  "Apply the rules of this kernel release (default: the running one)" },
+	{ "as-init", OPT_AS_INIT, NULL, 0,
+	  "The caller is an init (PID 1 of a PID namespace)" },
+	{ "json", 'j', NULL, 0, "One JSON object" },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 's':
+		if (!strcmp(arg, "clone3"))
+			opt.syscall = SC_CLONE3;
+		else if (!strcmp(arg, "clone"))
+			opt.syscall = SC_CLONE;
+		else
+			die_usage("unknown syscall '%s': expected clone3 or clone", arg);
+		break;
+	case OPT_EXIT_SIGNAL:
+		opt.exit_signal = parse_signal(arg);
+		break;
+	case OPT_KERNEL:
+		parse_kernel(arg, true);
+		break;
+	case OPT_AS_INIT:
+		opt.as_init = true;
+		break;
+	case 'j':
+		opt.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (opt.input)
+			die_usage("one FLAGS argument expected, got '%s' too (quote an expression with spaces)",
+				  arg);
+		opt.input = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!opt.input)
+			die_usage("%sneed FLAGS: a number or an expression such as 'CLONE_VM|CLONE_FS'", "");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp explain_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "FLAGS",
+	.doc = "Explain a combination of clone flags: what each flag does, the "
+	       "kind of task it creates, and whether the kernel accepts it.\v"
+	       "FLAGS is a number (0x3d0f00) or names joined by '|' "
+	       "(CLONE_VM|CLONE_FS, vm|fs); a signal name sets the exit signal.\n\n"
+	       "EXAMPLES:\n"
+	       "  clonetrace explain 'CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD'\n"
+	       "  clonetrace explain SIGHAND            # refused: needs CLONE_VM\n"
+	       "  clonetrace explain --syscall clone 0x1200011\n"
+	       "  clonetrace explain --json --kernel 6.1 'PIDFD|THREAD|SIGHAND|VM'\n\n"
+	       "Exit status: 0 accepted, 1 refused, 2 FLAGS cannot be parsed.",
+};
+
+/* ---- output ---- */
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const struct finding *first_refusal(void)
+{
+	int i;
+
+	for (i = 0; i < nfound; i++)
+		if (found[i].err)
+			return &found[i];
+	return NULL;
+}
+
+/* Namespaces created, in the contract's names. */
+static void ns_list(uint64_t f, char *buf, size_t len, bool json)
+{
+	static const uint64_t order[] = { F_NEWNS, F_NEWUTS, F_NEWIPC,
+		F_NEWUSER, F_NEWPID, F_NEWNET, F_NEWCGROUP, F_NEWTIME };
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(order) && off < len; i++) {
+		if (!(f & order[i]))
+			continue;
+		off += snprintf(buf + off, len - off, json ? "%s\"%s\"" : "%s%s",
+				off ? (json ? "," : " ") : "",
+				ct_ns_name(order[i]));
+	}
+}
+
+static void print_flags_json(uint64_t f)
+{
+	uint64_t v;
+	const char *name;
+	size_t i, k;
+	bool first = true;
+
+	printf("\"flags_detail\":[");
+	for (i = 0; (name = ct_flag_at(i, &v)); i++) {
+		if (!(f & v))
+			continue;
+		for (k = 0; k < ARRAY_SIZE(flag_info); k++)
+			if (flag_info[k].flag == v)
+				break;
+		printf("%s{\"name\":\"%s\",\"value\":%llu,\"meaning\":", first ? "" : ",",
+		       name, (unsigned long long)v);
+		json_str(k < ARRAY_SIZE(flag_info) ? flag_info[k].meaning : "");
+		putchar('}');
+		first = false;
+		f &= ~v;
+	}
+	if (f)
+		printf("%s{\"name\":null,\"value\":%llu,\"meaning\":\"unknown bits\"}",
+		       first ? "" : ",", (unsigned long long)f);
+	printf("]");
+}
+
+static void print_json(const struct req *r, int kind)
+{
+	const struct finding *ref = first_refusal();
+	char buf[512];
+	int i;
+	bool first;
+
+	printf("{\"input\":");
+	json_str(opt.input);
+	printf(",\"syscall\":\"%s\",\"kernel\":\"%s\",\"as_init\":%s",
+	       opt.syscall == SC_CLONE ? "clone" : "clone3", opt.kernel_str,
+	       opt.as_init ? "true" : "false");
+	ct_flags_str(r->flags, false, buf, sizeof(buf));
+	printf(",\"flags\":%llu,\"flags_str\":\"%s\",\"exit_signal\":%d",
+	       (unsigned long long)r->flags, buf, r->exit_signal);
+	ct_flags_str(r->ignored, false, buf, sizeof(buf));
+	printf(",\"ignored\":%llu,\"ignored_str\":\"%s\"",
+	       (unsigned long long)r->ignored, r->ignored ? buf : "");
+	printf(",\"kind\":\"%s\",\"kind_text\":", ct_kind_name(kind));
+	json_str(kind_text(kind));
+	ns_list(r->flags, buf, sizeof(buf), true);
+	printf(",\"ns_new\":[%s],", buf);
+	print_flags_json(r->flags);
+	printf(",\"verdict\":\"%s\",\"errno\":", ref ? "refuse" : "accept");
+	if (ref)
+		printf("\"%s\",\"rule\":\"%s\",\"where\":\"%s\",\"why\":", ref->err,
+		       ref->id, ref->where);
+	else
+		printf("null,\"rule\":null,\"where\":null,\"why\":");
+	if (ref)
+		json_str(ref->text);
+	else
+		printf("null");
+	for (int pass = 0; pass < 2; pass++) {
+		printf(pass ? ",\"notes\":[" : ",\"violations\":[");
+		first = true;
+		for (i = 0; i < nfound; i++) {
+			if (!!found[i].err == !!pass)
+				continue;
+			printf("%s{\"rule\":\"%s\",\"where\":\"%s\",", first ? "" : ",",
+			       found[i].id, found[i].where);
+			if (found[i].err)
+				printf("\"errno\":\"%s\",", found[i].err);
+			printf("\"text\":");
+			json_str(found[i].text);
+			putchar('}');
+			first = false;
+		}
+		putchar(']');
+	}
+	printf("}\n");
+}
+
+static void print_human(const struct req *r, int kind)
+{
+	const struct finding *ref = first_refusal();
+	char buf[512], sig[32];
+	const char *name;
+	uint64_t v, f = r->flags;
+	size_t i, k;
+	int n;
+
+	ct_flags_str(r->flags, false, buf, sizeof(buf));
+	printf("%s via %s() on Linux %s%s: %#llx = %s\n",
+	       opt.input, opt.syscall == SC_CLONE ? "clone" : "clone3",
+	       opt.kernel_str, opt.kernel_given ? "" : " (running)",
+	       (unsigned long long)r->flags, buf);
+	printf("  exit signal   %s\n", ct_signal_name(r->exit_signal, sig, sizeof(sig)));
+	for (i = 0; (name = ct_flag_at(i, &v)); i++) {
+		if (!(f & v))
+			continue;
+		for (k = 0; k < ARRAY_SIZE(flag_info); k++)
+			if (flag_info[k].flag == v)
+				break;
+		printf("  %-20s %s\n", name,
+		       k < ARRAY_SIZE(flag_info) ? flag_info[k].meaning : "");
+		f &= ~v;
+	}
+	if (f)
+		printf("  %#-20llx unknown bits\n", (unsigned long long)f);
+	printf("  kind          %s: %s\n", ct_kind_name(kind), kind_text(kind));
+	ns_list(r->flags, buf, sizeof(buf), false);
+	if (buf[0])
+		printf("  namespaces    new %s\n", buf);
+
+	for (i = 0, n = 0; i < (size_t)nfound; i++) {
+		if (!found[i].err)
+			continue;
+		printf("  %s %s (%s): %s\n", n++ ? "  also" : "REFUSED",
+		       found[i].err, found[i].where, found[i].text);
+	}
+	for (i = 0; i < (size_t)nfound; i++)
+		if (!found[i].err)
+			printf("  note: %s\n", found[i].text);
+	if (ref)
+		printf("verdict: refused with %s (rule %s)\n", ref->err, ref->id);
+	else
+		printf("verdict: accepted%s\n",
+		       opt.as_init ? " (caller: an init, root)" :
+		       " (caller: root, not an init, initial namespaces)");
+}
 
 int ct_explain_main(int argc, char **argv)
 {
-	fprintf(stderr, "clonetrace: 'explain' is not available yet\n");
-	return 1;
+	struct utsname u;
+	struct req r = {};
+	int kind;
+
+	argv[0] = (char *)"clonetrace explain";
+	argp_err_exit_status = 2;
+	argp_parse(&explain_argp, argc, argv, 0, NULL, NULL);
+	if (!opt.kernel_given) {
+		if (uname(&u))
+			die_usage("%scannot read the kernel release (uname); use --kernel X.Y", "");
+		parse_kernel(u.release, false);
+	}
+	parse_expr(opt.input, &r);
+	if (r.exit_signal < 0 || r.exit_signal > 255)
+		die_usage("invalid exit signal in '%s'", opt.input);
+	if (opt.syscall == SC_CLONE3 && r.exit_signal > KERNEL_NSIG)
+		add("exit_signal_invalid", "EINVAL", "copy_clone_args_from_user",
+		    "clone3() wants a valid signal number (1-64) or 0 in exit_signal");
+
+	check_syscall(&r);
+	check_copy_process(&r);
+	check_namespaces(&r);
+	kind = implied_kind(r.flags);
+	if (opt.json)
+		print_json(&r, kind);
+	else
+		print_human(&r, kind);
+	return first_refusal() ? 1 : 0;
 }

@@ -1,13 +1,367 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * report.c - "clonetrace report" (being written).
+ * report.c - "clonetrace report FILE": a recording (clonetrace -w FILE)
+ * shown offline: the event stream and summary as the live tracer prints
+ * them (output.c), then failure diagnoses, top spawners, histograms and
+ * the tree (sections.c), all from the same code as live.
+ *
+ * The whole file is checked before anything is printed: a corrupt or
+ * truncated recording is refused with the reader's message (--partial
+ * shows what precedes the damage instead).
  */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "decode.h"
+#include "diagnose.h"
+#include "output.h"
+#include "record.h"
+#include "sections.h"
 #include "subcmd.h"
+
+#define EXIT_USAGE	2
+
+enum section {
+	SEC_INFO	= 1 << 0,
+	SEC_STREAM	= 1 << 1,
+	SEC_SUMMARY	= 1 << 2,
+	SEC_DIAG	= 1 << 3,
+	SEC_SPAWNERS	= 1 << 4,
+	SEC_HIST	= 1 << 5,
+	SEC_TREE	= 1 << 6,
+};
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} section_names[] = {
+	{ "info", SEC_INFO },
+	{ "stream", SEC_STREAM },
+	{ "summary", SEC_SUMMARY },
+	{ "diag", SEC_DIAG },
+	{ "spawners", SEC_SPAWNERS },
+	{ "hist", SEC_HIST },
+	{ "tree", SEC_TREE },
+};
+
+static struct {
+	const char *file;
+	unsigned int sections;
+	bool json;
+	bool wallclock;
+	bool extended;
+	bool partial;
+	long rows;
+	const char *dot;
+} rep = {
+	.sections = ~0U,
+	.rows = 10,
+};
+
+static const char doc[] =
+"Show a recording made with clonetrace -w FILE: the event stream and\n"
+"summary as the live tracer printed them, the failure diagnoses, the top\n"
+"spawners, the latency histograms and the creation tree.\n"
+"\n"
+"USAGE: clonetrace report [OPTIONS] FILE\n"
+"\n"
+"EXAMPLES:\n"
+"  clonetrace report storm.ctr               # everything\n"
+"  clonetrace report -s spawners,tree storm.ctr\n"
+"  clonetrace report --json -s stream,summary storm.ctr\n";
+
+enum {
+	OPT_PARTIAL = 0x100,
+	OPT_DOT,
+	OPT_SPAWNERS,
+};
+
+static const struct argp_option opts[] = {
+	{ "json", 'j', NULL, 0, "One JSON object per line" },
+	{ "wallclock", 'T', NULL, 0, "Print wall-clock time" },
+	{ "extended", 'x', NULL, 0, "Human stream: the second line per event" },
+	{ "sections", 's', "LIST", 0,
+	  "What to show, in this order: info,stream,summary,diag,spawners,"
+	  "hist,tree (default: all)" },
+	{ "spawners", OPT_SPAWNERS, "N", 0, "Rows of top spawners (default 10, 0: all)" },
+	{ "dot", OPT_DOT, "FILE", 0, "Write the creation tree to FILE for Graphviz" },
+	{ "partial", OPT_PARTIAL, NULL, 0,
+	  "Show what precedes the damage of a cut-off or corrupt file" },
+	{},
+};
+
+static unsigned int parse_sections(const char *arg, struct argp_state *state)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	unsigned int bits = 0;
+	size_t i;
+
+	if (!copy)
+		argp_failure(state, EXIT_FAILURE, ENOMEM, "sections");
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(section_names) / sizeof(section_names[0]);
+		     i++)
+			if (!strcmp(tok, section_names[i].name))
+				break;
+		if (i == sizeof(section_names) / sizeof(section_names[0]))
+			argp_error(state, "unknown section '%s': expected info, stream, summary, diag, spawners, hist or tree",
+				   tok);
+		bits |= section_names[i].bit;
+	}
+	free(copy);
+	if (!bits)
+		argp_error(state, "empty section list");
+	return bits;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'j':
+		rep.json = true;
+		break;
+	case 'T':
+		rep.wallclock = true;
+		break;
+	case 'x':
+		rep.extended = true;
+		break;
+	case 's':
+		rep.sections = parse_sections(arg, state);
+		break;
+	case OPT_SPAWNERS:
+		errno = 0;
+		rep.rows = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || rep.rows < 0 ||
+		    rep.rows > 1000000)
+			argp_error(state, "invalid --spawners '%s': expected 0 (all) to 1000000",
+				   arg);
+		break;
+	case OPT_DOT:
+		rep.dot = arg;
+		break;
+	case OPT_PARTIAL:
+		rep.partial = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (rep.file)
+			argp_error(state, "one recording at a time");
+		rep.file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!rep.file)
+			argp_error(state, "no recording given: clonetrace report FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void info(FILE *f, const struct ct_rec_header *h)
+{
+	time_t sec = h->boot_time_ns / 1000000000ULL;
+	char boot[64], esc[sizeof(h->options) * 2];
+	struct tm tm;
+	const char *s;
+	char *o = esc;
+
+	gmtime_r(&sec, &tm);
+	strftime(boot, sizeof(boot), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!rep.json) {
+		fprintf(f, "recording: version %u, host %s, kernel %s, booted %s, mode %s\n"
+			"options: %s\n", h->version, h->hostname, h->release,
+			boot, h->mode, h->options);
+		return;
+	}
+	/* the command line as a JSON string */
+	for (s = h->options; *s && o < esc + sizeof(esc) - 7; s++) {
+		if (*s == '"' || *s == '\\')
+			*o++ = '\\';
+		if ((unsigned char)*s < 0x20)
+			o += sprintf(o, "\\u%04x", *s);
+		else
+			*o++ = *s;
+	}
+	*o = '\0';
+	fprintf(f, "{\"event\":\"recording\",\"version\":%u,\"hostname\":\"%s\","
+		"\"release\":\"%s\",\"boot_time\":\"%s\",\"boot_time_ns\":%"
+		PRIu64 ",\"mode\":\"%s\",\"options\":\"%s\"}\n", h->version,
+		h->hostname, h->release, boot, h->boot_time_ns, h->mode, esc);
+}
+
+static void count(struct ct_stats *st, const struct ct_event *e)
+{
+	st->events++;
+	if (e->type == CT_EV_CLONE)
+		st->clones++;
+	else
+		st->failed++;
+	st->by_kind[e->kind]++;
+	st->by_syscall[e->syscall]++;
+}
+
+/* Read the whole file: 0 and the end frame, or -1 (r->err). */
+static int check(const void *buf, size_t len, struct ct_rec_reader *r,
+		 uint64_t *first_ts)
+{
+	struct ct_rec_item it;
+	int ret;
+
+	if (ct_rec_open(r, buf, len))
+		return -1;
+	*first_ts = 0;
+	while ((ret = ct_rec_next(r, &it)) > 0)
+		if (!*first_ts && it.type == CT_REC_EVENT)
+			*first_ts = it.ev.ts_ns;
+	return ret;
+}
 
 int ct_report_main(int argc, char **argv)
 {
-	fprintf(stderr, "clonetrace: 'report' is not available yet\n");
-	return 1;
+	struct argp argp = {
+		.options = opts,
+		.parser = parse_opt,
+		.args_doc = "FILE",
+		.doc = doc,
+	};
+	struct ct_sections sec = {};
+	struct ct_rec_reader r;
+	struct ct_rec_item it;
+	struct ct_output out;
+	struct ct_stats stats = {};
+	uint64_t first_ts = 0, duration;
+	void *buf = MAP_FAILED;
+	struct stat sb;
+	bool damaged = false;
+	int fd, status = EXIT_FAILURE, ret;
+	char *name = argv[0];
+
+	argv[0] = (char *)"clonetrace report";
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	argv[0] = name;
+
+	fd = open(rep.file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (fstat(fd, &sb)) {
+		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+			strerror(errno));
+		goto cleanup;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		fprintf(stderr, "clonetrace: '%s': %s\n", rep.file,
+			S_ISREG(sb.st_mode) ? "empty file, not a recording" :
+			"not a regular file");
+		goto cleanup;
+	}
+	buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+			strerror(errno));
+		goto cleanup;
+	}
+
+	/* pass 1: the whole file must be sound */
+	if (check(buf, sb.st_size, &r, &first_ts)) {
+		if (!rep.partial || !r.hdr.release[0]) {
+			fprintf(stderr, "clonetrace: '%s': %s\n", rep.file,
+				r.err);
+			goto cleanup;
+		}
+		fprintf(stderr, "clonetrace: '%s': %s; showing the %" PRIu64
+			" events before it (--partial)\n", rep.file, r.err,
+			r.events);
+		damaged = true;
+	}
+
+	/* pass 2: print */
+	ct_output_init(&out, stdout);
+	out.json = rep.json;
+	out.wallclock = rep.wallclock;
+	out.extended = rep.extended;
+	if (damaged) {
+		out.start_ns = first_ts;
+		out.real_offset_ns = r.hdr.boot_time_ns;
+	} else {
+		out.start_ns = r.end.start_ns;
+		out.real_offset_ns = r.end.real_offset_ns;
+	}
+	sec.diag = rep.sections & SEC_DIAG;
+	sec.hist = rep.sections & SEC_HIST;
+	sec.tree = rep.sections & SEC_TREE;
+	sec.spawners = (rep.sections & SEC_SPAWNERS) ? rep.rows : 0;
+	sec.all_spawners = (rep.sections & SEC_SPAWNERS) && !rep.rows;
+	sec.dot = rep.dot;
+	if (ct_sections_init(&sec)) {
+		fprintf(stderr, "clonetrace: out of memory\n");
+		goto cleanup;
+	}
+	if (rep.sections & SEC_INFO)
+		info(stdout, &r.hdr);
+	ct_rec_open(&r, buf, sb.st_size);
+	while ((ret = ct_rec_next(&r, &it)) > 0) {
+		if (it.type == CT_REC_DIAG) {
+			if (ct_diag_add(&it.diag)) {
+				fprintf(stderr, "clonetrace: out of memory\n");
+				goto cleanup;
+			}
+			continue;
+		}
+		count(&stats, &it.ev);
+		if (rep.sections & SEC_STREAM) {
+			ret = ct_output_event(&out, &it.ev);
+			if (ret == -EPIPE) {
+				status = EXIT_SUCCESS;
+				goto cleanup;
+			}
+			if (ret) {
+				fprintf(stderr, "clonetrace: writing: %s\n",
+					strerror(-ret));
+				goto cleanup;
+			}
+		}
+		ct_diag_account(&it.ev);
+		ct_sections_feed(&it.ev);
+	}
+	duration = damaged ? 0 : r.end.duration_ns;
+	if (rep.sections & SEC_SUMMARY) {
+		out.stats = stats;
+		out.stats.lost = damaged ? 0 : r.end.lost;
+		out.stats.lost_follow = damaged ? 0 : r.end.lost_follow;
+		ret = ct_output_summary(&out, r.hdr.mode, duration);
+		if (ret && ret != -EPIPE) {
+			fprintf(stderr, "clonetrace: writing: %s\n",
+				strerror(-ret));
+			goto cleanup;
+		}
+	}
+	ret = ct_sections_print(stdout, rep.json, duration);
+	if (ret && ret != -EPIPE)
+		goto cleanup;
+	status = damaged ? EXIT_FAILURE : EXIT_SUCCESS;
+cleanup:
+	if (buf != MAP_FAILED)
+		munmap(buf, sb.st_size);
+	close(fd);
+	if (fflush(stdout) == EOF && errno != EPIPE && status == EXIT_SUCCESS)
+		status = EXIT_FAILURE;
+	return status;
 }

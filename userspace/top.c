@@ -1,13 +1,749 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * top.c - "clonetrace top" (being written).
+ * top.c - "clonetrace top": creation rates per interval, counted in the
+ * kernel (bpf/top.bpf.c), so that it keeps up at any creation rate.
+ *
+ * Each interval: the per-CPU kind and errno counters are summed and
+ * differenced with the previous interval; the per-creator and per-cgroup
+ * hash maps are read and their entries deleted (an increment that lands
+ * between the read and the delete of an entry is lost; the per-CPU totals
+ * never lose one). On a terminal the view is redrawn; otherwise one block
+ * (or one JSON object) per interval is printed.
  */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "alert.h"
+#include "decode.h"
+#include "prom.h"
 #include "subcmd.h"
+#include "top.h"
+#include "top.skel.h"
+
+#define EXIT_USAGE	2
+#define STEP_MS		100
+#define MAX_CGPATHS	4096
+
+static struct {
+	double interval;
+	double duration;
+	long count;
+	long rows;
+	bool json;
+	int redraw;		/* -1: when stdout is a terminal */
+	int verbose;
+	const char *mode;
+	const char *prometheus;
+	struct ct_alert_cfg alert;
+} opt = {
+	.interval = 1.0,
+	.rows = 10,
+	.redraw = -1,
+	.mode = "auto",
+};
+
+static volatile sig_atomic_t exiting;
+
+static const char doc[] =
+"Creation rates per interval: totals, kinds, failures by errno, the top\n"
+"creating processes and cgroups. Counted in the kernel, nothing streamed.\n"
+"\n"
+"USAGE: clonetrace top [OPTIONS]\n"
+"\n"
+"EXAMPLES:\n"
+"  clonetrace top                      # redraw every second\n"
+"  clonetrace top -i 5 -n 12 --json    # a minute of JSON lines\n"
+"  clonetrace top --alert 5000 --alert-exec 'logger fork storm'\n"
+"  clonetrace top --prometheus /var/lib/node_exporter/clonetrace.prom\n";
+
+enum {
+	OPT_ALERT = 0x100,
+	OPT_ALERT_EXEC,
+	OPT_PROM,
+	OPT_MODE,
+	OPT_NO_REDRAW,
+};
+
+static const struct argp_option opts[] = {
+	{ "interval", 'i', "SECONDS", 0, "Interval (default 1)" },
+	{ "count", 'n', "N", 0, "Stop after N intervals" },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
+	{ "rows", 'r', "N", 0, "Top creators shown (default 10, 0: all)" },
+	{ "json", 'j', NULL, 0, "One JSON object per interval" },
+	{ "no-redraw", OPT_NO_REDRAW, NULL, 0,
+	  "Print blocks even on a terminal" },
+	{ "alert", OPT_ALERT, "RATE|total:RATE", 0,
+	  "Alert when a process (or the system) creates RATE tasks/s" },
+	{ "alert-exec", OPT_ALERT_EXEC, "CMD", 0,
+	  "Run 'sh -c CMD' once per alert episode" },
+	{ "prometheus", OPT_PROM, "FILE", 0,
+	  "Write node_exporter textfile metrics to FILE every interval" },
+	{ "mode", OPT_MODE, "MODE", 0, "auto (default), tp_btf or raw_tp" },
+	{ "verbose", 'v', NULL, 0, "Say how it attached" },
+	{},
+};
+
+static double parse_secs(const char *arg, struct argp_state *state,
+			 const char *what, double min)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= min) || v > 1e9)
+		argp_error(state, "invalid %s '%s': expected seconds, at least %g",
+			   what, arg, min);
+	return v;
+}
+
+static long parse_count(const char *arg, struct argp_state *state,
+			const char *what, long min)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > 100000000)
+		argp_error(state, "invalid %s '%s': expected an integer from %ld",
+			   what, arg, min);
+	return v;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'i':
+		opt.interval = parse_secs(arg, state, "interval", 0.1);
+		break;
+	case 'd':
+		opt.duration = parse_secs(arg, state, "duration", 0.001);
+		break;
+	case 'n':
+		opt.count = parse_count(arg, state, "count", 1);
+		break;
+	case 'r':
+		opt.rows = parse_count(arg, state, "rows", 0);
+		break;
+	case 'j':
+		opt.json = true;
+		break;
+	case OPT_NO_REDRAW:
+		opt.redraw = 0;
+		break;
+	case OPT_ALERT:
+		if (ct_alert_parse(arg, &opt.alert))
+			argp_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
+				   arg);
+		break;
+	case OPT_ALERT_EXEC:
+		if (!*arg)
+			argp_error(state, "empty --alert-exec command");
+		opt.alert.exec = arg;
+		break;
+	case OPT_PROM:
+		if (!*arg)
+			argp_error(state, "empty --prometheus file name");
+		opt.prometheus = arg;
+		break;
+	case OPT_MODE:
+		if (strcmp(arg, "auto") && strcmp(arg, "tp_btf") &&
+		    strcmp(arg, "raw_tp"))
+			argp_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
+				   arg);
+		opt.mode = arg;
+		break;
+	case 'v':
+		opt.verbose++;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (opt.alert.exec && !opt.alert.rate)
+			argp_error(state, "--alert-exec needs --alert RATE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (opt.verbose < 2)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- attaching ---- */
+
+static bool have_tracepoint(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/tracing/events/syscalls/%s/id", name);
+	if (access(path, R_OK) == 0)
+		return true;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/tracing/events/syscalls/%s/id", name);
+	return access(path, R_OK) == 0;
+}
+
+static int try_attach(bool btf, struct top_bpf **out, bool *failures)
+{
+	struct top_bpf *skel = top_bpf__open();
+	struct {
+		const char *tp;
+		struct bpf_program *prog;
+	} sys[4];
+	int err, i, n = 0;
+
+	if (!skel)
+		return -errno;
+	sys[0].tp = "sys_exit_clone";
+	sys[0].prog = skel->progs.top_exit_clone;
+	sys[1].tp = "sys_exit_clone3";
+	sys[1].prog = skel->progs.top_exit_clone3;
+	sys[2].tp = "sys_exit_fork";
+	sys[2].prog = skel->progs.top_exit_fork;
+	sys[3].tp = "sys_exit_vfork";
+	sys[3].prog = skel->progs.top_exit_vfork;
+	bpf_program__set_autoload(btf ? skel->progs.top_newtask_raw :
+				  skel->progs.top_newtask_btf, false);
+	for (i = 0; i < 4; i++) {
+		bool ok = have_tracepoint(sys[i].tp);
+
+		bpf_program__set_autoload(sys[i].prog, ok);
+		n += ok;
+	}
+	err = top_bpf__load(skel);
+	if (!err)
+		err = top_bpf__attach(skel);
+	if (err) {
+		top_bpf__destroy(skel);
+		return err;
+	}
+	*failures = n == 4;
+	*out = skel;
+	return 0;
+}
+
+/* ---- cgroup v2 id -> path ---- */
+
+static struct {
+	char mnt[512];
+	size_t mlen;
+	struct {
+		uint64_t id;
+		char *path;
+	} map[MAX_CGPATHS];
+	size_t n;
+	uint64_t scanned_ns;
+} cg;
+
+static int cg_visit(const char *path, const struct stat *sb, int type,
+		    struct FTW *ftw)
+{
+	const char *rel = path + cg.mlen;
+
+	if (type != FTW_D || cg.n >= MAX_CGPATHS)
+		return 0;
+	cg.map[cg.n].id = sb->st_ino;	/* the kernfs id on cgroup2 */
+	cg.map[cg.n].path = strdup(*rel ? rel : "/");
+	if (cg.map[cg.n].path)
+		cg.n++;
+	return 0;
+}
+
+static void cg_scan(void)
+{
+	char line[1024], dir[512], type[64];
+	FILE *f;
+	size_t i;
+
+	if (!cg.mnt[0]) {
+		f = fopen("/proc/self/mounts", "r");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*s %511s %63s", dir, type) == 2 &&
+			    !strcmp(type, "cgroup2")) {
+				snprintf(cg.mnt, sizeof(cg.mnt), "%s", dir);
+				break;
+			}
+		fclose(f);
+		if (!cg.mnt[0])
+			return;
+		cg.mlen = strlen(cg.mnt);
+	}
+	for (i = 0; i < cg.n; i++)
+		free(cg.map[i].path);
+	cg.n = 0;
+	nftw(cg.mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+}
+
+static const char *cg_path(uint64_t id, uint64_t now)
+{
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < cg.n; i++)
+			if (cg.map[i].id == id)
+				return cg.map[i].path;
+		/* a new cgroup: rescan, at most once a second */
+		if (pass || now - cg.scanned_ns < 1000000000ULL)
+			break;
+		cg_scan();
+		cg.scanned_ns = now;
+	}
+	return NULL;
+}
+
+/* ---- one interval ---- */
+
+struct parent_row {
+	uint32_t pid;
+	struct ct_top_parent v;
+	uint64_t created;
+};
+
+struct cgroup_row {
+	uint64_t id;
+	struct ct_top_cgroup v;
+};
+
+struct sample {
+	double secs;
+	uint64_t kinds[CT_KIND_NR];		/* this interval */
+	uint64_t created, failed;
+	uint64_t errnos[CT_TOP_ERRNO];
+	struct parent_row *parents;
+	size_t nparents;
+	struct cgroup_row *cgroups;
+	size_t ncgroups;
+};
+
+static struct {
+	struct top_bpf *skel;
+	int ncpus;
+	uint64_t *percpu;
+	uint64_t kinds[CT_KIND_NR];		/* cumulative */
+	uint64_t errnos[CT_TOP_ERRNO];
+	struct ct_prom prom;
+} tp;
+
+static uint64_t sum_percpu(int fd, uint32_t key)
+{
+	uint64_t s = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, tp.percpu))
+		return 0;
+	for (i = 0; i < tp.ncpus; i++)
+		s += tp.percpu[i];
+	return s;
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct parent_row *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	if (x->v.failed != y->v.failed)
+		return x->v.failed < y->v.failed ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cg_by_created(const void *a, const void *b)
+{
+	const struct cgroup_row *x = a, *y = b;
+
+	if (x->v.created != y->v.created)
+		return x->v.created < y->v.created ? 1 : -1;
+	return x->v.failed < y->v.failed ? 1 : x->v.failed > y->v.failed ?
+	       -1 : 0;
+}
+
+/* Read and delete every entry of a hash map; returns the count. */
+static size_t drain(int fd, size_t ksize, size_t vsize, size_t max,
+		    void *keys, void *rows, size_t rsize)
+{
+	char key[8], next[8];
+	size_t n = 0, i, got = 0;
+	void *prev = NULL;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy((char *)keys + n * ksize, next, ksize);
+		memcpy(key, next, ksize);
+		prev = key;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		char *row = (char *)rows + got * rsize;
+		void *k = (char *)keys + i * ksize;
+
+		memcpy(row, k, ksize);
+		/* the value follows the key in each row, 8-byte aligned */
+		if (!bpf_map_lookup_and_delete_elem(fd, k, row + 8))
+			got++;
+	}
+	(void)vsize;
+	return got;
+}
+
+static int collect(struct sample *s)
+{
+	int kfd = bpf_map__fd(tp.skel->maps.kinds);
+	int efd = bpf_map__fd(tp.skel->maps.errnos);
+	static uint32_t pkeys[CT_TOP_PARENTS];
+	static uint64_t ckeys[CT_TOP_CGROUPS];
+	uint32_t i;
+	size_t j;
+
+	s->created = s->failed = 0;
+	for (i = 0; i < CT_KIND_NR; i++) {
+		uint64_t v = sum_percpu(kfd, i);
+
+		s->kinds[i] = v - tp.kinds[i];
+		tp.kinds[i] = v;
+		tp.prom.by_kind[i] = v;
+		s->created += s->kinds[i];
+	}
+	for (i = 0; i < CT_TOP_ERRNO; i++) {
+		uint64_t v = sum_percpu(efd, i);
+
+		s->errnos[i] = v - tp.errnos[i];
+		tp.errnos[i] = v;
+		tp.prom.failed[i] = v;
+		s->failed += s->errnos[i];
+	}
+	s->nparents = drain(bpf_map__fd(tp.skel->maps.parents),
+			    sizeof(uint32_t), sizeof(struct ct_top_parent),
+			    CT_TOP_PARENTS, pkeys, s->parents,
+			    sizeof(struct parent_row));
+	for (j = 0; j < s->nparents; j++) {
+		struct parent_row *r = &s->parents[j];
+		int k;
+
+		r->created = 0;
+		for (k = 0; k < CT_KIND_NR; k++)
+			r->created += r->v.created[k];
+	}
+	qsort(s->parents, s->nparents, sizeof(*s->parents), by_created);
+	s->ncgroups = drain(bpf_map__fd(tp.skel->maps.cgroups),
+			    sizeof(uint64_t), sizeof(struct ct_top_cgroup),
+			    CT_TOP_CGROUPS, ckeys, s->cgroups,
+			    sizeof(struct cgroup_row));
+	qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cg_by_created);
+	return 0;
+}
+
+static double per_sec(uint64_t n, double secs)
+{
+	return secs > 0 ? n / secs : 0;
+}
+
+static size_t shown(size_t n)
+{
+	return opt.rows && (size_t)opt.rows < n ? (size_t)opt.rows : n;
+}
+
+static void print_json(const struct sample *s, uint64_t now)
+{
+	char comm[CT_COMM_LEN * 8], name[32], path[4096 * 2];
+	const char *sep = "";
+	struct timespec ts;
+	size_t i;
+	int k;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("{\"event\":\"top\",\"time\":%lld.%03ld,\"interval_s\":%.3f,"
+	       "\"created\":%" PRIu64 ",\"rate\":%.1f,\"by_kind\":{",
+	       (long long)ts.tv_sec, ts.tv_nsec / 1000000, s->secs,
+	       s->created, per_sec(s->created, s->secs));
+	for (k = 0; k < CT_KIND_NR; k++)
+		printf("%s\"%s\":%" PRIu64, k ? "," : "", ct_kind_name(k),
+		       s->kinds[k]);
+	printf("},\"failed\":%" PRIu64 ",\"by_errno\":{", s->failed);
+	for (i = 0; i < CT_TOP_ERRNO; i++) {
+		if (!s->errnos[i])
+			continue;
+		printf("%s\"%s\":%" PRIu64, sep,
+		       i ? ct_errno_name(i, name, sizeof(name)) : "other",
+		       s->errnos[i]);
+		sep = ",";
+	}
+	printf("},\"parents\":%zu,\"spawners\":[", s->nparents);
+	for (i = 0; i < shown(s->nparents); i++) {
+		const struct parent_row *r = &s->parents[i];
+
+		ct_escape_json(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
+		printf("%s{\"pid\":%u,\"comm\":\"%s\",\"created\":%" PRIu64
+		       ",\"rate\":%.1f,\"failed\":%" PRIu64 ",\"by_kind\":{",
+		       i ? "," : "", r->pid, comm, r->created,
+		       per_sec(r->created, s->secs), (uint64_t)r->v.failed);
+		for (k = 0; k < CT_KIND_NR; k++)
+			printf("%s\"%s\":%" PRIu64, k ? "," : "",
+			       ct_kind_name(k), (uint64_t)r->v.created[k]);
+		fputs("}}", stdout);
+	}
+	printf("],\"cgroups\":[");
+	for (i = 0; i < shown(s->ncgroups); i++) {
+		const struct cgroup_row *c = &s->cgroups[i];
+		const char *p = cg_path(c->id, now);
+
+		printf("%s{\"id\":%" PRIu64 ",", i ? "," : "", c->id);
+		if (p) {
+			ct_escape_json(p, strlen(p), path, sizeof(path));
+			printf("\"path\":\"%s\",", path);
+		} else {
+			fputs("\"path\":null,", stdout);
+		}
+		printf("\"created\":%" PRIu64 ",\"rate\":%.1f,\"failed\":%"
+		       PRIu64 "}", (uint64_t)c->v.created,
+		       per_sec(c->v.created, s->secs), (uint64_t)c->v.failed);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void print_human(const struct sample *s, uint64_t now, bool redraw)
+{
+	char comm[CT_COMM_LEN * 8], name[32], clock[32];
+	uint64_t other;
+	struct tm tm;
+	time_t t = time(NULL);
+	size_t i;
+
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	if (redraw)
+		fputs("\033[H\033[2J", stdout);
+	other = s->created - s->kinds[CT_KIND_PROCESS] -
+		s->kinds[CT_KIND_THREAD] - s->kinds[CT_KIND_VFORK];
+	printf("%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; failed %.1f/s",
+	       clock, per_sec(s->created, s->secs),
+	       per_sec(s->kinds[CT_KIND_PROCESS], s->secs),
+	       per_sec(s->kinds[CT_KIND_THREAD], s->secs),
+	       per_sec(s->kinds[CT_KIND_VFORK], s->secs),
+	       per_sec(other, s->secs), per_sec(s->failed, s->secs));
+	if (s->failed) {
+		const char *sep = " (";
+
+		for (i = 0; i < CT_TOP_ERRNO; i++) {
+			if (!s->errnos[i])
+				continue;
+			printf("%s%s %" PRIu64, sep,
+			       i ? ct_errno_name(i, name, sizeof(name)) :
+			       "other", s->errnos[i]);
+			sep = ", ";
+		}
+		fputc(')', stdout);
+	}
+	fputc('\n', stdout);
+	printf("%7s %-16s %10s %8s %8s %7s %7s %7s\n", "PID", "COMM",
+	       "RATE/s", "PROCESS", "THREAD", "VFORK", "OTHER", "FAILED");
+	for (i = 0; i < shown(s->nparents); i++) {
+		const struct parent_row *r = &s->parents[i];
+
+		ct_escape_human(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
+		printf("%7u %-16s %10.1f %8" PRIu64 " %8" PRIu64 " %7" PRIu64
+		       " %7" PRIu64 " %7" PRIu64 "\n", r->pid, comm,
+		       per_sec(r->created, s->secs),
+		       (uint64_t)r->v.created[CT_KIND_PROCESS],
+		       (uint64_t)r->v.created[CT_KIND_THREAD],
+		       (uint64_t)r->v.created[CT_KIND_VFORK],
+		       (uint64_t)(r->created - r->v.created[CT_KIND_PROCESS] -
+				  r->v.created[CT_KIND_THREAD] -
+				  r->v.created[CT_KIND_VFORK]),
+		       (uint64_t)r->v.failed);
+	}
+	if (s->ncgroups) {
+		printf("%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
+		for (i = 0; i < shown(s->ncgroups); i++) {
+			const struct cgroup_row *c = &s->cgroups[i];
+			const char *p = cg_path(c->id, now);
+
+			printf("%10.1f %7" PRIu64 "  ",
+			       per_sec(c->v.created, s->secs),
+			       (uint64_t)c->v.failed);
+			if (p)
+				printf("%s\n", p);
+			else
+				printf("(id %" PRIu64 ")\n", c->id);
+		}
+	}
+	if (!redraw)
+		fputc('\n', stdout);
+}
+
+static void alerts(const struct sample *s)
+{
+	size_t i;
+
+	ct_alert_begin();
+	if (ct_alert_total()) {
+		ct_alert_observe(0, NULL, s->created, s->secs);
+	} else {
+		for (i = 0; i < s->nparents; i++)
+			if (s->parents[i].created)
+				ct_alert_observe(s->parents[i].pid,
+						 s->parents[i].v.comm,
+						 s->parents[i].created,
+						 s->secs);
+	}
+	ct_alert_end();
+}
 
 int ct_top_main(int argc, char **argv)
 {
-	fprintf(stderr, "clonetrace: 'top' is not available yet\n");
-	return 1;
+	struct argp argp = {
+		.options = opts,
+		.parser = parse_opt,
+		.doc = doc,
+	};
+	struct sample s = {};
+	uint64_t start, last, deadline = 0, now;
+	long intervals = 0;
+	bool failures = false, redraw;
+	int err, status = EXIT_FAILURE;
+	const char *mode = "tp_btf";
+	char *name = argv[0];
+
+	argv[0] = (char *)"clonetrace top";
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	argv[0] = name;
+	redraw = opt.redraw < 0 ? !opt.json && isatty(STDOUT_FILENO) :
+		 opt.redraw;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "clonetrace: need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace top)\n");
+		return EXIT_FAILURE;
+	}
+	libbpf_set_print(libbpf_print);
+	tp.ncpus = libbpf_num_possible_cpus();
+	if (tp.ncpus <= 0) {
+		fprintf(stderr, "clonetrace: cannot count the CPUs\n");
+		return EXIT_FAILURE;
+	}
+	tp.percpu = calloc(tp.ncpus, sizeof(uint64_t));
+	s.parents = calloc(CT_TOP_PARENTS, sizeof(*s.parents));
+	s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*s.cgroups));
+	if (!tp.percpu || !s.parents || !s.cgroups) {
+		fprintf(stderr, "clonetrace: out of memory\n");
+		goto cleanup;
+	}
+
+	/* the ladder: tp_btf, then raw_tp */
+	err = -ENOENT;
+	if (strcmp(opt.mode, "raw_tp")) {
+		err = try_attach(true, &tp.skel, &failures);
+		if (err && opt.verbose)
+			fprintf(stderr, "clonetrace: mode tp_btf unavailable: %s\n",
+				strerror(-err));
+	}
+	if (err && strcmp(opt.mode, "tp_btf")) {
+		mode = "raw_tp";
+		err = try_attach(false, &tp.skel, &failures);
+	}
+	if (err) {
+		fprintf(stderr, "clonetrace: cannot attach to the kernel: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	if (opt.verbose) {
+		fprintf(stderr, "clonetrace: attach mode %s%s\n", mode,
+			failures ? "" : " (no syscall tracepoints: no failures)");
+		fprintf(stderr, "clonetrace: tracing\n");
+	}
+	if (opt.alert.rate) {
+		opt.alert.f = stdout;
+		opt.alert.json = opt.json;
+		ct_alert_setup(&opt.alert);
+	}
+	tp.prom.source = "top";
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	start = last = mono_ns();
+	if (opt.duration > 0)
+		deadline = start + (uint64_t)(opt.duration * 1e9);
+	cg_scan();
+	cg.scanned_ns = start;
+
+	for (;;) {
+		bool stop;
+
+		usleep(STEP_MS * 1000);
+		now = mono_ns();
+		stop = exiting || (deadline && now >= deadline);
+		if (!stop && now - last < (uint64_t)(opt.interval * 1e9)) {
+			ct_alert_reap(false);
+			continue;
+		}
+		/* a last, shorter interval at exit: nothing goes uncounted */
+		s.secs = (now - last) / 1e9;
+		last = now;
+		collect(&s);
+		if (opt.json)
+			print_json(&s, now);
+		else
+			print_human(&s, now, redraw);
+		if (ct_alert_enabled())
+			alerts(&s);
+		if (fflush(stdout) == EOF && errno == EPIPE) {
+			status = EXIT_SUCCESS;
+			goto cleanup;
+		}
+		if (opt.prometheus) {
+			err = ct_prom_write(opt.prometheus, &tp.prom);
+			if (err)
+				fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+					opt.prometheus, strerror(-err));
+		}
+		intervals++;
+		if (stop || (opt.count && intervals >= opt.count))
+			break;
+	}
+	ct_alert_reap(false);
+	status = EXIT_SUCCESS;
+cleanup:
+	top_bpf__destroy(tp.skel);
+	free(tp.percpu);
+	free(s.parents);
+	free(s.cgroups);
+	return status;
 }
