@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The lab exercises (docs/LABS.md) and "clonetrace explain".
+
+- every lab through tools/labs/run-labs (the lab program states what it
+  observed, run-labs compares it with clonetrace's events);
+- explain's verdicts against the running kernel: each combination is
+  really passed to clone3() by tools/labs/clone3-probe (root) and the
+  kernel's accept/refuse (and errno) must equal explain's verdict;
+- explain's command line: exit status 2 and one line for bad input.
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import CLONETRACE, REPO, need_clonetrace, need_root
+
+LABS_DIR = os.path.join(REPO, "tools", "labs")
+RUN_LABS = os.path.join(LABS_DIR, "run-labs")
+PROBE = os.path.join(LABS_DIR, "clone3-probe")
+CGROUP2 = "/sys/fs/cgroup/unified"
+LAB_NAMES = ["fork", "threads", "clonevm", "container", "einval-sighand",
+             "einval-thread", "fileoffset", "signals", "vfork", "cost",
+             "cow", "pstree"]
+
+
+@pytest.fixture(scope="session")
+def labs_built():
+    r = subprocess.run(["make", "-s", "-C", LABS_DIR], capture_output=True,
+                       text=True)
+    if r.returncode:
+        pytest.fail("building tools/labs failed:\n" + r.stderr)
+    return LABS_DIR
+
+
+@pytest.mark.parametrize("name", LAB_NAMES)
+def test_lab(labs_built, name):
+    need_root()
+    need_clonetrace()
+    r = subprocess.run([RUN_LABS, "--json", "--clonetrace", CLONETRACE,
+                        "--only", name], capture_output=True, text=True,
+                       timeout=300)
+    lines = [json.loads(ln) for ln in r.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1, "run-labs: %r %s" % (r.stdout, r.stderr)
+    res = lines[0]
+    if res["result"] == "SKIP":
+        pytest.skip(res["detail"])
+    assert res["result"] == "PASS", "\n".join(res["problems"] or
+                                              [res["detail"]])
+    assert r.returncode == 0
+
+
+def test_run_labs_list():
+    r = subprocess.run([RUN_LABS, "--list"], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert [ln.split()[1] for ln in r.stdout.splitlines()] == LAB_NAMES
+
+
+def explain(*args):
+    return subprocess.run([CLONETRACE, "explain"] + list(args),
+                          capture_output=True, text=True, timeout=30)
+
+
+# (flags, exit signal) passed to clone3 as they are.
+COMBOS = [
+    (0, 17),                        # fork
+    (0x100, 17),                    # VM
+    (0x500, 17),                    # VM|FILES
+    (0x4100, 17),                   # vfork
+    (0x10f00, 0),                   # thread
+    (0x3d0f00, 0),                  # glibc pthread_create
+    (0x10f00, 17),                  # thread with an exit signal
+    (0x10100, 0),                   # THREAD without SIGHAND
+    (0x10000, 0),                   # THREAD alone
+    (0x800, 17),                    # SIGHAND without VM
+    (0x900, 17),                    # SIGHAND|VM
+    (0x8000, 0),                    # PARENT
+    (0x8000, 17),                   # PARENT with an exit signal
+    (0x20200, 17),                  # NEWNS|FS
+    (0x10000200, 17),               # NEWUSER|FS
+    (0x10000000, 17),               # NEWUSER
+    (0x20010f00, 0),                # thread in a new PID namespace
+    (0x10010f00, 0),                # thread in a new user namespace
+    (0x60020000, 17),               # container-like
+    (0x6000000, 17),                # NEWCGROUP|NEWUTS
+    (0x8000000, 17),                # NEWIPC
+    (0x8040000, 17),                # NEWIPC|SYSVSEM
+    (0x80, 17),                     # NEWTIME
+    (0x1000, 17),                   # PIDFD
+    (0x101000, 17),                 # PIDFD|PARENT_SETTID, distinct pointers
+    (0x401000, 17),                 # PIDFD|DETACHED
+    (0x11f00, 0),                   # PIDFD|THREAD (6.9+)
+    (0x400000, 17),                 # DETACHED
+    (0x1, 17),                      # an exit-signal bit in clone3 flags
+    (0x100000000, 17),              # CLEAR_SIGHAND
+    (0x100000900, 17),              # CLEAR_SIGHAND|SIGHAND|VM
+    (0x400000000, 17),              # an unknown bit
+    (0, 65),                        # invalid exit signal
+    (0x80000000 | 0x40000, 17),     # IO|SYSVSEM
+]
+AS_INIT = [(0x8000, 0), (0x10f00, 0), (0, 17)]
+
+
+def probe(combos, *opts):
+    args = [PROBE] + list(opts)
+    for flags, sig in combos:
+        args += [str(flags), str(sig)]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if r.returncode == 77:
+        pytest.skip(r.stderr.strip())
+    assert r.returncode == 0, "clone3-probe: %s %s" % (r.stdout, r.stderr)
+    return [json.loads(ln) for ln in r.stdout.splitlines()]
+
+
+def compare(combos, kernel, extra=()):
+    bad = []
+    for (flags, sig), real in zip(combos, kernel):
+        r = explain("--json", "--exit-signal", str(sig), *extra, hex(flags))
+        assert r.returncode in (0, 1), r.stderr
+        e = json.loads(r.stdout)
+        said = "accept" if e["verdict"] == "accept" else e["errno"]
+        assert r.returncode == (0 if said == "accept" else 1)
+        if said != real["result"]:
+            bad.append("%s exit_signal %d: explain says %s (%s), the "
+                       "kernel %s" % (e["flags_str"], sig, said, e["rule"],
+                                      real["result"]))
+    assert not bad, "\n".join(bad)
+
+
+def test_explain_matches_kernel(labs_built):
+    need_root()
+    need_clonetrace()
+    compare(COMBOS, probe(COMBOS))
+
+
+def test_explain_matches_kernel_as_init(labs_built):
+    need_root()
+    need_clonetrace()
+    compare(AS_INIT, probe(AS_INIT, "--as-init"), ("--as-init",))
+
+
+def test_explain_into_cgroup(labs_built):
+    need_root()
+    need_clonetrace()
+    if not os.path.isdir(CGROUP2) or not os.path.exists(
+            os.path.join(CGROUP2, "cgroup.procs")):
+        pytest.skip("no cgroup v2 hierarchy at %s" % CGROUP2)
+    combos = [(0x200000000, 17)]
+    compare(combos, probe(combos, "--cgroup", CGROUP2))
+
+
+@pytest.mark.parametrize("expr", ["bogus", "", "VM||FS", "|VM", "VM|",
+                                  "CLONE_VM|SIGFOO", "0xzz",
+                                  "SIGCHLD|SIGUSR1"])
+def test_explain_unparsable(expr):
+    need_clonetrace()
+    r = explain(expr)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("clonetrace explain: ")
+
+
+def test_explain_usage_errors():
+    need_clonetrace()
+    for args in (["--syscall", "fork", "VM"], ["--kernel", "six", "VM"],
+                 [], ["VM", "FS"], ["--syscall", "clone", "NEWTIME"]):
+        r = explain(*args)
+        assert r.returncode == 2, args
+        assert len(r.stderr.strip().splitlines()) >= 1
+
+
+def test_explain_human():
+    need_clonetrace()
+    r = explain("sighand")
+    assert r.returncode == 1
+    assert "CLONE_SIGHAND without CLONE_VM" in r.stdout
+    assert "verdict: refused with EINVAL" in r.stdout
+    r = explain("CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD")
+    assert r.returncode == 0
+    assert "thread" in r.stdout and "verdict: accepted" in r.stdout
+
+
+def test_explain_json_fields():
+    need_clonetrace()
+    r = explain("--json", "--kernel", "6.1", "PIDFD|THREAD|SIGHAND|VM")
+    e = json.loads(r.stdout)
+    assert r.returncode == 1
+    assert (e["verdict"], e["errno"], e["rule"]) == ("refuse", "EINVAL",
+                                                     "pidfd_thread")
+    assert e["kind"] == "thread"
+    assert [f["name"] for f in e["flags_detail"]] == [
+        "CLONE_VM", "CLONE_SIGHAND", "CLONE_PIDFD", "CLONE_THREAD"]
+    r = explain("--json", "--kernel", "6.12", "PIDFD|THREAD|SIGHAND|VM")
+    assert r.returncode == 0 and json.loads(r.stdout)["verdict"] == "accept"
+    # clone(2): the low byte is the exit signal, bits above 32 are dropped
+    r = explain("--json", "--syscall", "clone", "0x100001211")
+    e = json.loads(r.stdout)
+    assert r.returncode == 0
+    assert (e["flags"], e["exit_signal"], e["ignored"]) == (
+        0x1200, 17, 0x100000000)
+    assert e["ns_new"] == [] and e["kind"] == "process"
+    r = explain("--json", "NEWPID|NEWNS|NEWNET|SIGCHLD")
+    e = json.loads(r.stdout)
+    assert set(e["ns_new"]) == {"pid", "mnt", "net"}
+    assert e["exit_signal"] == 17
