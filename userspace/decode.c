@@ -143,66 +143,79 @@ static char *trim(char *s)
 	return s;
 }
 
-int ct_flags_parse(const char *s, uint64_t *flags)
+static int parse_flag_name(const char *t, uint64_t *value)
 {
-	char *copy, *tok, *save = NULL;
+	size_t i;
+
+	if (!strncasecmp(t, "CLONE_", 6))
+		t += 6;
+	for (i = 0; i < ARRAY_SIZE(clone_flags); i++) {
+		if (!strcasecmp(t, clone_flags[i].name + 6)) {
+			*value = clone_flags[i].value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_signal_name(const char *t)
+{
+	int sig;
+
+	if (strncasecmp(t, "SIG", 3))
+		return -EINVAL;
+	for (sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && !strcasecmp(t + 3, abbrev))
+			return sig;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Tokens joined by '|': numbers, flag names (with or without CLONE_, so
+ * "SIGHAND" is CLONE_SIGHAND) and at most one signal name, which goes to
+ * *exit_signal rather than into the flags: 0x80 is both CLONE_NEWTIME and
+ * a bit of clone()'s exit-signal byte.
+ */
+int ct_flags_parse(const char *s, uint64_t *flags, int *exit_signal)
+{
+	char *copy, *tok, *next;
 	int ret = 0;
 
 	*flags = 0;
+	*exit_signal = 0;
 	copy = strdup(s);
 	if (!copy)
 		return -ENOMEM;
-	for (tok = strtok_r(copy, "|", &save); tok;
-	     tok = strtok_r(NULL, "|", &save)) {
-		char *t = trim(tok), *end;
-		size_t i;
+	for (tok = copy; tok && !ret; tok = next) {
+		char *t, *end;
+		uint64_t v;
+		int sig;
 
+		next = strchr(tok, '|');
+		if (next)
+			*next++ = '\0';
+		t = trim(tok);
 		if (!*t) {
-			ret = -EINVAL;
-			break;
-		}
-		if (isdigit((unsigned char)*t)) {
-			unsigned long long v;
-
+			ret = -EINVAL;		/* "", "A||B", "|A", "A|" */
+		} else if (isdigit((unsigned char)*t)) {
 			errno = 0;
 			v = strtoull(t, &end, 0);
-			if (errno || *end) {
+			if (errno || *end)
 				ret = -EINVAL;
-				break;
-			}
+			else
+				*flags |= v;
+		} else if (parse_flag_name(t, &v) == 0) {
 			*flags |= v;
-			continue;
-		}
-		if (!strncasecmp(t, "SIG", 3)) {
-			int sig;
-
-			for (sig = 1; sig < NSIG; sig++) {
-				const char *abbrev = sigabbrev_np(sig);
-
-				if (abbrev && !strcasecmp(t + 3, abbrev))
-					break;
-			}
-			if (sig == NSIG || (*flags & 0xff)) {
-				ret = -EINVAL;
-				break;
-			}
-			*flags |= sig;
-			continue;
-		}
-		if (!strncasecmp(t, "CLONE_", 6))
-			t += 6;
-		for (i = 0; i < ARRAY_SIZE(clone_flags); i++)
-			if (!strcasecmp(t, clone_flags[i].name + 6))
-				break;
-		if (i == ARRAY_SIZE(clone_flags)) {
+		} else if ((sig = parse_signal_name(t)) > 0 && !*exit_signal) {
+			*exit_signal = sig;
+		} else {
 			ret = -EINVAL;
-			break;
 		}
-		*flags |= clone_flags[i].value;
 	}
 	free(copy);
-	if (!ret && !*s)
-		ret = -EINVAL;
 	return ret;
 }
 

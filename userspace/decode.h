@@ -24,8 +24,12 @@ const char *ct_syscall_name(unsigned int syscall);
  * buf; "0" when none. With strip_prefix the "CLONE_" prefix is left out.
  */
 void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len);
-/* Parse "CLONE_VM|CLONE_FS", "VM|fs", "0x3d0f00" or a decimal number. */
-int ct_flags_parse(const char *s, uint64_t *flags);
+/*
+ * Parse "CLONE_VM|CLONE_FS|SIGCHLD", "VM|fs", "0x3d0f00" or a number.
+ * A signal name goes to *exit_signal (0 when none). -EINVAL when a token
+ * is empty or unknown, or two signals are named.
+ */
+int ct_flags_parse(const char *s, uint64_t *flags, int *exit_signal);
 /* Iterate over known flags: name (with prefix) and value; NULL at end. */
 const char *ct_flag_at(size_t i, uint64_t *value);
 

@@ -363,7 +363,7 @@ static void parse_expr(const char *s, struct req *r)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
 	uint64_t bits = 0, v;
-	int sig = -1;
+	int sig = -1, tsig;
 
 	if (!copy)
 		die_usage("%sout of memory", "");
@@ -386,19 +386,19 @@ static void parse_expr(const char *s, struct req *r)
 			char name[64];
 
 			snprintf(name, sizeof(name), "CLONE_%s", t);
-			is_flag = !ct_flags_parse(name, &v);
+			is_flag = !ct_flags_parse(name, &v, &tsig);
 		}
-		if (!is_flag && (!*t || ct_flags_parse(t, &v)))
+		if (!is_flag && (!*t || ct_flags_parse(t, &v, &tsig)))
 			die_usage("cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
 				  *t ? t : s);
 		if (opt.syscall == SC_CLONE && !isdigit((unsigned char)*t) &&
 		    v == F_NEWTIME)
 			die_usage("%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
 				  t);
-		if (!is_flag && !strncasecmp(t, "SIG", 3)) {
+		if (!is_flag && tsig) {
 			if (sig >= 0)
 				die_usage("two exit signals in '%s'", s);
-			sig = (int)v;
+			sig = tsig;
 		} else {
 			bits |= v;
 		}
@@ -430,14 +430,15 @@ static int parse_signal(const char *arg)
 {
 	uint64_t v;
 	char *end;
+	int sig;
 	long n;
 
 	errno = 0;
 	n = strtol(arg, &end, 0);
 	if (!errno && end != arg && !*end && n >= 0 && n <= 255)
 		return n;
-	if (!strncasecmp(arg, "SIG", 3) && !ct_flags_parse(arg, &v))
-		return (int)v;
+	if (!ct_flags_parse(arg, &v, &sig) && sig && !v)
+		return sig;
 	die_usage("invalid exit signal '%s': expected a number or a name such as SIGCHLD",
 		  arg);
 	return -1;
