@@ -58,8 +58,9 @@ struct task {
 	pid_t tid, pid, ppid;
 	bool has_mm;
 	char comm[64];
-	/* the group key of each resource: an id, or 0 when absent */
+	/* the group key of each resource, valid when have[] is set */
 	unsigned long long key[R_NR];
+	bool have[R_NR];
 	long ref[R_NR];			/* -1: unknown */
 	unsigned long long ns[NS_NR];	/* namespace inode, 0: none */
 };
@@ -277,7 +278,11 @@ static int from_debugfs(void)
 		     p = strtok_r(NULL, " ", &save))
 			tok[n++] = p;
 		if (n && !strcmp(tok[0], "#")) {
-			/* "# clonetrace tasks vN: tid pid ppid kind comm mm ..." */
+			/* "# clonetrace tasks v1: tid pid ppid kind comm mm ..." */
+			if (n < 9 || strcmp(tok[1], "clonetrace") ||
+			    strcmp(tok[2], "tasks") || strcmp(tok[3], "v1:") ||
+			    strcmp(tok[8], "comm"))
+				break;	/* a format this version cannot read */
 			for (i = 9; i < n; i++)
 				for (r = 0; r < R_NR; r++)
 					if (!strcmp(tok[i], res_names[r]))
@@ -301,7 +306,8 @@ static int from_debugfs(void)
 			if (!strcmp(obj, "-"))
 				continue;	/* absent */
 			colon = strchr(obj, ':');
-			tasks[k].key[r] = strtoull(obj, NULL, 16) | 1;
+			tasks[k].key[r] = strtoull(obj, NULL, 16);
+			tasks[k].have[r] = true;
 			if (colon && colon[1] != '?')
 				tasks[k].ref[r] = strtol(colon + 1, NULL, 10);
 		}
@@ -336,16 +342,28 @@ static int cmp_kcmp(const void *a, const void *b)
 /*
  * kcmp() compares the pointers, and two tasks without an io_context (or
  * SysV undo list) compare equal: a fresh child of ours has neither, so
- * tasks equal to it have none.
+ * tasks equal to it have none. But fork() gives the child an io_context
+ * of its own when ours carries an I/O priority (ionice; copy_io() in
+ * kernel/fork.c): drop ours to "none" around the fork, then restore it.
  */
+#define IOPRIO_WHO_PROCESS	1
+#define IOPRIO_CLASS_SHIFT	13
+
 static pid_t spawn_reference(void)
 {
-	pid_t pid = fork();
+	int prio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
+	bool reset = prio > 0 && (prio >> IOPRIO_CLASS_SHIFT) != 0;
+	pid_t pid;
 
+	if (reset && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, 0))
+		reset = false;
+	pid = fork();
 	if (pid == 0) {
 		pause();
 		_exit(0);
 	}
+	if (reset)
+		syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, prio);
 	return pid;
 }
 
@@ -376,7 +394,8 @@ static int from_kcmp(void)
 				none = kcmp(order[i]->tid, ref, kcmp_type) == 0;
 			if (r == R_MM)
 				none = !order[i]->has_mm;
-			order[i]->key[r] = none ? 0 : g + 1;
+			order[i]->key[r] = g;
+			order[i]->have[r] = !none;
 		}
 		if (kcmp_err) {
 			errno = kcmp_err;
@@ -386,8 +405,10 @@ static int from_kcmp(void)
 	kill(ref, SIGKILL);
 	waitpid(ref, NULL, 0);
 	free(order);
-	for (i = 0; i < ntasks; i++)
+	for (i = 0; i < ntasks; i++) {
 		tasks[i].key[R_SIGNAL] = tasks[i].pid;
+		tasks[i].have[R_SIGNAL] = true;
+	}
 	return kcmp_err ? -kcmp_err : 0;
 }
 
@@ -401,25 +422,33 @@ static int cmp_tid(const void *a, const void *b)
 }
 
 /* Print the groups of one key array: tasks with equal non-zero keys. */
+/* Does task t have resource idx (a namespace when is_ns), and which? */
+static bool key_of(const struct task *t, bool is_ns, size_t idx,
+		   unsigned long long *key)
+{
+	*key = is_ns ? t->ns[idx] : t->key[idx];
+	return is_ns ? t->ns[idx] != 0 : t->have[idx];
+}
+
+/* Print the groups of one resource: tasks that have the same object. */
 static void print_groups(const char *type, bool is_ns, size_t idx,
 			 bool *first)
 {
 	bool *done = calloc(ntasks, sizeof(*done));
+	unsigned long long k, kj;
 	size_t i, j;
 
 	if (!done)
 		return;
 	for (i = 0; i < ntasks; i++) {
-		unsigned long long k = is_ns ? tasks[i].ns[idx] :
-					       tasks[i].key[idx];
 		long ref = is_ns ? -1 : tasks[i].ref[idx];
 		size_t members = 0;
 
-		if (done[i] || !k)
+		if (done[i] || !key_of(&tasks[i], is_ns, idx, &k))
 			continue;
 		for (j = i; j < ntasks; j++)
-			if (!done[j] && (is_ns ? tasks[j].ns[idx] :
-					 tasks[j].key[idx]) == k)
+			if (!done[j] && key_of(&tasks[j], is_ns, idx, &kj) &&
+			    kj == k)
 				members++;
 		if (opt.json) {
 			printf("%s{\"type\":\"%s\",\"members\":%zu,\"refcount\":",
@@ -438,8 +467,8 @@ static void print_groups(const char *type, bool is_ns, size_t idx,
 		}
 		*first = false;
 		for (j = i; j < ntasks; j++) {
-			if (done[j] || (is_ns ? tasks[j].ns[idx] :
-					tasks[j].key[idx]) != k)
+			if (done[j] || !key_of(&tasks[j], is_ns, idx, &kj) ||
+			    kj != k)
 				continue;
 			done[j] = true;
 			printf("%s%d", j == i ? "" : ",", tasks[j].tid);
