@@ -113,13 +113,17 @@ lint:
 	tools/checkpatch.sh
 
 # ---- tests ----
-check: check-host check-vm
+check: check-host check-vm lint
 
 check-host: deps-test clonetrace asan workloads
 	$(PYTHON) -m pytest -v tests
 
+# The module stress test runs 60 s per kernel locally, 20 s in CI.
+STRESS_SECS	?= $(if $(CI),20,60)
+
 check-vm: clonetrace.static
-	tools/vmtest/vmtest --kernel all
+	CT_VM_APPEND="CT_STRESS_SECS=$(STRESS_SECS) $(CT_VM_APPEND)" \
+		tools/vmtest/vmtest --kernel all
 
 bench: clonetrace workloads
 	tools/install-deps.sh --bench
