@@ -33,6 +33,13 @@ int ct_flags_parse(const char *s, uint64_t *flags, int *exit_signal);
 /* Iterate over known flags: name (with prefix) and value; NULL at end. */
 const char *ct_flag_at(size_t i, uint64_t *value);
 
+/*
+ * Flags that only say how TIDs and TLS reach user space (SETTLS,
+ * PARENT_SETTID, CHILD_CLEARTID, DETACHED, CHILD_SETTID), not what the
+ * new task shares.
+ */
+#define CT_TID_FLAGS_MASK 0x01780000ULL
+
 /* Namespace flags and their /proc/PID/ns names ("pid", "mnt", ...). */
 #define CT_NS_FLAGS_MASK 0x7e020080ULL
 const char *ct_ns_name(uint64_t flag);

@@ -99,7 +99,10 @@ static void human_event(struct ct_output *out, const struct ct_event *e)
 			 e->ts_ns > out->start_ns ?
 			 (e->ts_ns - out->start_ns) / 1e9 : 0.0);
 	ct_escape_human(e->pcomm, sizeof(e->pcomm), comm, sizeof(comm));
-	ct_flags_str(e->flags, true, flags, sizeof(flags));
+	/* the TID bookkeeping flags are on the -x line: keep FLAGS short */
+	ct_flags_str(e->flags & ~CT_TID_FLAGS_MASK, true, flags, sizeof(flags));
+	if (!(e->flags & ~CT_TID_FLAGS_MASK) && e->exit_signal)
+		flags[0] = '\0';
 	if (e->type == CT_EV_CLONE) {
 		snprintf(cpid, sizeof(cpid), "%u", e->pid);
 		snprintf(ctid, sizeof(ctid), "%u", e->tid);
@@ -109,7 +112,7 @@ static void human_event(struct ct_output *out, const struct ct_event *e)
 		cpid, ctid, ct_kind_name(e->kind),
 		ct_syscall_name(e->syscall), flags);
 	if (e->exit_signal)
-		fprintf(out->f, "|%s",
+		fprintf(out->f, "%s%s", flags[0] ? "|" : "",
 			ct_signal_name(e->exit_signal, sig, sizeof(sig)));
 	if (e->type == CT_EV_CLONE_FAILED) {
 		char name[32];
@@ -122,13 +125,14 @@ static void human_event(struct ct_output *out, const struct ct_event *e)
 	if (!out->extended)
 		return;
 
-	/* second line: what the new task shares, namespaces, latency */
-	fprintf(out->f, "%*s", out->wallclock ? 16 : 11, "");
+	/* second line: all flags, what the new task shares, latency */
+	ct_flags_str(e->flags, false, flags, sizeof(flags));
+	fprintf(out->f, "%*sflags=%s", out->wallclock ? 16 : 11, "", flags);
 	if (e->type == CT_EV_CLONE) {
 		int i;
 
 		ct_escape_human(e->comm, sizeof(e->comm), comm, sizeof(comm));
-		fprintf(out->f, "comm=%s", comm);
+		fprintf(out->f, " comm=%s", comm);
 		if (e->ns_tid != e->tid)
 			fprintf(out->f, " ns_pid=%u ns_tid=%u", e->ns_pid,
 				e->ns_tid);
