@@ -41,7 +41,7 @@ static struct {
 	struct ct_sections sec;
 	struct ct_alert_cfg alert;
 	double interval;
-	char options[1024];		/* the command line, for the header */
+	char options[1024];		/* command line, for the header */
 } an = {
 	.interval = 1.0,
 };

@@ -54,6 +54,8 @@ static const struct {
 	{ "tree", SEC_TREE },
 };
 
+#define NSECTIONS (sizeof(section_names) / sizeof(section_names[0]))
+
 static struct {
 	const char *file;
 	unsigned int sections;
@@ -110,11 +112,10 @@ static unsigned int parse_sections(const char *arg, struct argp_state *state)
 		argp_failure(state, EXIT_FAILURE, ENOMEM, "sections");
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(section_names) / sizeof(section_names[0]);
-		     i++)
+		for (i = 0; i < NSECTIONS; i++)
 			if (!strcmp(tok, section_names[i].name))
 				break;
-		if (i == sizeof(section_names) / sizeof(section_names[0]))
+		if (i == NSECTIONS)
 			argp_error(state, "unknown section '%s': expected info, stream, summary, diag, spawners, hist or tree",
 				   tok);
 		bits |= section_names[i].bit;

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * top.bpf.c - creations counted in the kernel for "clonetrace top".
+ *
+ * Nothing is streamed: each creation adds one to counters that user space
+ * (userspace/top.c) reads every interval, so the view keeps up with the
+ * machine's maximum creation rate.
+ *
+ *  - kinds:   per-CPU array, creations by enum ct_kind (cumulative; user
+ *             space takes differences)
+ *  - errnos:  per-CPU array, failed clone-family syscalls by errno
+ *  - parents: LRU hash by creating TGID: counts by kind, failures, comm
+ *             (read and deleted by user space each interval)
+ *  - cgroups: LRU hash by the creator's cgroup v2 id
+ *
+ * Creations come from task:task_newtask (tp_btf, or raw_tp on kernels
+ * without it); failures from the syscall exit tracepoints. User space
+ * chooses which programs load (userspace/top.c).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "clonetrace.h"
+#include "top.h"
+
+/* include/uapi/linux/sched.h */
+#define CLONE_VM	0x00000100ULL
+#define CLONE_VFORK	0x00004000ULL
+#define CLONE_THREAD	0x00010000ULL
+
+/* include/linux/sched.h */
+#define PF_IO_WORKER	0x00000010
+#define PF_USER_WORKER	0x00004000
+#define PF_KTHREAD	0x00200000
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_KIND_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} kinds SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_TOP_ERRNO);
+	__type(key, __u32);
+	__type(value, __u64);
+} errnos SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_PARENTS);
+	__type(key, __u32);
+	__type(value, struct ct_top_parent);
+} parents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct ct_top_cgroup);
+} cgroups SEC(".maps");
+
+static __always_inline __u32 kind_of(__u64 flags, __u32 pf)
+{
+	if (pf & PF_KTHREAD)
+		return CT_KIND_KTHREAD;
+	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
+		return CT_KIND_USER_WORKER;
+	if (flags & CLONE_THREAD)
+		return CT_KIND_THREAD;
+	if (flags & CLONE_VFORK)
+		return CT_KIND_VFORK;
+	if (flags & CLONE_VM)
+		return CT_KIND_VM_PROCESS;
+	return CT_KIND_PROCESS;
+}
+
+static __always_inline struct ct_top_parent *parent_of(__u32 tgid)
+{
+	struct ct_top_parent *p, zero = {};
+
+	p = bpf_map_lookup_elem(&parents, &tgid);
+	if (p)
+		return p;
+	bpf_map_update_elem(&parents, &tgid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&parents, &tgid);
+}
+
+static __always_inline struct ct_top_cgroup *cgroup_of(__u64 id)
+{
+	struct ct_top_cgroup *c, zero = {};
+
+	c = bpf_map_lookup_elem(&cgroups, &id);
+	if (c)
+		return c;
+	bpf_map_update_elem(&cgroups, &id, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&cgroups, &id);
+}
+
+static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
+{
+	__u32 kind = kind_of(flags, BPF_CORE_READ(task, flags));
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct ct_top_parent *p;
+	struct ct_top_cgroup *c;
+	__u64 *n;
+
+	n = bpf_map_lookup_elem(&kinds, &kind);
+	if (n)
+		(*n)++;		/* per-CPU: no atomics needed */
+	p = parent_of(tgid);
+	if (p && kind < CT_KIND_NR) {
+		__sync_fetch_and_add(&p->created[kind], 1);
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	}
+	c = cgroup_of(bpf_get_current_cgroup_id());
+	if (c)
+		__sync_fetch_and_add(&c->created, 1);
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *task, u64 clone_flags) */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(top_newtask_btf, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(task, clone_flags);
+}
+
+SEC("raw_tp/task_newtask")
+int BPF_PROG(top_newtask_raw, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(task, clone_flags);
+}
+
+struct syscall_exit_ctx {
+	__u64 common;
+	long nr;
+	long ret;
+};
+
+static __always_inline int on_exit(long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 err = ret < 0 ? -ret : 0;
+	struct ct_top_parent *p;
+	struct ct_top_cgroup *c;
+	__u64 *n;
+
+	if (ret >= 0)
+		return 0;
+	if (err >= CT_TOP_ERRNO)
+		err = 0;	/* "other" */
+	n = bpf_map_lookup_elem(&errnos, &err);
+	if (n)
+		(*n)++;
+	p = parent_of(tgid);
+	if (p) {
+		__sync_fetch_and_add(&p->failed, 1);
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	}
+	c = cgroup_of(bpf_get_current_cgroup_id());
+	if (c)
+		__sync_fetch_and_add(&c->failed, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone")
+int top_exit_clone(struct syscall_exit_ctx *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone3")
+int top_exit_clone3(struct syscall_exit_ctx *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fork")
+int top_exit_fork(struct syscall_exit_ctx *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_vfork")
+int top_exit_vfork(struct syscall_exit_ctx *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

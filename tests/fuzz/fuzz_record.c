@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_record.c - libFuzzer target for the recording reader
+ * (userspace/record.c): any bytes must be either read completely or
+ * refused with a message, never crash, hang or read out of bounds.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ct_rec_reader r;
+	struct ct_rec_item it;
+	uint64_t events = 0, diags = 0;
+	int ret;
+
+	if (ct_rec_open(&r, data, size)) {
+		CHECK(r.err[0]);
+		return 0;
+	}
+	CHECK(memchr(r.hdr.release, 0, sizeof(r.hdr.release)));
+	CHECK(memchr(r.hdr.options, 0, sizeof(r.hdr.options)));
+	while ((ret = ct_rec_next(&r, &it)) > 0) {
+		if (it.type == CT_REC_EVENT) {
+			CHECK(it.ev.kind < CT_KIND_NR);
+			CHECK(it.ev.syscall < CT_SC_NR);
+			CHECK(it.ev.type == CT_EV_CLONE ||
+			      it.ev.type == CT_EV_CLONE_FAILED);
+			events++;
+		} else {
+			CHECK(it.type == CT_REC_DIAG);
+			CHECK(it.diag.limit < CT_LIMIT_NR);
+			CHECK(memchr(it.diag.cg_path, 0,
+				     sizeof(it.diag.cg_path)));
+			diags++;
+		}
+	}
+	if (ret == 0) {
+		/* a file read to its end agrees with its end frame */
+		CHECK(r.ended);
+		CHECK(r.end.events == events && r.end.diags == diags);
+	} else {
+		CHECK(r.err[0]);
+	}
+	return 0;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gen_seeds.c - seed recordings for the fuzzer, written with the real
+ * writer: an empty one, one with events of every kind and a diagnosis,
+ * and one with several chunks.
+ *
+ *   gen_seeds DIR
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "record.h"
+
+static void header(struct ct_rec_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	strcpy(h->release, "6.1.0-seed");
+	strcpy(h->hostname, "seedhost");
+	strcpy(h->mode, "tp_btf");
+	strcpy(h->options, "clonetrace -w seed");
+	h->boot_time_ns = 1700000000000000000ULL;
+}
+
+static void event(struct ct_event *e, int i)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts_ns = 1000000 + i * 12345;
+	e->type = i % 7 == 6 ? CT_EV_CLONE_FAILED : CT_EV_CLONE;
+	e->kind = i % CT_KIND_NR;
+	e->syscall = i % CT_SC_NR;
+	e->flags = i % 2 ? 0x3d0f00 : 0;
+	e->latency_ns = i * 1000;
+	e->ppid = 100 + i / 3;
+	e->ptid = e->ppid;
+	e->err = e->type == CT_EV_CLONE_FAILED ? 11 : 0;
+	if (e->type == CT_EV_CLONE) {
+		e->pid = 200 + i;
+		e->tid = e->pid;
+		e->ns_pid = e->pid;
+		e->ns_tid = e->tid;
+	}
+	for (int k = 0; k < CT_REF_NR; k++)
+		e->refs[k] = e->type == CT_EV_CLONE ? k : CT_REF_ABSENT;
+	strcpy(e->pcomm, "seed\xff");
+	strcpy(e->comm, "child");
+}
+
+static int write_seed(const char *dir, const char *name, int n)
+{
+	struct ct_rec_writer w;
+	struct ct_rec_header h;
+	struct ct_rec_end end = { .duration_ns = 5, .start_ns = 1000000 };
+	struct ct_event e;
+	struct ct_diag d = {};
+	char path[4096];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	header(&h);
+	if (ct_rec_create(&w, path, &h))
+		return 1;
+	for (i = 0; i < n; i++) {
+		event(&e, i);
+		ct_rec_event(&w, &e);
+		if (e.type == CT_EV_CLONE_FAILED && !d.ts_ns) {
+			d.ts_ns = e.ts_ns;
+			d.ppid = e.ppid;
+			d.err = 11;
+			d.limit = CT_LIMIT_PIDS_CGROUP;
+			d.cg_max = 4;
+			d.cg_current = 4;
+			d.nproc_limit = CT_DIAG_UNLIMITED;
+			strcpy(d.cg_path, "/seed");
+			ct_rec_diag(&w, &d);
+		}
+		if (i % 500 == 499)
+			ct_rec_flush(&w);
+	}
+	return ct_rec_close(&w, &end) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2)
+		return 2;
+	return write_seed(argv[1], "empty.ctr", 0) |
+	       write_seed(argv[1], "small.ctr", 20) |
+	       write_seed(argv[1], "chunks.ctr", 1200);
+}

@@ -1,0 +1,527 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Fork-storm analysis: record/report, histograms, tree, failure diagnosis,
+top, alerts, Prometheus metrics.
+
+Each workload (tools/workloads/ct-an-*.c, built here with gcc) states what
+it did on stdout; the test runs the real clonetrace with BPF loaded and
+compares. Nothing is mocked; no expected value comes from clonetrace.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import CLONETRACE, REPO, TIMEOUT, need_clonetrace, need_root, \
+    wait_ready
+
+SRC = os.path.join(REPO, "tools", "workloads")
+SKIP = 77
+
+
+@pytest.fixture(scope="session")
+def an(tmp_path_factory):
+    """Root, the binary, and the ct-an-* workloads built into a temp dir."""
+    need_root()
+    need_clonetrace()
+    out = tmp_path_factory.mktemp("ct-an")
+    for name in ("ct-an-storm", "ct-an-tree", "ct-an-limits"):
+        r = subprocess.run(["gcc", "-O2", "-Wall", "-pthread", "-o",
+                            str(out / name),
+                            os.path.join(SRC, name + ".c")],
+                           capture_output=True, text=True)
+        if r.returncode:
+            pytest.fail("building %s failed:\n%s" % (name, r.stderr))
+    return lambda name: str(out / name)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, **kw)
+
+
+def jlines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def trace(an, tmp_path, workload, extra, name="live"):
+    """clonetrace --json EXTRA -c WORKLOAD: (statement, records, stderr)."""
+    out = tmp_path / name
+    r = run([CLONETRACE, "--json", "-o", str(out)] + extra +
+            ["-c", workload])
+    err = r.stderr.decode(errors="replace")
+    if r.returncode == SKIP:
+        pytest.skip(err)
+    assert r.returncode == 0, "clonetrace exited %d: %s" % (r.returncode,
+                                                           err)
+    stated = [json.loads(ln) for ln in r.stdout.decode().splitlines()
+              if ln.startswith("{")]
+    assert stated, "the workload stated nothing: %s" % err
+    return stated[-1], jlines(out), err
+
+
+def of(records, event):
+    return [r for r in records if r.get("event") == event]
+
+
+def clones(records):
+    return [r for r in records if r.get("event") == "clone"]
+
+
+# ---- histograms ----
+
+def test_hist_totals(an, tmp_path):
+    st, recs, _ = trace(an, tmp_path, an("ct-an-storm") +
+                        " -t 300 -f 40 -v 25", ["--hist"])
+    ev = clones(recs)
+    by_kind = {}
+    by_sc = {}
+    for e in ev:
+        assert e["latency_ns"] is not None, "no latency: %r" % e
+        by_kind[e["kind"]] = by_kind.get(e["kind"], 0) + 1
+        by_sc[e["syscall"]] = by_sc.get(e["syscall"], 0) + 1
+    # the workload's statement against the stream
+    assert by_kind == {"thread": st["threads"], "process": st["processes"],
+                       "vfork": st["vforks"]}
+    hists = of(recs, "hist")
+    got_k = {h["key"]: h for h in hists if h["by"] == "kind"}
+    got_s = {h["key"]: h for h in hists if h["by"] == "syscall"}
+    assert {k: h["count"] for k, h in got_k.items()} == by_kind
+    assert {k: h["count"] for k, h in got_s.items()} == by_sc
+    for h in hists:
+        assert sum(b["count"] for b in h["buckets"]) == h["count"]
+        for b in h["buckets"]:
+            assert b["low"] <= b["high"]
+    # the latencies fall in the buckets they are counted in
+    for kind, h in got_k.items():
+        want = {}
+        for e in ev:
+            if e["kind"] == kind:
+                us = e["latency_ns"] // 1000
+                slot = 0 if us < 2 else us.bit_length() - 1
+                want[slot] = want.get(slot, 0) + 1
+        got = {b["low"].bit_length() - 1 if b["low"] else 0: b["count"]
+               for b in h["buckets"]}
+        assert got == want, kind
+    assert of(recs, "hist_summary")[0]["without_latency"] == 0
+
+
+def test_hist_human(an, tmp_path):
+    out = tmp_path / "h.txt"
+    r = run([CLONETRACE, "-o", str(out), "--hist", "-c",
+             an("ct-an-storm") + " -t 64"])
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    m = re.search(r"kind = thread \((\d+)\)\n(.*?)\n\n", text + "\n\n",
+                  re.S)
+    assert m and int(m.group(1)) == 64, text
+    rows = re.findall(r"^\s*(\d+) -> (\d+)\s*: (\d+)\s+\|(\**)\s*\|$",
+                      m.group(2), re.M)
+    assert rows and sum(int(c) for _, _, c, _ in rows) == 64
+    assert "usecs" in m.group(2)
+
+
+# ---- tree ----
+
+def tree_node(n):
+    return (n["count"], n["kind"], n["syscall"], n["created"], n["below"])
+
+
+def test_tree_known(an, tmp_path):
+    dot = tmp_path / "t.dot"
+    st, recs, _ = trace(an, tmp_path, an("ct-an-tree"),
+                        ["--tree", "--dot", str(dot)])
+    tree = of(recs, "tree")[0]
+    assert tree["dropped"] == 0
+    assert tree["nodes"] == 1 + 5 + 3 * (1 + 4 + 1 + 2)
+    (root,) = tree["roots"]
+    assert root["pid"] == st["pid"] and root["kind"] is None
+    assert root["created"] == 8 and root["below"] == 29
+    threads, procs = root["children"]
+    assert tree_node(threads) == (5, "thread", "clone3", 0, 0)
+    assert threads["pid"] == st["pid"]
+    # three identical children: one line, x3, the first one's pid
+    assert tree_node(procs) == (3, "process", "clone", 5, 7)
+    assert procs["pid"] == st["children"][0]["pid"]
+    cthreads, grand = procs["children"]
+    assert tree_node(cthreads) == (4, "thread", "clone3", 0, 0)
+    assert tree_node(grand) == (1, "process", "clone", 2, 2)
+    assert grand["pid"] == st["children"][0]["grandchild"]
+    (gthreads,) = grand["children"]
+    assert tree_node(gthreads) == (2, "thread", "clone3", 0, 0)
+    # Graphviz: one node per line of the tree, one edge less
+    text = dot.read_text()
+    assert text.startswith("digraph clonetrace {") and text.rstrip()[-1] == "}"
+    assert len(re.findall(r"^  n\d+ \[label=", text, re.M)) == 6
+    assert len(re.findall(r"^  n\d+ -> n\d+;$", text, re.M)) == 5
+
+
+def test_tree_human(an, tmp_path):
+    out = tmp_path / "t.txt"
+    r = run([CLONETRACE, "-o", str(out), "--tree", "-c", an("ct-an-tree")])
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout.decode().splitlines()[-1])
+    text = out.read_text()
+    tree = text[text.index("CREATION TREE"):].splitlines()
+    assert tree[1].startswith("ct-an-tree(%d) (created 8, 29 below)"
+                              % st["pid"])
+    assert tree[2].startswith("|-\u00d75 threads {ct-an-tree}")
+    assert tree[3].startswith("`-\u00d73 processes ct-an-tree(%d) clone"
+                              % st["children"][0]["pid"])
+    assert "(each created 5, 7 below)" in tree[3]
+    assert tree[4].startswith("  |-\u00d74 threads")
+    assert tree[5].startswith("  `-ct-an-tree(%d) process clone"
+                              % st["children"][0]["grandchild"])
+    assert tree[6].startswith("    `-\u00d72 threads")
+
+
+# ---- failure diagnosis ----
+
+def diag_of(recs, pid):
+    ds = [d for d in of(recs, "diagnosis") if d["parent"]["pid"] == pid]
+    assert len(ds) == 1, "want one diagnosis for %d: %r" % (pid, ds)
+    fails = [e for e in recs if e.get("event") == "clone_failed" and
+             e["parent"]["pid"] == pid]
+    assert fails and ds[0]["repeats"] == len(fails) - 1
+    return ds[0]
+
+
+def test_diag_pids_cgroup(an, tmp_path):
+    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
+        pytest.skip("no writable v1 pids hierarchy")
+    st, recs, err = trace(an, tmp_path, an("ct-an-limits") + " pids 5",
+                          ["--why"])
+    assert st["errno"] == 11 and st["created"] == st["max"] - 1
+    d = diag_of(recs, st["pid"])
+    assert d["error"] == "EAGAIN" and d["limit"] == "pids_cgroup"
+    # the limit is on the parent of the workload's cgroup: named there
+    assert d["pids_cgroup"] == {"path": st["path"], "current": st["max"],
+                                "max": st["max"]}
+    assert "pids cgroup %s at its limit (pids.current %d, pids.max %d)" % (
+        st["path"], st["max"], st["max"]) in err
+
+
+def test_diag_nproc(an, tmp_path):
+    st, recs, err = trace(an, tmp_path, an("ct-an-limits") + " nproc 6",
+                          ["--why"])
+    d = diag_of(recs, st["pid"])
+    assert d["limit"] == "rlimit_nproc"
+    assert d["nproc"]["uid"] == st["uid"] and d["nproc"]["limit"] == 6
+    # the workload plus its children, and any other task of that user
+    assert d["nproc"]["count"] >= st["created"] + 1
+    assert d["nproc"]["count"] >= 6
+    assert "RLIMIT_NPROC of uid %d reached" % st["uid"] in err
+
+
+def loadavg_threads():
+    with open("/proc/loadavg") as f:
+        return int(f.read().split()[3].split("/")[1])
+
+
+def test_diag_threads_max(an, tmp_path):
+    """kernel.threads-max lowered for a moment, then restored."""
+    path = "/proc/sys/kernel/threads-max"
+    with open(path) as f:
+        saved = f.read().strip()
+    out = tmp_path / "live"
+    ct = subprocess.Popen([CLONETRACE, "--json", "-v", "--why", "-o",
+                           str(out), "-c", an("ct-an-limits") + " -w threads"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    try:
+        wait_ready(ct)
+        with open(path, "w") as f:
+            f.write(str(loadavg_threads() + 40))
+        ct.stdin.write(b"g")
+        ct.stdin.close()
+        line = ct.stdout.readline()
+        time.sleep(0.5)         # the workload holds; the tracer reads
+    finally:
+        with open(path, "w") as f:
+            f.write(saved)
+    ct.wait(timeout=TIMEOUT)
+    err = ct.stderr.read().decode(errors="replace")
+    assert ct.returncode == 0, err
+    st = json.loads(line)
+    assert st["errno"] == 11
+    d = diag_of(jlines(out), st["pid"])
+    assert d["limit"] == "threads_max", d
+    assert d["threads"]["count"] >= d["threads"]["max"]
+    assert "kernel.threads-max reached" in err
+
+
+# ---- record and report ----
+
+SECTIONS = ["--hist", "--tree", "--why", "--spawners", "0"]
+
+
+def strip_timing(rec):
+    rec = dict(rec)
+    if rec.get("event") == "summary":
+        rec.pop("duration_ns")
+    if rec.get("event") == "spawners":
+        rec.pop("duration_ns")
+        rec["rows"] = [{k: v for k, v in r.items() if k != "rate"}
+                       for r in rec["rows"]]
+    return rec
+
+
+def record(an, tmp_path, workload, extra=()):
+    rec = tmp_path / "rec.ctr"
+    st, live, _ = trace(an, tmp_path, workload,
+                        ["-w", str(rec)] + SECTIONS + list(extra))
+    return st, live, rec
+
+
+def test_record_report_json_equal(an, tmp_path):
+    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
+        pytest.skip("no writable v1 pids hierarchy")
+    # creations and a diagnosed failure, in one recording
+    st, live, rec = record(an, tmp_path, an("ct-an-limits") + " pids 4")
+    assert of(live, "diagnosis")
+    r = run([CLONETRACE, "report", "--json", "-s",
+             "stream,summary,diag,spawners,hist,tree", "--spawners", "0",
+             str(rec)])
+    assert r.returncode == 0, r.stderr
+    rep = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    assert [strip_timing(x) for x in rep] == [strip_timing(x) for x in live]
+    # durations: measured at two points microseconds apart
+    ls, rs = of(live, "summary")[0], of(rep, "summary")[0]
+    assert abs(ls["duration_ns"] - rs["duration_ns"]) < 50_000_000
+
+
+def test_record_report_human_equal(an, tmp_path):
+    rec = tmp_path / "rec.ctr"
+    out = tmp_path / "live.txt"
+    r = run([CLONETRACE, "-o", str(out), "-w", str(rec), "--hist", "--tree",
+             "-c", an("ct-an-tree")])
+    assert r.returncode == 0, r.stderr
+    r2 = run([CLONETRACE, "report", "-s", "stream,summary,hist,tree",
+              str(rec)])
+    assert r2.returncode == 0, r2.stderr
+    assert r2.stdout.decode() == out.read_text()
+    # human summary goes to stderr, as live
+    assert b"events in" in r2.stderr
+
+
+def test_report_default_sections(an, tmp_path):
+    st, live, rec = record(an, tmp_path, an("ct-an-storm") + " -t 20 -f 3")
+    r = run([CLONETRACE, "report", str(rec)])
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.decode()
+    assert text.startswith("recording: version 1, host %s, kernel %s"
+                           % (os.uname().nodename, os.uname().release))
+    for head in ("TOP SPAWNERS", "CREATION LATENCY", "CREATION TREE"):
+        assert head in text
+    row = [ln for ln in text.splitlines()
+           if ln.split()[:2] == [str(st["pid"]), "ct-an-storm"]]
+    assert row and row[0].split()[2] == "23", row
+    # JSON info record
+    r = run([CLONETRACE, "report", "--json", "-s", "info", str(rec)])
+    info = json.loads(r.stdout)
+    assert info["event"] == "recording" and info["version"] == 1
+    assert info["release"] == os.uname().release
+    assert "-w %s" % rec in info["options"]
+
+
+def test_report_refuses_damage(an, tmp_path):
+    # several chunks: the writer flushes one every 100 ms
+    st, live, rec = record(an, tmp_path, an("ct-an-storm") + " -T 0.6")
+    data = rec.read_bytes()
+    n_events = len(clones(live))
+    cases = {
+        "cut": (data[:len(data) * 3 // 4], "truncated"),
+        "no end": (data[:len(data) - 30], "truncated"),
+        "header cut": (data[:20], "truncated"),
+        "flip": (data[:40] + bytes([data[40] ^ 0x10]) + data[41:],
+                 "corrupt"),
+        "magic": (b"X" + data[1:], "not a clonetrace recording"),
+        "version": (data[:8] + b"\x09\0\0\0" + data[12:], "version 9"),
+        "trailing": (data + b"\0", "after the end frame"),
+        "empty": (b"", "empty file"),
+    }
+    for name, (blob, msg) in cases.items():
+        bad = tmp_path / ("bad-" + name.replace(" ", "-"))
+        bad.write_bytes(blob)
+        r = run([CLONETRACE, "report", "--json", str(bad)])
+        err = r.stderr.decode()
+        assert r.returncode == 1, name
+        assert msg in err, "%s: %r" % (name, err)
+        assert r.stdout == b"", "%s: printed before refusing" % name
+    # --partial: what precedes the damage, still exit 1
+    bad = tmp_path / "bad-cut"
+    r = run([CLONETRACE, "report", "--json", "--partial", "-s", "stream",
+             str(bad)])
+    assert r.returncode == 1 and b"--partial" in r.stderr
+    got = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    assert 0 < len(got) <= n_events
+    assert got == live[:len(got)]
+
+
+# ---- top ----
+
+def start_top(args):
+    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v"] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_ready(top)
+    return top
+
+
+def stop_top(top):
+    top.send_signal(signal.SIGINT)
+    out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    return [json.loads(ln) for ln in out.decode().splitlines()]
+
+
+def test_top_totals(an):
+    top = start_top(["-i", "0.5", "-r", "0"])
+    try:
+        r = run([an("ct-an-storm"), "-t", "3000", "-f", "200", "-v", "100"])
+    finally:
+        recs = stop_top(top)
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)
+    tops = of(recs, "top")
+    assert tops
+    mine = {"thread": 0, "process": 0, "vfork": 0, "failed": 0}
+    for t in tops:
+        assert t["created"] == sum(t["by_kind"].values())
+        for row in t["spawners"]:
+            if row["pid"] == st["pid"]:
+                assert row["comm"] == "ct-an-storm"
+                for k in ("thread", "process", "vfork"):
+                    mine[k] += row["by_kind"][k]
+                mine["failed"] += row["failed"]
+                assert row["created"] == sum(row["by_kind"].values())
+    assert mine == {"thread": st["threads"], "process": st["processes"],
+                    "vfork": st["vforks"], "failed": 0}
+    total = {k: sum(t["by_kind"][k] for t in tops)
+             for k in ("thread", "process", "vfork")}
+    for k in total:
+        assert total[k] >= mine[k]
+    # the rate is the count over the interval
+    for t in tops:
+        assert abs(t["rate"] - t["created"] / t["interval_s"]) <= 0.1 + \
+            t["rate"] * 1e-3
+
+
+def test_top_failures(an):
+    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
+        pytest.skip("no writable v1 pids hierarchy")
+    top = start_top(["-i", "0.5", "-r", "0"])
+    try:
+        r = run([an("ct-an-limits"), "pids", "3"])
+    finally:
+        recs = stop_top(top)
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)
+    tops = of(recs, "top")
+    failed = sum(row["failed"] for t in tops for row in t["spawners"]
+                 if row["pid"] == st["pid"])
+    created = sum(row["created"] for t in tops for row in t["spawners"]
+                  if row["pid"] == st["pid"])
+    assert failed == 1 and created == st["created"]
+    assert sum(t["by_errno"].get("EAGAIN", 0) for t in tops) >= 1
+
+
+def test_top_human_not_a_terminal(an):
+    r = run([CLONETRACE, "top", "-i", "0.2", "-n", "2", "-r", "3"])
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.decode()
+    assert "\033[" not in text
+    assert len(re.findall(r"^\d\d:\d\d:\d\d  created [\d.]+/s", text,
+                          re.M)) == 2
+
+
+def test_top_alias(an):
+    r = run([CLONETRACE, "--top", "--json", "-i", "0.2", "-n", "1"])
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["event"] == "top"
+
+
+# ---- alerts ----
+
+def test_alert_once_per_episode(an, tmp_path):
+    marks = tmp_path / "marks"
+    top = start_top(["-i", "0.3", "--alert", "100", "--alert-exec",
+                     "echo $CT_ALERT_PID $CT_ALERT_COMM >> %s" % marks])
+    try:
+        # a storm over several intervals: one episode
+        r = run([an("ct-an-storm"), "-T", "1.5"])
+        time.sleep(1.0)     # quiet intervals: the episode ends
+    finally:
+        recs = stop_top(top)
+    assert r.returncode == 0
+    st = json.loads(r.stdout)
+    alerts = [a for a in of(recs, "alert") if a["pid"] == st["pid"]]
+    assert [a["state"] for a in alerts] == ["start", "end"], alerts
+    assert alerts[0]["comm"] == "ct-an-storm"
+    assert alerts[0]["rate"] >= 100 and alerts[0]["threshold"] == 100
+    assert marks.read_text().split("\n").count(
+        "%d ct-an-storm" % st["pid"]) == 1
+
+
+def test_alert_total_in_tracer(an, tmp_path):
+    r = run([CLONETRACE, "--json", "-o", str(tmp_path / "t"), "-i", "0.2",
+             "--alert", "total:100", "-c", an("ct-an-storm") + " -T 0.8"])
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert err.count("ALERT start: the system is creating") == 1, err
+
+
+def test_alert_usage():
+    need_clonetrace()
+    for bad in (["--alert", "0"], ["--alert", "x"],
+                ["--alert-exec", "true"]):
+        r = run([CLONETRACE, "top"] + bad)
+        assert r.returncode == 2, bad
+        assert r.stderr.startswith(b"clonetrace top: "), r.stderr
+
+
+# ---- Prometheus ----
+
+def prom(path):
+    vals = {}
+    for ln in open(path):
+        if ln.startswith("#") or not ln.strip():
+            continue
+        key, v = ln.rsplit(" ", 1)
+        vals[key] = float(v)
+    return vals
+
+
+def test_prometheus_tracer(an, tmp_path):
+    pf = tmp_path / "ct.prom"
+    st, recs, _ = trace(an, tmp_path, an("ct-an-storm") +
+                        " -t 120 -f 30 -v 7", ["--prometheus", str(pf)])
+    v = prom(pf)
+    assert v['clonetrace_creations_total{kind="thread"}'] == st["threads"]
+    assert v['clonetrace_creations_total{kind="process"}'] == st["processes"]
+    assert v['clonetrace_creations_total{kind="vfork"}'] == st["vforks"]
+    assert v["clonetrace_lost_events_total"] == 0
+    assert not [p for p in os.listdir(tmp_path) if ".tmp." in p]
+
+
+def test_prometheus_top(an, tmp_path):
+    pf = tmp_path / "top.prom"
+    top = start_top(["-i", "0.2", "--prometheus", str(pf)])
+    try:
+        r = run([an("ct-an-storm"), "-t", "500"])
+        time.sleep(0.5)
+        v1 = prom(pf)
+        time.sleep(0.5)
+        v2 = prom(pf)
+    finally:
+        recs = stop_top(top)
+    assert r.returncode == 0
+    tops = of(recs, "top")
+    total = sum(t["by_kind"]["thread"] for t in tops)
+    assert v1['clonetrace_creations_total{kind="thread"}'] >= 500
+    assert v2['clonetrace_creations_total{kind="thread"}'] <= total
+    assert v2['clonetrace_creations_total{kind="thread"}'] >= \
+        v1['clonetrace_creations_total{kind="thread"}']

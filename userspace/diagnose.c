@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * diagnose.c - naming the limit that refused a creation.
+ *
+ * copy_process() refuses a new task with EAGAIN when, in this order:
+ *   1. the real user has RLIMIT_NPROC tasks or more (ucounts), unless it
+ *      is root or has CAP_SYS_RESOURCE or CAP_SYS_ADMIN;
+ *   2. nr_threads >= max_threads (kernel.threads-max);
+ *   3. a pids cgroup of the task, or an ancestor, is at pids.max
+ *      (cgroup_can_fork);
+ *   4. alloc_pid() finds no free PID below kernel.pid_max.
+ * alloc_pid() returns ENOMEM when the PID namespace's init has exited;
+ * other ENOMEM are allocation failures.
+ *
+ * The values are read from user space when the failure event arrives,
+ * not in the kernel at the moment of the failure: the task may have
+ * exited, moved to another cgroup, or other tasks may have come and gone
+ * in between (the ring buffer delivers within about 100 ms). So the
+ * verdict is "this limit was at its maximum when we looked"; the numbers
+ * are printed so that the reader can judge. An event field filled in the
+ * kernel (uid, pids cgroup id) would narrow the race; see the report.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "diagnose.h"
+
+#define EPISODE_NS	1000000000ULL
+#define MAX_DIAGS	10000
+#define RESERVED_PIDS	300		/* kernel/pid.c */
+#define CAP_SYS_ADMIN_BIT	21
+#define CAP_SYS_RESOURCE_BIT	24
+
+static const char *const limit_names[CT_LIMIT_NR] = {
+	[CT_LIMIT_UNKNOWN]	= "unknown",
+	[CT_LIMIT_NPROC]	= "rlimit_nproc",
+	[CT_LIMIT_THREADS_MAX]	= "threads_max",
+	[CT_LIMIT_PIDS_CGROUP]	= "pids_cgroup",
+	[CT_LIMIT_PID_MAX]	= "pid_max",
+};
+
+const char *ct_limit_name(unsigned int limit)
+{
+	return limit < CT_LIMIT_NR ? limit_names[limit] : "unknown";
+}
+
+bool ct_diag_wanted(const struct ct_event *e)
+{
+	return e->type == CT_EV_CLONE_FAILED &&
+	       (e->err == EAGAIN || e->err == ENOMEM);
+}
+
+/* ---- reading numbers ---- */
+
+/* A number, or "max"/"unlimited" as CT_DIAG_UNLIMITED. */
+static uint64_t parse_num(const char *s)
+{
+	char *end;
+	uint64_t v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!strncmp(s, "max", 3) || !strncmp(s, "unlimited", 9))
+		return CT_DIAG_UNLIMITED;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return CT_DIAG_UNKNOWN;
+	return v;
+}
+
+static uint64_t read_num(const char *path)
+{
+	char buf[64];
+	FILE *f = fopen(path, "r");
+	uint64_t v = CT_DIAG_UNKNOWN;
+
+	if (!f)
+		return v;
+	if (fgets(buf, sizeof(buf), f))
+		v = parse_num(buf);
+	fclose(f);
+	return v;
+}
+
+/* nr_threads: the "running/total" field of /proc/loadavg */
+static uint64_t nr_threads(void)
+{
+	unsigned long running, total;
+	FILE *f = fopen("/proc/loadavg", "r");
+	uint64_t v = CT_DIAG_UNKNOWN;
+
+	if (!f)
+		return v;
+	if (fscanf(f, "%*s %*s %*s %lu/%lu", &running, &total) == 2)
+		v = total;
+	fclose(f);
+	return v;
+}
+
+struct status {
+	uint64_t uid;		/* real */
+	uint64_t threads;
+	uint64_t cap_eff;
+};
+
+static int read_status(const char *path, struct status *st)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	st->uid = CT_DIAG_UNKNOWN;
+	st->threads = 1;
+	st->cap_eff = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "Uid: %llu", &v) == 1) {
+			st->uid = v;
+			found = 1;
+		} else if (sscanf(line, "Threads: %llu", &v) == 1) {
+			st->threads = v;
+		} else if (sscanf(line, "CapEff: %llx", &v) == 1) {
+			st->cap_eff = v;
+		}
+	}
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+/* The soft "Max processes" of /proc/PID/limits. */
+static uint64_t nproc_limit(pid_t pid)
+{
+	char path[64], line[256];
+	uint64_t v = CT_DIAG_UNKNOWN;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Max processes", 13)) {
+			v = parse_num(line + 13);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Tasks (threads) whose real uid is uid, as RLIMIT_NPROC counts them.
+ * A walk of /proc: only done for the first failure of an episode.
+ */
+static uint64_t tasks_of_user(uint64_t uid)
+{
+	struct dirent *de;
+	uint64_t n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return CT_DIAG_UNKNOWN;
+	while ((de = readdir(d))) {
+		struct status st;
+		char path[300];
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.200s/status", de->d_name);
+		if (read_status(path, &st))
+			continue;	/* exited meanwhile */
+		if (st.uid == uid)
+			n += st.threads;
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---- the pids cgroup ---- */
+
+/* Is opt one of the comma-separated options? */
+static bool has_opt(const char *opts, const char *opt)
+{
+	size_t n = strlen(opt);
+	const char *p = opts;
+
+	while (p && *p) {
+		if (!strncmp(p, opt, n) && (p[n] == ',' || !p[n]))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* Where the v1 "pids" hierarchy, or cgroup2, is mounted. */
+static int cgroup_mount(bool v2, char *buf, size_t len)
+{
+	char line[1024], dir[512], type[64], opts[512];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %511s %63s %511s", dir, type, opts) != 3)
+			continue;
+		if (v2 ? !strcmp(type, "cgroup2") :
+			 !strcmp(type, "cgroup") && has_opt(opts, "pids")) {
+			snprintf(buf, len, "%s", dir);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The pids cgroup of pid: the v1 "pids" line of /proc/PID/cgroup, else
+ * the cgroup2 one. Fills the mount point and the path within it.
+ */
+static int pids_cgroup_of(pid_t pid, char *mnt, size_t mlen, char *path,
+			  size_t plen)
+{
+	char file[64], line[1024], v2path[512] = "";
+	bool v1 = false;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
+	f = fopen(file, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2;
+
+		if (!c1)
+			continue;
+		c2 = strchr(c1 + 1, ':');
+		if (!c2)
+			continue;
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		*c2 = '\0';
+		if (has_opt(c1 + 1, "pids")) {
+			snprintf(path, plen, "%s", c2 + 1);
+			v1 = true;
+			break;
+		}
+		if (!strcmp(line, "0") || !strncmp(line, "0:", 2))
+			snprintf(v2path, sizeof(v2path), "%s", c2 + 1);
+	}
+	fclose(f);
+	if (v1)
+		return cgroup_mount(false, mnt, mlen);
+	if (!v2path[0] || cgroup_mount(true, mnt, mlen))
+		return -1;
+	snprintf(path, plen, "%s", v2path);
+	return 0;
+}
+
+/*
+ * From the task's cgroup up to the root: the first level at its
+ * pids.max. Without one, the deepest level that has a limit, else the
+ * task's own.
+ */
+static bool pids_cgroup(pid_t pid, struct ct_diag *d)
+{
+	char mnt[512], path[CT_DIAG_PATH_LEN], file[1024];
+	bool have = false;
+	char *slash;
+
+	if (pids_cgroup_of(pid, mnt, sizeof(mnt), path, sizeof(path)))
+		return false;
+	for (;;) {
+		uint64_t cur, max;
+		bool limited;
+
+		snprintf(file, sizeof(file), "%s%s/pids.max", mnt, path);
+		max = read_num(file);
+		snprintf(file, sizeof(file), "%s%s/pids.current", mnt, path);
+		cur = read_num(file);
+		limited = max != CT_DIAG_UNLIMITED && max != CT_DIAG_UNKNOWN;
+		if (!have || (limited && (d->cg_max == CT_DIAG_UNLIMITED ||
+					  d->cg_max == CT_DIAG_UNKNOWN)) ||
+		    (limited && cur != CT_DIAG_UNKNOWN && cur >= max)) {
+			snprintf(d->cg_path, sizeof(d->cg_path), "%s",
+				 path[0] ? path : "/");
+			d->cg_current = cur;
+			d->cg_max = max;
+			have = true;
+			if (limited && cur != CT_DIAG_UNKNOWN && cur >= max)
+				return true;
+		}
+		/* up one level: "/a/b" -> "/a" -> "" (the root) -> stop */
+		slash = strrchr(path, '/');
+		if (!slash || !path[1])
+			break;
+		*slash = '\0';
+	}
+	return false;
+}
+
+/*
+ * System-wide counts move between the failure and our read (tasks of
+ * anyone exit): a limit this close is taken as the one that was hit.
+ */
+static uint64_t slack(uint64_t max)
+{
+	return max / 64 > 4 ? max / 64 : 4;
+}
+
+void ct_diagnose(const struct ct_event *e, struct ct_diag *d)
+{
+	struct status st;
+	char path[64];
+	bool exempt = false, cg_full;
+
+	memset(d, 0, sizeof(*d));
+	d->ts_ns = e->ts_ns;
+	d->ppid = e->ppid;
+	d->ptid = e->ptid;
+	d->err = e->err;
+	d->syscall = e->syscall;
+	d->kind = e->kind;
+	memcpy(d->pcomm, e->pcomm, CT_COMM_LEN);
+	d->uid = d->nproc_count = d->nproc_limit = CT_DIAG_UNKNOWN;
+
+	/* the creator may be gone already: then only the system limits */
+	snprintf(path, sizeof(path), "/proc/%u/status", e->ppid);
+	if (!read_status(path, &st)) {
+		d->uid = st.uid;
+		exempt = st.uid == 0 ||
+			 st.cap_eff & (1ULL << CAP_SYS_ADMIN_BIT |
+				       1ULL << CAP_SYS_RESOURCE_BIT);
+		d->nproc_limit = nproc_limit(e->ppid);
+		if (d->nproc_limit != CT_DIAG_UNLIMITED &&
+		    d->nproc_limit != CT_DIAG_UNKNOWN)
+			d->nproc_count = tasks_of_user(st.uid);
+	}
+	d->threads = nr_threads();
+	d->threads_max = read_num("/proc/sys/kernel/threads-max");
+	d->pid_max = read_num("/proc/sys/kernel/pid_max");
+	d->cg_current = d->cg_max = CT_DIAG_UNKNOWN;
+	cg_full = pids_cgroup(e->ppid, d);
+
+	if (e->err != EAGAIN) {
+		d->limit = CT_LIMIT_UNKNOWN;
+		return;
+	}
+	if (!exempt && d->nproc_count != CT_DIAG_UNKNOWN &&
+	    d->nproc_count >= d->nproc_limit)
+		d->limit = CT_LIMIT_NPROC;
+	else if (d->threads != CT_DIAG_UNKNOWN &&
+		 d->threads_max != CT_DIAG_UNKNOWN &&
+		 d->threads + slack(d->threads_max) >= d->threads_max)
+		d->limit = CT_LIMIT_THREADS_MAX;
+	else if (cg_full)
+		d->limit = CT_LIMIT_PIDS_CGROUP;
+	else if (d->threads != CT_DIAG_UNKNOWN &&
+		 d->pid_max != CT_DIAG_UNKNOWN &&
+		 d->threads + RESERVED_PIDS >= d->pid_max)
+		d->limit = CT_LIMIT_PID_MAX;
+	else
+		d->limit = CT_LIMIT_UNKNOWN;
+}
+
+/* ---- episodes ---- */
+
+static struct ct_diag *diags;
+static size_t ndiags, cap_diags;
+
+bool ct_diag_account(const struct ct_event *e)
+{
+	size_t i;
+
+	if (!ct_diag_wanted(e))
+		return false;
+	/* events of different CPUs arrive slightly out of order */
+	for (i = ndiags; i > 0; i--) {
+		struct ct_diag *d = &diags[i - 1];
+		int64_t age = (int64_t)(e->ts_ns - d->ts_ns);
+
+		if (age > (int64_t)(2 * EPISODE_NS))
+			break;
+		if (d->ppid == e->ppid && d->err == e->err &&
+		    age < (int64_t)EPISODE_NS) {
+			d->repeats++;
+			return false;
+		}
+	}
+	if (ndiags >= MAX_DIAGS) {
+		diags[ndiags - 1].repeats++;	/* keep the count */
+		return false;
+	}
+	return true;
+}
+
+int ct_diag_add(const struct ct_diag *d)
+{
+	if (ndiags == cap_diags) {
+		size_t cap = cap_diags ? cap_diags * 2 : 16;
+		struct ct_diag *n = realloc(diags, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		diags = n;
+		cap_diags = cap;
+	}
+	diags[ndiags] = *d;
+	diags[ndiags].repeats = 0;
+	ndiags++;
+	return 0;
+}
+
+size_t ct_diag_count(void)
+{
+	return ndiags;
+}
+
+const struct ct_diag *ct_diag_at(size_t i)
+{
+	return i < ndiags ? &diags[i] : NULL;
+}
+
+void ct_diag_reset(void)
+{
+	free(diags);
+	diags = NULL;
+	ndiags = cap_diags = 0;
+}
+
+/* ---- output ---- */
+
+static void num(char *buf, size_t len, uint64_t v)
+{
+	if (v == CT_DIAG_UNKNOWN)
+		snprintf(buf, len, "?");
+	else if (v == CT_DIAG_UNLIMITED)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
+static void jnum(FILE *f, const char *key, uint64_t v)
+{
+	if (v == CT_DIAG_UNKNOWN)
+		fprintf(f, "\"%s\":null", key);
+	else if (v == CT_DIAG_UNLIMITED)
+		fprintf(f, "\"%s\":\"unlimited\"", key);
+	else
+		fprintf(f, "\"%s\":%" PRIu64, key, v);
+}
+
+void ct_diag_print(FILE *f, const struct ct_diag *d)
+{
+	char comm[CT_COMM_LEN * 8], err[32], a[32], b[32], c[32];
+
+	ct_escape_human(d->pcomm, CT_COMM_LEN, comm, sizeof(comm));
+	fprintf(f, "clonetrace: why: %s by %s(%u) failed with %s: ",
+		ct_syscall_name(d->syscall), comm, d->ptid,
+		ct_errno_name(d->err, err, sizeof(err)));
+	switch (d->limit) {
+	case CT_LIMIT_NPROC:
+		num(a, sizeof(a), d->nproc_count);
+		num(b, sizeof(b), d->nproc_limit);
+		fprintf(f, "RLIMIT_NPROC of uid %" PRIu64 " reached (%s tasks, limit %s)\n",
+			d->uid, a, b);
+		break;
+	case CT_LIMIT_THREADS_MAX:
+		num(a, sizeof(a), d->threads);
+		num(b, sizeof(b), d->threads_max);
+		fprintf(f, "kernel.threads-max reached (%s threads, threads-max %s)\n",
+			a, b);
+		break;
+	case CT_LIMIT_PIDS_CGROUP:
+		num(a, sizeof(a), d->cg_current);
+		num(b, sizeof(b), d->cg_max);
+		fprintf(f, "pids cgroup %s at its limit (pids.current %s, pids.max %s)\n",
+			d->cg_path, a, b);
+		break;
+	case CT_LIMIT_PID_MAX:
+		num(a, sizeof(a), d->threads);
+		num(b, sizeof(b), d->pid_max);
+		fprintf(f, "no free PID (%s tasks, kernel.pid_max %s)\n", a, b);
+		break;
+	default:
+		if (d->err == ENOMEM)
+			fputs("out of memory, or the PID namespace's init has exited\n",
+			      f);
+		else
+			fputs("no limit was at its maximum when read (it changed since)\n",
+			      f);
+		break;
+	}
+	num(a, sizeof(a), d->nproc_count);
+	num(b, sizeof(b), d->nproc_limit);
+	num(c, sizeof(c), d->uid);
+	fprintf(f, "    RLIMIT_NPROC: uid %s, %s tasks, limit %s;", c, a, b);
+	num(a, sizeof(a), d->threads);
+	num(b, sizeof(b), d->threads_max);
+	fprintf(f, " threads %s, threads-max %s;", a, b);
+	num(b, sizeof(b), d->pid_max);
+	fprintf(f, " pid_max %s;", b);
+	num(a, sizeof(a), d->cg_current);
+	num(b, sizeof(b), d->cg_max);
+	fprintf(f, " pids cgroup %s: %s of %s\n", d->cg_path[0] ? d->cg_path :
+		"?", a, b);
+	if (d->repeats)
+		fprintf(f, "    and %" PRIu64 " more such failures within 1 s\n",
+			d->repeats);
+}
+
+void ct_diag_json(FILE *f, const struct ct_diag *d)
+{
+	char comm[CT_COMM_LEN * 8], err[32], path[CT_DIAG_PATH_LEN * 8];
+
+	ct_escape_json(d->pcomm, CT_COMM_LEN, comm, sizeof(comm));
+	fprintf(f, "{\"event\":\"diagnosis\",\"ts_ns\":%" PRIu64 ","
+		"\"parent\":{\"pid\":%u,\"tid\":%u,\"comm\":\"%s\"},"
+		"\"syscall\":\"%s\",\"kind\":\"%s\",\"errno\":%d,"
+		"\"error\":\"%s\",\"limit\":\"%s\",\"repeats\":%" PRIu64 ","
+		"\"nproc\":{", d->ts_ns, d->ppid, d->ptid, comm,
+		ct_syscall_name(d->syscall), ct_kind_name(d->kind), d->err,
+		ct_errno_name(d->err, err, sizeof(err)),
+		ct_limit_name(d->limit), d->repeats);
+	jnum(f, "uid", d->uid);
+	fputc(',', f);
+	jnum(f, "count", d->nproc_count);
+	fputc(',', f);
+	jnum(f, "limit", d->nproc_limit);
+	fputs("},\"threads\":{", f);
+	jnum(f, "count", d->threads);
+	fputc(',', f);
+	jnum(f, "max", d->threads_max);
+	fputs("},\"pid_max\":{", f);
+	jnum(f, "count", d->threads);
+	fputc(',', f);
+	jnum(f, "max", d->pid_max);
+	fputs("},\"pids_cgroup\":", f);
+	if (d->cg_path[0]) {
+		ct_escape_json(d->cg_path, strnlen(d->cg_path,
+						   sizeof(d->cg_path)),
+			       path, sizeof(path));
+		fprintf(f, "{\"path\":\"%s\",", path);
+		jnum(f, "current", d->cg_current);
+		fputc(',', f);
+		jnum(f, "max", d->cg_max);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs("}\n", f);
+}

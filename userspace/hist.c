@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hist.c - log2 histograms.
+ */
+#include <inttypes.h>
+
+#include "hist.h"
+
+#define STARS	40
+
+unsigned int ct_hist_slot(uint64_t v)
+{
+	if (v < 2)
+		return 0;
+	return 63 - __builtin_clzll(v);
+}
+
+void ct_hist_add(struct ct_hist *h, uint64_t v)
+{
+	h->slots[ct_hist_slot(v)]++;
+	h->count++;
+	h->sum += v;
+}
+
+void ct_hist_bounds(unsigned int slot, uint64_t *low, uint64_t *high)
+{
+	*low = slot ? 1ULL << slot : 0;
+	*high = slot >= 63 ? UINT64_MAX : (2ULL << slot) - 1;
+}
+
+static void stars(FILE *f, uint64_t val, uint64_t max)
+{
+	int n = max ? (int)(val * STARS / max) : 0, i;
+
+	if (val && !n)
+		n = 1;		/* show that the slot is not empty */
+	for (i = 0; i < STARS; i++)
+		fputc(i < n ? '*' : ' ', f);
+}
+
+void ct_hist_print(FILE *f, const struct ct_hist *h, const char *unit)
+{
+	uint64_t max = 0, low, high;
+	int last = -1, width, i;
+
+	for (i = 0; i < CT_HIST_SLOTS; i++) {
+		if (h->slots[i])
+			last = i;
+		if (h->slots[i] > max)
+			max = h->slots[i];
+	}
+	if (last < 0) {
+		fprintf(f, "     (no samples)\n");
+		return;
+	}
+	/* narrow columns while the values fit in 10 digits */
+	width = last <= 32 ? 10 : 20;
+	fprintf(f, "%*s%-*s : count     distribution\n", width - 5, "",
+		width + 9, unit);
+	for (i = 0; i <= last; i++) {
+		ct_hist_bounds(i, &low, &high);
+		fprintf(f, "%*" PRIu64 " -> %-*" PRIu64 " : %-9" PRIu64 " |",
+			width, low, width, high, h->slots[i]);
+		stars(f, h->slots[i], max);
+		fputs("|\n", f);
+	}
+}
+
+void ct_hist_json(FILE *f, const struct ct_hist *h)
+{
+	const char *sep = "";
+	uint64_t low, high;
+	int i;
+
+	fprintf(f, "\"count\":%" PRIu64 ",\"sum\":%" PRIu64 ",\"buckets\":[",
+		h->count, h->sum);
+	for (i = 0; i < CT_HIST_SLOTS; i++) {
+		if (!h->slots[i])
+			continue;
+		ct_hist_bounds(i, &low, &high);
+		fprintf(f, "%s{\"low\":%" PRIu64 ",\"high\":%" PRIu64
+			",\"count\":%" PRIu64 "}", sep, low, high,
+			h->slots[i]);
+		sep = ",";
+	}
+	fputc(']', f);
+}

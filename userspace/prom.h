@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * prom.h - node_exporter textfile-collector metrics (--prometheus FILE),
+ * replaced atomically: written to a temporary file beside FILE, then
+ * renamed over it.
+ */
+#ifndef CT_PROM_H
+#define CT_PROM_H
+
+#include <stdint.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+
+#define CT_PROM_ERRNO	1024
+
+struct ct_prom {
+	uint64_t by_kind[CT_KIND_NR];
+	uint64_t failed[CT_PROM_ERRNO];	/* by errno; [0]: larger ones */
+	uint64_t lost;
+	const char *source;		/* "trace" or "top" */
+};
+
+void ct_prom_failure(struct ct_prom *p, int err, uint64_t n);
+int ct_prom_write(const char *path, const struct ct_prom *p);
+
+#endif /* CT_PROM_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * record.h - the recording file (-w FILE) and its reader (report).
+ *
+ * Layout, all integers little-endian:
+ *
+ *   "CLNTRACE"  u32 version (1)
+ *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
+ *
+ * Frames: one HEADER first, ITEMS (events and diagnoses, each chunk
+ * decodable on its own), one END last, nothing after it. HEADER holds
+ * tagged fields (tag u8, varint length, bytes; unknown tags are skipped).
+ * An item is a varint tag then varint fields; timestamps are deltas
+ * within the chunk. END repeats the counts, so that a lost or cut chunk
+ * is noticed. The reader checks every length, value and checksum: a
+ * corrupt or truncated file is refused with a message, never trusted.
+ */
+#ifndef CT_RECORD_H
+#define CT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+#include "diagnose.h"
+
+#define CT_REC_MAGIC		"CLNTRACE"
+#define CT_REC_VERSION		1
+#define CT_REC_MAX_FRAME	(1U << 20)
+
+enum ct_rec_frame {
+	CT_REC_HEADER	= 1,
+	CT_REC_ITEMS	= 2,
+	CT_REC_END	= 3,
+};
+
+enum ct_rec_item_type {
+	CT_REC_EVENT	= 1,
+	CT_REC_DIAG	= 2,
+};
+
+struct ct_rec_header {
+	uint32_t version;
+	uint64_t boot_time_ns;		/* CLOCK_REALTIME of boot */
+	char release[65];		/* uname -r */
+	char hostname[65];
+	char mode[16];			/* attach mode */
+	char options[1024];		/* the command line */
+};
+
+struct ct_rec_end {
+	uint64_t events;
+	uint64_t clones;
+	uint64_t failed;
+	uint64_t diags;
+	uint64_t lost;
+	uint64_t lost_follow;
+	uint64_t duration_ns;
+	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
+	int64_t real_offset_ns;		/* REALTIME - MONOTONIC */
+};
+
+/* ---- writer ---- */
+
+struct ct_rec_writer {
+	int fd;
+	uint8_t *buf;			/* the ITEMS chunk being filled */
+	size_t len;
+	uint64_t prev_ts;
+	uint64_t events, clones, failed, diags;
+	int err;			/* first write error, -errno */
+};
+
+int ct_rec_create(struct ct_rec_writer *w, const char *path,
+		  const struct ct_rec_header *h);
+int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e);
+int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);
+/* Write the pending chunk (done by the main loop's tick). */
+int ct_rec_flush(struct ct_rec_writer *w);
+/* Flush, write END (counts are the writer's), close. */
+int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end);
+
+/* ---- reader ---- */
+
+struct ct_rec_item {
+	int type;			/* enum ct_rec_item_type */
+	struct ct_event ev;
+	struct ct_diag diag;
+};
+
+struct ct_rec_reader {
+	const uint8_t *buf;
+	size_t len;
+	size_t pos;			/* next frame */
+	const uint8_t *items;		/* current ITEMS payload */
+	size_t items_len;
+	size_t items_pos;
+	uint64_t prev_ts;
+	uint64_t events, clones, failed, diags;
+	bool ended;
+	struct ct_rec_header hdr;
+	struct ct_rec_end end;
+	char err[256];
+};
+
+/* Check the magic, version and HEADER; -1 with r->err set. */
+int ct_rec_open(struct ct_rec_reader *r, const void *buf, size_t len);
+/* 1: an item; 0: END reached and verified; -1: r->err says why. */
+int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it);
+
+uint32_t ct_crc32(const void *buf, size_t len);
+
+#endif /* CT_RECORD_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spawn.c - per-creator counts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "spawn.h"
+
+struct ct_spawners {
+	struct ct_spawner *rows;
+	size_t n, cap;
+	uint32_t *index;		/* pid hash -> row + 1, 0: free */
+	size_t slots;
+};
+
+struct ct_spawners *ct_spawners_new(void)
+{
+	return calloc(1, sizeof(struct ct_spawners));
+}
+
+void ct_spawners_free(struct ct_spawners *s)
+{
+	if (!s)
+		return;
+	free(s->rows);
+	free(s->index);
+	free(s);
+}
+
+static size_t slot_of(const struct ct_spawners *s, uint32_t pid)
+{
+	size_t i = (pid * 0x9e3779b1U) & (s->slots - 1);
+
+	while (s->index[i] && s->rows[s->index[i] - 1].pid != pid)
+		i = (i + 1) & (s->slots - 1);
+	return i;
+}
+
+static int grow(struct ct_spawners *s)
+{
+	size_t slots = s->slots ? s->slots * 2 : 256, i;
+	uint32_t *index = calloc(slots, sizeof(*index)), *old = s->index;
+
+	if (!index)
+		return -ENOMEM;
+	s->index = index;
+	s->slots = slots;
+	for (i = 0; i < s->n; i++)
+		s->index[slot_of(s, s->rows[i].pid)] = i + 1;
+	free(old);
+	return 0;
+}
+
+static struct ct_spawner *row(struct ct_spawners *s, uint32_t pid)
+{
+	struct ct_spawner *r;
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->slots && grow(s))
+		return NULL;
+	i = slot_of(s, pid);
+	if (s->index[i])
+		return &s->rows[s->index[i] - 1];
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		r = realloc(s->rows, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		s->rows = r;
+		s->cap = cap;
+	}
+	r = &s->rows[s->n];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	s->index[i] = ++s->n;
+	return r;
+}
+
+int ct_spawners_add(struct ct_spawners *s, const struct ct_event *e)
+{
+	struct ct_spawner *r = row(s, e->ppid);
+
+	if (!r)
+		return -ENOMEM;
+	memcpy(r->comm, e->pcomm, CT_COMM_LEN);
+	if (e->type == CT_EV_CLONE_FAILED) {
+		r->failed++;
+		return 0;
+	}
+	if (e->kind < CT_KIND_NR)
+		r->by_kind[e->kind]++;
+	r->created++;
+	r->interval++;
+	return 0;
+}
+
+size_t ct_spawners_len(const struct ct_spawners *s)
+{
+	return s->n;
+}
+
+struct ct_spawner *ct_spawners_at(struct ct_spawners *s, size_t i)
+{
+	return i < s->n ? &s->rows[i] : NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	const struct ct_spawner *x = *(const struct ct_spawner **)a;
+	const struct ct_spawner *y = *(const struct ct_spawner **)b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	if (x->failed != y->failed)
+		return x->failed < y->failed ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+struct ct_spawner **ct_spawners_sorted(struct ct_spawners *s, size_t *n)
+{
+	struct ct_spawner **v = malloc((s->n + 1) * sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < s->n; i++)
+		v[i] = &s->rows[i];
+	qsort(v, s->n, sizeof(*v), cmp);
+	*n = s->n;
+	return v;
+}
+
+void ct_spawners_reset_interval(struct ct_spawners *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		s->rows[i].interval = 0;
+}
+
+static double rate(uint64_t n, uint64_t duration_ns)
+{
+	return duration_ns ? n * 1e9 / duration_ns : 0.0;
+}
+
+void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
+		       uint64_t duration_ns)
+{
+	struct ct_spawner **v;
+	char comm[CT_COMM_LEN * 8];
+	size_t n, i;
+
+	v = ct_spawners_sorted(s, &n);
+	if (!v)
+		return;
+	fprintf(f, "TOP SPAWNERS (by creations, %.3f s)\n", duration_ns / 1e9);
+	fprintf(f, "%7s %-16s %9s %10s %8s %8s %7s %7s %7s\n", "PID", "COMM",
+		"CREATED", "RATE/s", "PROCESS", "THREAD", "VFORK", "OTHER",
+		"FAILED");
+	for (i = 0; i < n && (!rows || i < rows); i++) {
+		const struct ct_spawner *r = v[i];
+		uint64_t other = r->created - r->by_kind[CT_KIND_PROCESS] -
+				 r->by_kind[CT_KIND_THREAD] -
+				 r->by_kind[CT_KIND_VFORK];
+
+		ct_escape_human(r->comm, CT_COMM_LEN, comm, sizeof(comm));
+		fprintf(f, "%7u %-16s %9" PRIu64 " %10.1f %8" PRIu64 " %8"
+			PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n",
+			r->pid, comm, r->created,
+			rate(r->created, duration_ns),
+			r->by_kind[CT_KIND_PROCESS],
+			r->by_kind[CT_KIND_THREAD], r->by_kind[CT_KIND_VFORK],
+			other, r->failed);
+	}
+	free(v);
+}
+
+void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
+		      uint64_t duration_ns)
+{
+	struct ct_spawner **v;
+	char comm[CT_COMM_LEN * 8];
+	size_t n, i;
+	int k;
+
+	v = ct_spawners_sorted(s, &n);
+	if (!v)
+		return;
+	fprintf(f, "{\"event\":\"spawners\",\"duration_ns\":%" PRIu64
+		",\"parents\":%zu,\"rows\":[", duration_ns, n);
+	for (i = 0; i < n && (!rows || i < rows); i++) {
+		const struct ct_spawner *r = v[i];
+
+		ct_escape_json(r->comm, CT_COMM_LEN, comm, sizeof(comm));
+		fprintf(f, "%s{\"pid\":%u,\"comm\":\"%s\",\"created\":%"
+			PRIu64 ",\"rate\":%.3f,\"failed\":%" PRIu64
+			",\"by_kind\":{", i ? "," : "", r->pid, comm,
+			r->created, rate(r->created, duration_ns), r->failed);
+		for (k = 0; k < CT_KIND_NR; k++)
+			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "",
+				ct_kind_name(k), r->by_kind[k]);
+		fputs("}}", f);
+	}
+	fputs("]}\n", f);
+	free(v);
+}

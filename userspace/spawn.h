@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * spawn.h - creations counted per creating process (TGID): the top
+ * spawners of a recording, and the per-interval rates that alerts watch.
+ */
+#ifndef CT_SPAWN_H
+#define CT_SPAWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+
+struct ct_spawner {
+	uint64_t by_kind[CT_KIND_NR];	/* created */
+	uint64_t created;
+	uint64_t failed;
+	uint64_t interval;		/* created since the last reset */
+	uint32_t pid;			/* TGID of the creator */
+	char comm[CT_COMM_LEN];		/* latest seen */
+};
+
+struct ct_spawners;
+
+struct ct_spawners *ct_spawners_new(void);
+void ct_spawners_free(struct ct_spawners *s);
+int ct_spawners_add(struct ct_spawners *s, const struct ct_event *e);
+size_t ct_spawners_len(const struct ct_spawners *s);
+struct ct_spawner *ct_spawners_at(struct ct_spawners *s, size_t i);
+/* Sorted by created, then failed, descending: an array to free(). */
+struct ct_spawner **ct_spawners_sorted(struct ct_spawners *s, size_t *n);
+void ct_spawners_reset_interval(struct ct_spawners *s);
+
+void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
+		       uint64_t duration_ns);
+void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
+		      uint64_t duration_ns);
+
+#endif /* CT_SPAWN_H */
