@@ -489,7 +489,7 @@ static void print_json(const struct sample *s, uint64_t now)
 	int k;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	printf("{\"event\":\"top\",\"time\":%lld.%03ld,\"interval_s\":%.3f,"
+	printf("{\"event\":\"top\",\"time\":%lld.%03ld,\"interval_s\":%.6f,"
 	       "\"created\":%" PRIu64 ",\"rate\":%.1f,\"by_kind\":{",
 	       (long long)ts.tv_sec, ts.tv_nsec / 1000000, s->secs,
 	       s->created, per_sec(s->created, s->secs));
