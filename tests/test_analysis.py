@@ -250,7 +250,11 @@ def test_diag_threads_max(an, tmp_path):
     assert st["errno"] == 11
     d = diag_of(jlines(out), st["pid"])
     assert d["limit"] == "threads_max", d
-    assert d["threads"]["count"] >= d["threads"]["max"]
+    # the count is read from /proc a moment after the failure, when other
+    # threads on the machine may have exited: diagnose.c allows max/64
+    # (at least 4) of slack, so the test holds it to exactly that rule
+    mx = d["threads"]["max"]
+    assert d["threads"]["count"] + max(mx // 64, 4) >= mx, d
     assert "kernel.threads-max reached" in err
 
 

@@ -306,8 +306,9 @@ static void interval_end(uint64_t now)
 	st.last_ns = now;
 }
 
-void ct_analysis_tick(uint64_t now_ns)
+void ct_analysis_tick(uint64_t now_ns, uint64_t lost)
 {
+	st.prom.lost = lost;
 	if (st.recording && ct_rec_flush(&st.rec)) {
 		fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
 			an.record, strerror(-st.rec.err));
@@ -318,9 +319,8 @@ void ct_analysis_tick(uint64_t now_ns)
 	ct_alert_reap(false);
 }
 
-int ct_analysis_finish(struct ct_output *out)
+int ct_analysis_finish(struct ct_output *out, uint64_t duration)
 {
-	uint64_t duration = clock_ns(CLOCK_MONOTONIC) - st.start_ns;
 	int err = 0;
 
 	if (st.recording) {

@@ -25,9 +25,12 @@ extern const struct argp ct_analysis_argp;
 int ct_analysis_start(const char *mode);
 /* Every event, after it was printed. */
 void ct_analysis_event(const struct ct_event *e);
-/* Every pass of the poll loop (about every 100 ms). */
-void ct_analysis_tick(uint64_t now_ns);
-/* At exit, after the summary; returns 0 or a negative errno. */
-int ct_analysis_finish(struct ct_output *out);
+/* Every pass of the poll loop (about every 100 ms); lost so far. */
+void ct_analysis_tick(uint64_t now_ns, uint64_t lost);
+/*
+ * At exit, before the summary (which stays the last line), with the
+ * stats final and the run's duration; returns 0 or a negative errno.
+ */
+int ct_analysis_finish(struct ct_output *out, uint64_t duration_ns);
 
 #endif /* CT_ANALYSIS_H */

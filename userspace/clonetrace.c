@@ -484,7 +484,7 @@ int main(int argc, char **argv)
 	struct loop_ctx lc = {};
 	wordexp_t words = {};
 	bool have_words = false, created_output = false;
-	uint64_t lost_seen = 0, last_warn = 0, start, deadline = 0;
+	uint64_t lost_seen = 0, last_warn = 0, start, deadline = 0, duration;
 	int status = EXIT_FAILURE, cmd_status = -1, err, i;
 	const char *why = "unknown error";
 	FILE *out = stdout;
@@ -671,8 +671,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		t = now_ns();
-		ct_analysis_tick(t);
 		lost = att.skel->bss->lost_events;
+		ct_analysis_tick(t, lost);
 		if (lost != lost_seen && t - last_warn > 1000000000ULL) {
 			fprintf(stderr, "clonetrace: %llu events lost so far (ring buffer full); raise --buffer-size\n",
 				(unsigned long long)lost);
@@ -707,8 +707,12 @@ int main(int argc, char **argv)
 	}
 	lc.out.stats.lost = att.skel->bss->lost_events;
 	lc.out.stats.lost_follow = att.skel->bss->lost_follow;
-	err = ct_output_summary(&lc.out, ct_mode_name(att.mode),
-				now_ns() - start);
+	duration = now_ns() - start;
+	/* analysis records (--hist, --tree...) first: the summary is last */
+	err = ct_analysis_finish(&lc.out, duration);
+	if (!err)
+		err = ct_output_summary(&lc.out, ct_mode_name(att.mode),
+					duration);
 	if (err == -EPIPE) {
 		status = EXIT_SUCCESS;
 		goto cleanup;
@@ -718,9 +722,6 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
-	err = ct_analysis_finish(&lc.out);
-	if (err)
-		goto cleanup;
 	if (lc.out.stats.lost)
 		fprintf(stderr, "clonetrace: %llu events were lost (ring buffer full); raise --buffer-size\n",
 			(unsigned long long)lc.out.stats.lost);

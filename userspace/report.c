@@ -343,6 +343,10 @@ int ct_report_main(int argc, char **argv)
 		ct_sections_feed(&it.ev);
 	}
 	duration = damaged ? 0 : r.end.duration_ns;
+	/* as live: the analysis sections, then the summary last */
+	ret = ct_sections_print(stdout, rep.json, duration);
+	if (ret && ret != -EPIPE)
+		goto cleanup;
 	if (rep.sections & SEC_SUMMARY) {
 		out.stats = stats;
 		out.stats.lost = damaged ? 0 : r.end.lost;
@@ -354,9 +358,6 @@ int ct_report_main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	ret = ct_sections_print(stdout, rep.json, duration);
-	if (ret && ret != -EPIPE)
-		goto cleanup;
 	status = damaged ? EXIT_FAILURE : EXIT_SUCCESS;
 cleanup:
 	if (buf != MAP_FAILED)
