@@ -265,11 +265,16 @@ int BPF_PROG(task_newtask_raw, struct task_struct *task, __u64 clone_flags)
 
 /* ---- creation requests: syscalls, and kernel_clone() where allowed ---- */
 
-static __always_inline void request_begin(__u16 syscall, __u64 flags,
-					  __s32 exit_signal)
+static __always_inline bool request_wanted(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	return traced(bpf_get_current_pid_tgid() >> 32) && comm_matches();
+}
+
+/* Remember a request of the current thread; the filters passed. */
+static __always_inline void request_record(__u16 syscall, __u64 flags,
+					   __s32 exit_signal)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = {
 		.ts_ns = bpf_ktime_get_ns(),
 		.flags = flags,
@@ -277,9 +282,14 @@ static __always_inline void request_begin(__u16 syscall, __u64 flags,
 		.syscall = syscall,
 	};
 
-	if (!traced(id >> 32) || !comm_matches())
-		return;
 	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+}
+
+static __always_inline void request_begin(__u16 syscall, __u64 flags,
+					  __s32 exit_signal)
+{
+	if (request_wanted())
+		request_record(syscall, flags, exit_signal);
 }
 
 static __always_inline void emit_failure(struct inflight *in, long err)
@@ -370,9 +380,11 @@ int sys_enter_clone3(struct syscall_enter_ctx *ctx)
 {
 	struct ct_clone_args args = {};
 
+	if (!request_wanted())
+		return 0;	/* filtered: not even the user memory read */
 	/* A bad pointer fails the syscall with EFAULT: record zeros. */
 	bpf_probe_read_user(&args, sizeof(args), (void *)ctx->args[0]);
-	request_begin(CT_SC_CLONE3, args.flags, (__s32)args.exit_signal);
+	request_record(CT_SC_CLONE3, args.flags, (__s32)args.exit_signal);
 	return 0;
 }
 

@@ -214,6 +214,8 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	static const enum ct_mode ladder[] = {
 		CT_MODE_FENTRY, CT_MODE_TP_BTF, CT_MODE_RAW_TP,
 	};
+	int probe[sizeof(ladder) / sizeof(ladder[0])];
+	const char *reason[sizeof(ladder) / sizeof(ladder[0])];
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	const char *clone_fn = NULL;
 	int err = -ENOENT;
@@ -223,37 +225,50 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 		*why = "cannot read the kernel BTF";
 		return -errno;
 	}
+	/*
+	 * Probe every mode first, then free the BTF: libbpf parses its own
+	 * copy while loading, and two copies at once are most of the peak
+	 * memory of the collector.
+	 */
 	clone_fn = clone_function(vmlinux);
 	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+		probe[i] = -ENOENT;
+		reason[i] = NULL;
+		if (want != CT_MODE_AUTO && want != ladder[i])
+			continue;
+		if (ladder[i] == CT_MODE_FENTRY) {
+			probe[i] = clone_fn ? probe_tracing(vmlinux, clone_fn,
+							    BTF_KIND_FUNC,
+							    BPF_TRACE_FENTRY)
+					    : -ENOENT;
+			reason[i] = clone_fn ? "fentry programs refused"
+					     : "no kernel_clone in BTF";
+		} else if (ladder[i] == CT_MODE_TP_BTF) {
+			probe[i] = probe_tracing(vmlinux,
+						 "btf_trace_task_newtask",
+						 BTF_KIND_TYPEDEF,
+						 BPF_TRACE_RAW_TP);
+			reason[i] = "tp_btf programs refused";
+		} else {
+			probe[i] = 0;
+		}
+	}
+	btf__free(vmlinux);
+
+	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
 		enum ct_mode mode = ladder[i];
-		const char *reason = NULL;
 
 		if (want != CT_MODE_AUTO && want != mode)
 			continue;
-		if (mode == CT_MODE_FENTRY) {
-			err = clone_fn ? probe_tracing(vmlinux, clone_fn,
-						       BTF_KIND_FUNC,
-						       BPF_TRACE_FENTRY)
-				       : -ENOENT;
-			reason = clone_fn ? "fentry programs refused"
-					  : "no kernel_clone in BTF";
-		} else if (mode == CT_MODE_TP_BTF) {
-			err = probe_tracing(vmlinux, "btf_trace_task_newtask",
-					    BTF_KIND_TYPEDEF,
-					    BPF_TRACE_RAW_TP);
-			reason = "tp_btf programs refused";
-		} else {
-			err = 0;
-		}
+		err = probe[i];
 		if (!err)
-			err = try_mode(mode, cfg, clone_fn, out, &reason);
+			err = try_mode(mode, cfg, clone_fn, out, &reason[i]);
 		if (!err)
 			break;
 		if (verbose)
 			fprintf(stderr, "clonetrace: mode %s unavailable: %s: %s\n",
-				ct_mode_name(mode), reason, strerror(-err));
-		*why = reason;
+				ct_mode_name(mode), reason[i], strerror(-err));
+		*why = reason[i];
 	}
-	btf__free(vmlinux);
 	return err;
 }

@@ -77,6 +77,149 @@ static void wall_time(const struct ct_output *out, uint64_t ts_ns, bool iso,
 	}
 }
 
+/*
+ * The event printers build each line in one buffer and write it with one
+ * fwrite(): in a storm the collector spends its time here, and stdio's
+ * printf machinery was three quarters of it.
+ */
+struct line {
+	size_t n;
+	char b[4096];
+};
+
+static void put(struct line *l, const char *p, size_t n)
+{
+	if (n > sizeof(l->b) - l->n)
+		n = sizeof(l->b) - l->n;	/* cannot happen: bounded fields */
+	memcpy(l->b + l->n, p, n);
+	l->n += n;
+}
+
+#define PUT_LIT(l, lit)	put(l, lit, sizeof(lit) - 1)
+
+static void put_str(struct line *l, const char *p)
+{
+	put(l, p, strlen(p));
+}
+
+static void put_u64(struct line *l, uint64_t v)
+{
+	char t[20];
+	int i = sizeof(t);
+
+	do {
+		t[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(l, t + i, sizeof(t) - i);
+}
+
+static void put_s64(struct line *l, int64_t v)
+{
+	if (v < 0) {
+		PUT_LIT(l, "-");
+		put_u64(l, -(uint64_t)v);
+	} else {
+		put_u64(l, v);
+	}
+}
+
+/* p padded with spaces to width, on the right (left-aligned) or left */
+static void put_pad(struct line *l, const char *p, int width, bool left)
+{
+	static const char spaces[] = "                                ";
+	int n = strlen(p), pad = width > n ? width - n : 0;
+
+	if (!left)
+		put(l, spaces, pad);
+	put(l, p, n);
+	if (left)
+		put(l, spaces, pad);
+}
+
+static void put_u32_pad(struct line *l, uint32_t v, int width)
+{
+	char t[16];
+	int i = sizeof(t) - 1;
+
+	t[i] = '\0';
+	do {
+		t[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put_pad(l, t + i, width, false);
+}
+
+/* Renderings that repeat in a storm: the last one of each is kept. */
+struct flags_cache {
+	bool valid;
+	uint64_t flags;
+	char str[FLAGS_BUF];
+};
+
+struct comm_cache {
+	bool valid;
+	char raw[CT_COMM_LEN];
+	char str[COMM_BUF];
+};
+
+static const char *cached_flags(struct flags_cache *c, uint64_t flags,
+				bool strip)
+{
+	if (!c->valid || c->flags != flags) {
+		ct_flags_str(flags, strip, c->str, sizeof(c->str));
+		c->flags = flags;
+		c->valid = true;
+	}
+	return c->str;
+}
+
+static const char *cached_comm(struct comm_cache *c, const char *raw,
+			       bool json)
+{
+	if (!c->valid || memcmp(c->raw, raw, CT_COMM_LEN)) {
+		if (json)
+			ct_escape_json(raw, CT_COMM_LEN, c->str, sizeof(c->str));
+		else
+			ct_escape_human(raw, CT_COMM_LEN, c->str,
+					sizeof(c->str));
+		memcpy(c->raw, raw, CT_COMM_LEN);
+		c->valid = true;
+	}
+	return c->str;
+}
+
+static struct flags_cache human_flags, full_flags;
+static struct comm_cache pcomm_human, comm_human, pcomm_json, comm_json;
+
+static void put_ns_names(struct line *l, uint64_t flags, const char *first,
+			 const char *sep, bool quote)
+{
+	const char *pre = first;
+	uint64_t bit;
+
+	if (!(flags & CT_NS_FLAGS_MASK))
+		return;
+	for (bit = 1; bit; bit <<= 1) {
+		const char *ns = (flags & bit) ? ct_ns_name(bit) : NULL;
+
+		if (!ns)
+			continue;
+		put_str(l, pre);
+		if (quote)
+			PUT_LIT(l, "\"");
+		put_str(l, ns);
+		if (quote)
+			PUT_LIT(l, "\"");
+		pre = sep;
+	}
+}
+
+static void write_line(struct ct_output *out, const struct line *l)
+{
+	fwrite(l->b, 1, l->n, out->f);
+}
+
 static void human_header(struct ct_output *out)
 {
 	fprintf(out->f, "%-*s %-15s %7s %7s %7s %7s %-7s %-6s %s\n",
@@ -85,141 +228,207 @@ static void human_header(struct ct_output *out)
 	out->header_done = true;
 }
 
+/* Seconds since start with 6 decimals, rounded as printf("%.6f") does. */
+static void put_rel_time(struct line *l, const struct ct_output *out,
+			 uint64_t ts_ns)
+{
+	uint64_t d = ts_ns > out->start_ns ? ts_ns - out->start_ns : 0;
+	uint64_t us = (d + 500) / 1000;
+	char frac[8];
+	int i;
+
+	put_u64(l, us / 1000000);
+	frac[0] = '.';
+	for (i = 6; i >= 1; i--) {
+		frac[i] = '0' + us % 10;
+		us /= 10;
+	}
+	put(l, frac, 7);
+}
+
 static void human_event(struct ct_output *out, const struct ct_event *e)
 {
-	char flags[FLAGS_BUF], comm[COMM_BUF], ts[80], sig[24];
-	char cpid[16] = "-", ctid[16] = "-";
+	const char *flags;
+	char ts[80], sig[24], name[32];
+	int tw = out->wallclock ? 15 : 10;
+	struct line l = { 0 };
+	size_t start;
+	int i;
 
 	if (!out->header_done)
 		human_header(out);
-	if (out->wallclock)
+	start = l.n;
+	if (out->wallclock) {
 		wall_time(out, e->ts_ns, false, ts, sizeof(ts));
-	else
-		snprintf(ts, sizeof(ts), "%.6f",
-			 e->ts_ns > out->start_ns ?
-			 (e->ts_ns - out->start_ns) / 1e9 : 0.0);
-	ct_escape_human(e->pcomm, sizeof(e->pcomm), comm, sizeof(comm));
-	/* the TID bookkeeping flags are on the -x line: keep FLAGS short */
-	ct_flags_str(e->flags & ~CT_TID_FLAGS_MASK, true, flags, sizeof(flags));
-	if (!(e->flags & ~CT_TID_FLAGS_MASK) && e->exit_signal)
-		flags[0] = '\0';
+		put_str(&l, ts);
+	} else {
+		put_rel_time(&l, out, e->ts_ns);
+	}
+	if ((int)(l.n - start) < tw)
+		put(&l, "                ", tw - (l.n - start));
+	PUT_LIT(&l, " ");
+	put_pad(&l, cached_comm(&pcomm_human, e->pcomm, false), 15, true);
+	PUT_LIT(&l, " ");
+	put_u32_pad(&l, e->ppid, 7);
+	PUT_LIT(&l, " ");
+	put_u32_pad(&l, e->ptid, 7);
+	PUT_LIT(&l, " ");
 	if (e->type == CT_EV_CLONE) {
-		snprintf(cpid, sizeof(cpid), "%u", e->pid);
-		snprintf(ctid, sizeof(ctid), "%u", e->tid);
+		put_u32_pad(&l, e->pid, 7);
+		PUT_LIT(&l, " ");
+		put_u32_pad(&l, e->tid, 7);
+	} else {
+		PUT_LIT(&l, "      -       -");
 	}
-	fprintf(out->f, "%-*s %-15s %7u %7u %7s %7s %-7s %-6s %s",
-		out->wallclock ? 15 : 10, ts, comm, e->ppid, e->ptid,
-		cpid, ctid, ct_kind_name(e->kind),
-		ct_syscall_name(e->syscall), flags);
-	if (e->exit_signal)
-		fprintf(out->f, "%s%s", flags[0] ? "|" : "",
-			ct_signal_name(e->exit_signal, sig, sizeof(sig)));
+	PUT_LIT(&l, " ");
+	put_pad(&l, ct_kind_name(e->kind), 7, true);
+	PUT_LIT(&l, " ");
+	put_pad(&l, ct_syscall_name(e->syscall), 6, true);
+	PUT_LIT(&l, " ");
+	/* the TID bookkeeping flags are on the -x line: keep FLAGS short */
+	flags = cached_flags(&human_flags, e->flags & ~CT_TID_FLAGS_MASK,
+			     true);
+	if ((e->flags & ~CT_TID_FLAGS_MASK) || !e->exit_signal)
+		put_str(&l, flags);
+	if (e->exit_signal) {
+		if (e->flags & ~CT_TID_FLAGS_MASK)
+			PUT_LIT(&l, "|");
+		put_str(&l, ct_signal_name(e->exit_signal, sig, sizeof(sig)));
+	}
 	if (e->type == CT_EV_CLONE_FAILED) {
-		char name[32];
-
-		fprintf(out->f, " = -1 %s (%s)",
-			ct_errno_name(e->err, name, sizeof(name)),
-			e->err < 512 ? strerror(e->err) : "kernel restart");
+		PUT_LIT(&l, " = -1 ");
+		put_str(&l, ct_errno_name(e->err, name, sizeof(name)));
+		PUT_LIT(&l, " (");
+		put_str(&l, e->err < 512 ? strerror(e->err) : "kernel restart");
+		PUT_LIT(&l, ")");
 	}
-	fputc('\n', out->f);
+	PUT_LIT(&l, "\n");
 	if (!out->extended)
-		return;
+		goto done;
 
 	/* second line: all flags, what the new task shares, latency */
-	ct_flags_str(e->flags, false, flags, sizeof(flags));
-	fprintf(out->f, "%*sflags=%s", out->wallclock ? 16 : 11, "", flags);
+	put(&l, "                ", out->wallclock ? 16 : 11);
+	PUT_LIT(&l, "flags=");
+	put_str(&l, cached_flags(&full_flags, e->flags, false));
 	if (e->type == CT_EV_CLONE) {
-		int i;
-
-		ct_escape_human(e->comm, sizeof(e->comm), comm, sizeof(comm));
-		fprintf(out->f, " comm=%s", comm);
-		if (e->ns_tid != e->tid)
-			fprintf(out->f, " ns_pid=%u ns_tid=%u", e->ns_pid,
-				e->ns_tid);
-		for (i = 0; i < CT_REF_NR; i++) {
-			if (e->refs[i] == CT_REF_ABSENT)
-				fprintf(out->f, " %s=-", ref_keys[i]);
-			else
-				fprintf(out->f, " %s=%d", ref_keys[i],
-					e->refs[i]);
+		PUT_LIT(&l, " comm=");
+		put_str(&l, cached_comm(&comm_human, e->comm, false));
+		if (e->ns_tid != e->tid) {
+			PUT_LIT(&l, " ns_pid=");
+			put_u64(&l, e->ns_pid);
+			PUT_LIT(&l, " ns_tid=");
+			put_u64(&l, e->ns_tid);
 		}
-	}
-	if (e->flags & CT_NS_FLAGS_MASK) {
-		uint64_t bit;
-		const char *sep = " ns_new=";
-
-		for (bit = 1; bit; bit <<= 1) {
-			const char *ns = (e->flags & bit) ? ct_ns_name(bit) : NULL;
-
-			if (ns) {
-				fprintf(out->f, "%s%s", sep, ns);
-				sep = ",";
+		for (i = 0; i < CT_REF_NR; i++) {
+			PUT_LIT(&l, " ");
+			put_str(&l, ref_keys[i]);
+			if (e->refs[i] == CT_REF_ABSENT) {
+				PUT_LIT(&l, "=-");
+			} else {
+				PUT_LIT(&l, "=");
+				put_s64(&l, e->refs[i]);
 			}
 		}
 	}
-	if (e->latency_ns)
-		fprintf(out->f, " latency=%.1fus", e->latency_ns / 1e3);
-	fprintf(out->f, " cpu=%u\n", e->cpu);
+	put_ns_names(&l, e->flags, " ns_new=", ",", false);
+	if (e->latency_ns) {
+		/* microseconds with one decimal, rounded like "%.1f" */
+		uint64_t tenths = (e->latency_ns + 50) / 100;
+
+		PUT_LIT(&l, " latency=");
+		put_u64(&l, tenths / 10);
+		PUT_LIT(&l, ".");
+		put_u64(&l, tenths % 10);
+		PUT_LIT(&l, "us");
+	}
+	PUT_LIT(&l, " cpu=");
+	put_u64(&l, e->cpu);
+	PUT_LIT(&l, "\n");
+done:
+	write_line(out, &l);
 }
 
 static void json_event(struct ct_output *out, const struct ct_event *e)
 {
-	char flags[FLAGS_BUF], comm[COMM_BUF], name[80];
-	FILE *f = out->f;
-	const char *sep = "";
-	uint64_t bit;
+	struct line l = { 0 };
+	char name[80];
 	int i;
 
-	ct_flags_str(e->flags, false, flags, sizeof(flags));
-	fprintf(f, "{\"ts_ns\":%" PRIu64 ",", (uint64_t)e->ts_ns);
+	PUT_LIT(&l, "{\"ts_ns\":");
+	put_u64(&l, e->ts_ns);
 	if (out->wallclock) {
 		wall_time(out, e->ts_ns, true, name, sizeof(name));
-		fprintf(f, "\"time\":\"%s\",", name);
+		PUT_LIT(&l, ",\"time\":\"");
+		put_str(&l, name);
+		PUT_LIT(&l, "\"");
 	}
-	fprintf(f, "\"cpu\":%u,\"event\":\"%s\",\"syscall\":\"%s\","
-		"\"kind\":\"%s\",\"flags\":%" PRIu64 ",\"flags_str\":\"%s\","
-		"\"exit_signal\":%d,",
-		e->cpu, e->type == CT_EV_CLONE ? "clone" : "clone_failed",
-		ct_syscall_name(e->syscall), ct_kind_name(e->kind),
-		(uint64_t)e->flags, flags, e->exit_signal);
-	ct_escape_json(e->pcomm, sizeof(e->pcomm), comm, sizeof(comm));
-	fprintf(f, "\"parent\":{\"pid\":%u,\"tid\":%u,\"comm\":\"%s\"},",
-		e->ppid, e->ptid, comm);
-	if (e->type == CT_EV_CLONE) {
-		ct_escape_json(e->comm, sizeof(e->comm), comm, sizeof(comm));
-		fprintf(f, "\"child\":{\"pid\":%u,\"tid\":%u,\"comm\":\"%s\","
-			"\"ns_pid\":%u,\"ns_tid\":%u},\"refs\":{",
-			e->pid, e->tid, comm, e->ns_pid, e->ns_tid);
-		for (i = 0; i < CT_REF_NR; i++) {
-			if (e->refs[i] == CT_REF_ABSENT)
-				fprintf(f, "%s\"%s\":null", i ? "," : "",
-					ref_keys[i]);
-			else
-				fprintf(f, "%s\"%s\":%d", i ? "," : "",
-					ref_keys[i], e->refs[i]);
-		}
-		fputs("},", f);
-	} else {
-		fputs("\"child\":null,\"refs\":null,", f);
-	}
-	fputs("\"ns_new\":[", f);
-	for (bit = 1; bit; bit <<= 1) {
-		const char *ns = (e->flags & bit) ? ct_ns_name(bit) : NULL;
-
-		if (ns) {
-			fprintf(f, "%s\"%s\"", sep, ns);
-			sep = ",";
-		}
-	}
-	fputs("],", f);
-	if (e->type == CT_EV_CLONE_FAILED)
-		fprintf(f, "\"errno\":%d,\"error\":\"%s\",", e->err,
-			ct_errno_name(e->err, name, sizeof(name)));
-	if (e->latency_ns)
-		fprintf(f, "\"latency_ns\":%" PRIu64 "}\n",
-			(uint64_t)e->latency_ns);
+	PUT_LIT(&l, ",\"cpu\":");
+	put_u64(&l, e->cpu);
+	if (e->type == CT_EV_CLONE)
+		PUT_LIT(&l, ",\"event\":\"clone\",\"syscall\":\"");
 	else
-		fputs("\"latency_ns\":null}\n", f);
+		PUT_LIT(&l, ",\"event\":\"clone_failed\",\"syscall\":\"");
+	put_str(&l, ct_syscall_name(e->syscall));
+	PUT_LIT(&l, "\",\"kind\":\"");
+	put_str(&l, ct_kind_name(e->kind));
+	PUT_LIT(&l, "\",\"flags\":");
+	put_u64(&l, e->flags);
+	PUT_LIT(&l, ",\"flags_str\":\"");
+	put_str(&l, cached_flags(&full_flags, e->flags, false));
+	PUT_LIT(&l, "\",\"exit_signal\":");
+	put_s64(&l, e->exit_signal);
+	PUT_LIT(&l, ",\"parent\":{\"pid\":");
+	put_u64(&l, e->ppid);
+	PUT_LIT(&l, ",\"tid\":");
+	put_u64(&l, e->ptid);
+	PUT_LIT(&l, ",\"comm\":\"");
+	put_str(&l, cached_comm(&pcomm_json, e->pcomm, true));
+	PUT_LIT(&l, "\"},");
+	if (e->type == CT_EV_CLONE) {
+		PUT_LIT(&l, "\"child\":{\"pid\":");
+		put_u64(&l, e->pid);
+		PUT_LIT(&l, ",\"tid\":");
+		put_u64(&l, e->tid);
+		PUT_LIT(&l, ",\"comm\":\"");
+		put_str(&l, cached_comm(&comm_json, e->comm, true));
+		PUT_LIT(&l, "\",\"ns_pid\":");
+		put_u64(&l, e->ns_pid);
+		PUT_LIT(&l, ",\"ns_tid\":");
+		put_u64(&l, e->ns_tid);
+		PUT_LIT(&l, "},\"refs\":{");
+		for (i = 0; i < CT_REF_NR; i++) {
+			if (i)
+				PUT_LIT(&l, ",");
+			PUT_LIT(&l, "\"");
+			put_str(&l, ref_keys[i]);
+			PUT_LIT(&l, "\":");
+			if (e->refs[i] == CT_REF_ABSENT)
+				PUT_LIT(&l, "null");
+			else
+				put_s64(&l, e->refs[i]);
+		}
+		PUT_LIT(&l, "},");
+	} else {
+		PUT_LIT(&l, "\"child\":null,\"refs\":null,");
+	}
+	PUT_LIT(&l, "\"ns_new\":[");
+	put_ns_names(&l, e->flags, "", ",", true);
+	PUT_LIT(&l, "],");
+	if (e->type == CT_EV_CLONE_FAILED) {
+		PUT_LIT(&l, "\"errno\":");
+		put_s64(&l, e->err);
+		PUT_LIT(&l, ",\"error\":\"");
+		put_str(&l, ct_errno_name(e->err, name, sizeof(name)));
+		PUT_LIT(&l, "\",");
+	}
+	if (e->latency_ns) {
+		PUT_LIT(&l, "\"latency_ns\":");
+		put_u64(&l, e->latency_ns);
+		PUT_LIT(&l, "}\n");
+	} else {
+		PUT_LIT(&l, "\"latency_ns\":null}\n");
+	}
+	write_line(out, &l);
 }
 
 int ct_output_event(struct ct_output *out, const struct ct_event *e)
