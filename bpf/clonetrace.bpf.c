@@ -63,6 +63,7 @@ struct {
 struct inflight {
 	__u64 ts_ns;
 	__u64 flags;
+	__u64 uargs;		/* clone3: struct clone_args *, read on failure */
 	__s32 exit_signal;
 	__u16 syscall;
 	__u16 pad;
@@ -139,47 +140,60 @@ static __always_inline long submit_flags(void)
 }
 
 /*
+ * Reading the new task. The body is shared by the tp_btf and raw_tp
+ * programs and inlined into each with a constant "btf": tp_btf gets
+ * BTF-typed pointers and plain loads (the verifier makes them fault-safe),
+ * raw_tp gets bpf_probe_read_kernel(). A helper call per field was most of
+ * the program's cost, which every creation on the system pays.
+ */
+#define RD(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+/*
  * Reference counts are atomic_t in some kernels and refcount_t in others
  * (nsproxy.count became refcount_t in 6.x, sighand in 4.15); both are one
  * 32-bit integer at the start of the field, so read the field's 4 bytes at
  * its CO-RE relocated offset instead of naming the inner member.
  */
-#define READ_COUNT(ptr, field) ({					\
+#define READ_COUNT(btf, ptr, field) ({					\
 	__s32 __v = CT_REF_ABSENT;					\
-	if (ptr)							\
+	if ((btf) && (ptr))						\
+		__v = *(__s32 *)&(ptr)->field;				\
+	else if (ptr)							\
 		bpf_core_read(&__v, sizeof(__v), &(ptr)->field);	\
 	__v;								\
 })
 
-/* The task's TID, or its group leader's, in its own PID namespace. */
-static __always_inline __u32 ns_nr(struct task_struct *task)
+/* The task's TID in its own PID namespace: pid->numbers[pid->level]. */
+static __always_inline __u32 ns_nr(struct task_struct *task, bool btf)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = RD(btf, task, thread_pid);
+	unsigned int level = RD(btf, pid, level);
 	struct upid upid = {};
 
+	if (btf && level == 0)	/* the common case: no nested namespace */
+		return pid->numbers[0].nr;
 	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
 	return upid.nr;
 }
 
 static __always_inline void read_refs(struct ct_event *e,
-				      struct task_struct *task)
+				      struct task_struct *task, bool btf)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	struct files_struct *files = BPF_CORE_READ(task, files);
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-	struct sighand_struct *sighand = BPF_CORE_READ(task, sighand);
-	struct signal_struct *signal = BPF_CORE_READ(task, signal);
-	struct nsproxy *nsproxy = BPF_CORE_READ(task, nsproxy);
+	struct mm_struct *mm = RD(btf, task, mm);
+	struct files_struct *files = RD(btf, task, files);
+	struct fs_struct *fs = RD(btf, task, fs);
+	struct sighand_struct *sighand = RD(btf, task, sighand);
+	struct signal_struct *signal = RD(btf, task, signal);
+	struct nsproxy *nsproxy = RD(btf, task, nsproxy);
 
-	e->refs[CT_REF_MM_USERS] = READ_COUNT(mm, mm_users);
-	e->refs[CT_REF_MM_COUNT] = READ_COUNT(mm, mm_count);
-	e->refs[CT_REF_FILES] = READ_COUNT(files, count);
-	e->refs[CT_REF_FS] = READ_COUNT(fs, users);
-	e->refs[CT_REF_SIGHAND] = READ_COUNT(sighand, count);
-	e->refs[CT_REF_SIGNAL_LIVE] = READ_COUNT(signal, live);
-	e->refs[CT_REF_NR_THREADS] = READ_COUNT(signal, nr_threads);
-	e->refs[CT_REF_NSPROXY] = READ_COUNT(nsproxy, count);
+	e->refs[CT_REF_MM_USERS] = READ_COUNT(btf, mm, mm_users);
+	e->refs[CT_REF_MM_COUNT] = READ_COUNT(btf, mm, mm_count);
+	e->refs[CT_REF_FILES] = READ_COUNT(btf, files, count);
+	e->refs[CT_REF_FS] = READ_COUNT(btf, fs, users);
+	e->refs[CT_REF_SIGHAND] = READ_COUNT(btf, sighand, count);
+	e->refs[CT_REF_SIGNAL_LIVE] = READ_COUNT(btf, signal, live);
+	e->refs[CT_REF_NR_THREADS] = READ_COUNT(btf, signal, nr_threads);
+	e->refs[CT_REF_NSPROXY] = READ_COUNT(btf, nsproxy, count);
 }
 
 /* -f: a new process of a traced one is traced too. */
@@ -193,11 +207,12 @@ static __always_inline void follow_child(__u32 tgid)
 		__sync_fetch_and_add(&lost_follow, 1);
 }
 
-static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
+static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
+				      bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 ptgid = id >> 32, ptid = (__u32)id;
-	__u32 pf = BPF_CORE_READ(task, flags);
+	__u32 pf = RD(btf, task, flags);
 	__u16 kind = kind_of(flags, pf);
 	struct task_struct *leader;
 	struct inflight *in;
@@ -206,7 +221,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 
 	if (!traced(ptgid))
 		return 0;
-	tgid = BPF_CORE_READ(task, tgid);
+	tgid = RD(btf, task, tgid);
 	if (follow && tgid != ptgid)
 		follow_child(tgid);
 	if (failed_only || !kind_wanted(kind) || !comm_matches())
@@ -224,12 +239,12 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 	e->ppid = ptgid;
 	e->ptid = ptid;
 	e->pid = tgid;
-	e->tid = BPF_CORE_READ(task, pid);
-	leader = BPF_CORE_READ(task, group_leader);
-	e->ns_pid = ns_nr(leader);
-	e->ns_tid = ns_nr(task);
+	e->tid = RD(btf, task, pid);
+	leader = RD(btf, task, group_leader);
+	e->ns_pid = ns_nr(leader, btf);
+	e->ns_tid = ns_nr(task, btf);
 	e->err = 0;
-	e->exit_signal = BPF_CORE_READ(task, exit_signal);
+	e->exit_signal = RD(btf, task, exit_signal);
 	if (e->exit_signal < 0)		/* threads: -1 */
 		e->exit_signal = 0;
 	e->kind = kind;
@@ -242,7 +257,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 		e->syscall = CT_SC_KERNEL;
 		e->latency_ns = 0;
 	}
-	read_refs(e, task);
+	read_refs(e, task, btf);
 	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	bpf_ringbuf_submit(e, submit_flags());
@@ -253,14 +268,14 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 SEC("tp_btf/task_newtask")
 int BPF_PROG(task_newtask_btf, struct task_struct *task, __u64 clone_flags)
 {
-	return on_newtask(task, clone_flags);
+	return on_newtask(task, clone_flags, true);
 }
 
 /* Same hook for kernels without tp_btf (before 5.5). */
 SEC("raw_tp/task_newtask")
 int BPF_PROG(task_newtask_raw, struct task_struct *task, __u64 clone_flags)
 {
-	return on_newtask(task, clone_flags);
+	return on_newtask(task, clone_flags, false);
 }
 
 /* ---- creation requests: syscalls, and kernel_clone() where allowed ---- */
@@ -272,12 +287,13 @@ static __always_inline bool request_wanted(void)
 
 /* Remember a request of the current thread; the filters passed. */
 static __always_inline void request_record(__u16 syscall, __u64 flags,
-					   __s32 exit_signal)
+					   __s32 exit_signal, __u64 uargs)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = {
 		.ts_ns = bpf_ktime_get_ns(),
 		.flags = flags,
+		.uargs = uargs,
 		.exit_signal = exit_signal,
 		.syscall = syscall,
 	};
@@ -289,7 +305,7 @@ static __always_inline void request_begin(__u16 syscall, __u64 flags,
 					  __s32 exit_signal)
 {
 	if (request_wanted())
-		request_record(syscall, flags, exit_signal);
+		request_record(syscall, flags, exit_signal, 0);
 }
 
 static __always_inline void emit_failure(struct inflight *in, long err)
@@ -328,16 +344,42 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 	bpf_ringbuf_submit(e, submit_flags());
 }
 
+/* include/uapi/linux/sched.h: the start of struct clone_args */
+struct ct_clone_args {
+	__u64 flags;
+	__u64 pidfd;
+	__u64 child_tid;
+	__u64 parent_tid;
+	__u64 exit_signal;
+};
+
 static __always_inline void request_end(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *in;
 
+	if (ret == 0)
+		return;		/* the new child returning: never in flight */
 	in = bpf_map_lookup_elem(&inflight, &tid);
 	if (!in)
 		return;
-	if (ret < 0)
+	if (ret < 0) {
+		if (in->uargs) {
+			/*
+			 * clone3: the requested flags, read only now that
+			 * they are needed (a success reports the flags the
+			 * kernel used, from task_newtask). A bad pointer is
+			 * the EFAULT being reported: zeros then.
+			 */
+			struct ct_clone_args args = {};
+
+			bpf_probe_read_user(&args, sizeof(args),
+					    (void *)in->uargs);
+			in->flags = args.flags;
+			in->exit_signal = (__s32)args.exit_signal;
+		}
 		emit_failure(in, -ret);
+	}
 	bpf_map_delete_elem(&inflight, &tid);
 }
 
@@ -352,15 +394,6 @@ struct syscall_exit_ctx {
 	__u64 common;
 	long nr;
 	long ret;
-};
-
-/* include/uapi/linux/sched.h: struct clone_args */
-struct ct_clone_args {
-	__u64 flags;
-	__u64 pidfd;
-	__u64 child_tid;
-	__u64 parent_tid;
-	__u64 exit_signal;
 };
 
 SEC("tracepoint/syscalls/sys_enter_clone")
@@ -378,13 +411,8 @@ int sys_enter_clone(struct syscall_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_clone3")
 int sys_enter_clone3(struct syscall_enter_ctx *ctx)
 {
-	struct ct_clone_args args = {};
-
-	if (!request_wanted())
-		return 0;	/* filtered: not even the user memory read */
-	/* A bad pointer fails the syscall with EFAULT: record zeros. */
-	bpf_probe_read_user(&args, sizeof(args), (void *)ctx->args[0]);
-	request_record(CT_SC_CLONE3, args.flags, (__s32)args.exit_signal);
+	if (request_wanted())
+		request_record(CT_SC_CLONE3, 0, 0, ctx->args[0]);
 	return 0;
 }
 
@@ -474,7 +502,7 @@ int BPF_PROG(sched_process_exit)
 	if (!bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
 	signal = BPF_CORE_READ(task, signal);
-	live = READ_COUNT(signal, live);
+	live = READ_COUNT(false, signal, live);
 	if (live != 0)
 		return 0;
 	if (bpf_map_delete_elem(&targets, &tgid) == 0)
