@@ -27,6 +27,7 @@ WORKLOADS = [
     ("ct-threads", ["1"]),
     ("ct-threads", ["50"]),
     ("ct-comm", []),
+    ("ct-iouring", []),
 ]
 IDS = [" ".join([p] + a) for p, a in WORKLOADS]
 

@@ -121,6 +121,7 @@ run pidslimit /bin/ct-pidslimit "$pids_root"
 run threads1 /bin/ct-threads 1
 run threads50 /bin/ct-threads 50
 run comm /bin/ct-comm
+run iouring /bin/ct-iouring
 follow follow-fork /bin/ct-fork
 follow follow-threads /bin/ct-threads 20
 echo complete >>"$out/ran"
