@@ -40,7 +40,7 @@ USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/%.o,$(USER_SRCS))
 ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
 .PHONY: all run deps deps-test check check-host check-vm bench kmod kmod-clean \
-	install uninstall clean workloads static asan lint lab fuzz
+	install uninstall clean workloads static asan lint lab fuzz check-fuzz
 
 all: clonetrace
 
@@ -113,7 +113,7 @@ lint:
 	tools/checkpatch.sh
 
 # ---- tests ----
-check: check-host check-vm lint
+check: check-host check-vm lint check-fuzz
 
 check-host: deps-test clonetrace asan workloads
 	$(PYTHON) -m pytest -v tests
@@ -134,9 +134,13 @@ lab: clonetrace workloads
 	$(MAKE) -C tools/labs
 	tools/labs/run-labs
 
-# Fuzzing the record reader (libFuzzer).
+# Fuzzing the record reader (libFuzzer); check-fuzz is the short pass of
+# make check.
 fuzz: $(SKELS)
 	$(MAKE) -C tests/fuzz run
+
+check-fuzz: $(SKELS)
+	$(MAKE) -C tests/fuzz run FUZZ_TIME=30
 
 # ---- install ----
 install: clonetrace
