@@ -26,18 +26,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "clonetrace.h"
+#include "kind.bpf.h"
 
 /* include/uapi/linux/sched.h */
-#define CSIGNAL		0x000000ffULL
-#define CLONE_VM	0x00000100ULL
-#define CLONE_VFORK	0x00004000ULL
-#define CLONE_THREAD	0x00010000ULL
 #define SIGCHLD		17
-
-/* include/linux/sched.h; stable values, not in BTF */
-#define PF_IO_WORKER	0x00000010
-#define PF_USER_WORKER	0x00004000	/* since 6.4; a hole before */
-#define PF_KTHREAD	0x00200000
 
 /* Filters, set by user space between open and load. */
 const volatile bool filter_targets;	/* only processes in targets */
@@ -112,21 +104,6 @@ static __always_inline bool comm_matches(void)
 static __always_inline bool kind_wanted(__u16 kind)
 {
 	return kind_mask & (1U << kind);
-}
-
-static __always_inline __u16 kind_of(__u64 flags, __u32 pf)
-{
-	if (pf & PF_KTHREAD)
-		return CT_KIND_KTHREAD;
-	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
-		return CT_KIND_USER_WORKER;
-	if (flags & CLONE_THREAD)
-		return CT_KIND_THREAD;
-	if (flags & CLONE_VFORK)
-		return CT_KIND_VFORK;
-	if (flags & CLONE_VM)
-		return CT_KIND_VM_PROCESS;
-	return CT_KIND_PROCESS;
 }
 
 /* Batch wakeups: the reader also polls on a timer, so nothing waits long. */

@@ -23,16 +23,7 @@
 #include <bpf/bpf_core_read.h>
 #include "clonetrace.h"
 #include "top.h"
-
-/* include/uapi/linux/sched.h */
-#define CLONE_VM	0x00000100ULL
-#define CLONE_VFORK	0x00004000ULL
-#define CLONE_THREAD	0x00010000ULL
-
-/* include/linux/sched.h */
-#define PF_IO_WORKER	0x00000010
-#define PF_USER_WORKER	0x00004000
-#define PF_KTHREAD	0x00200000
+#include "kind.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -61,21 +52,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ct_top_cgroup);
 } cgroups SEC(".maps");
-
-static __always_inline __u32 kind_of(__u64 flags, __u32 pf)
-{
-	if (pf & PF_KTHREAD)
-		return CT_KIND_KTHREAD;
-	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
-		return CT_KIND_USER_WORKER;
-	if (flags & CLONE_THREAD)
-		return CT_KIND_THREAD;
-	if (flags & CLONE_VFORK)
-		return CT_KIND_VFORK;
-	if (flags & CLONE_VM)
-		return CT_KIND_VM_PROCESS;
-	return CT_KIND_PROCESS;
-}
 
 static __always_inline struct ct_top_parent *parent_of(__u32 tgid)
 {

@@ -222,11 +222,30 @@ def loadavg_threads():
         return int(f.read().split()[3].split("/")[1])
 
 
+# A detached guardian restores a machine-wide sysctl even if this test
+# process is killed: when the test says so (its pipe closes), when pytest
+# dies, or after a hard cap, whichever comes first.
+GUARD = r"""
+import os, select, sys
+path, saved, cap = sys.argv[1], sys.argv[2], float(sys.argv[3])
+select.select([0], [], [], cap)
+with open(path, "w") as f:
+    f.write(saved)
+"""
+
+
+def sysctl_guard(path, saved, cap=10.0):
+    return subprocess.Popen(["/usr/bin/python3", "-c", GUARD, path, saved,
+                             str(cap)], stdin=subprocess.PIPE,
+                            start_new_session=True)
+
+
 def test_diag_threads_max(an, tmp_path):
     """kernel.threads-max lowered for a moment, then restored."""
     path = "/proc/sys/kernel/threads-max"
     with open(path) as f:
         saved = f.read().strip()
+    guard = sysctl_guard(path, saved)
     out = tmp_path / "live"
     ct = subprocess.Popen([CLONETRACE, "--json", "-v", "--why", "-o",
                            str(out), "-c", an("ct-an-limits") + " -w threads"],
@@ -243,6 +262,8 @@ def test_diag_threads_max(an, tmp_path):
     finally:
         with open(path, "w") as f:
             f.write(saved)
+        guard.stdin.close()     # the guardian writes it once more and ends
+        guard.wait(timeout=TIMEOUT)
     ct.wait(timeout=TIMEOUT)
     err = ct.stderr.read().decode(errors="replace")
     assert ct.returncode == 0, err
