@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "periodic.h"
 #include "analysis.h"
 #include "diagnose.h"
 #include "output.h"
@@ -29,22 +30,14 @@ enum {
 	OPT_DOT,
 	OPT_WHY,
 	OPT_SPAWNERS,
-	OPT_ALERT,
-	OPT_ALERT_EXEC,
-	OPT_PROM,
 	OPT_TOP,
 };
 
 static struct {
 	const char *record;		/* -w */
-	const char *prometheus;
 	struct ct_sections sec;
-	struct ct_alert_cfg alert;
-	double interval;
 	char options[1024];		/* command line, for the header */
-} an = {
-	.interval = 1.0,
-};
+} an;
 
 static struct {
 	struct ct_rec_writer rec;
@@ -69,16 +62,6 @@ static const struct argp_option options[] = {
 	  "At exit: write the creation tree to FILE for Graphviz" },
 	{ "spawners", OPT_SPAWNERS, "N", 0,
 	  "At exit: the N processes that created most (0: all)" },
-	{ "alert", OPT_ALERT, "RATE|total:RATE", 0,
-	  "Alert when a process (or, with total:, the system) creates RATE "
-	  "tasks per second or more" },
-	{ "alert-exec", OPT_ALERT_EXEC, "CMD", 0,
-	  "Run 'sh -c CMD' once per alert episode (environment: CT_ALERT_PID, "
-	  "CT_ALERT_COMM, CT_ALERT_RATE, CT_ALERT_SCOPE)" },
-	{ "interval", 'i', "SECONDS", 0,
-	  "Interval of --alert and --prometheus (default 1)" },
-	{ "prometheus", OPT_PROM, "FILE", 0,
-	  "Write node_exporter textfile metrics to FILE every interval" },
 	{ "top", OPT_TOP, NULL, 0,
 	  "Run 'clonetrace top' instead (the other options are top's)" },
 	{},
@@ -143,34 +126,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		an.sec.spawners = n;
 		an.sec.all_spawners = !n;
 		break;
-	case OPT_ALERT:
-		if (ct_alert_parse(arg, &an.alert))
-			argp_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
-				   arg);
-		break;
-	case OPT_ALERT_EXEC:
-		if (!*arg)
-			argp_error(state, "empty --alert-exec command");
-		an.alert.exec = arg;
-		break;
-	case 'i':
-		errno = 0;
-		an.interval = strtod(arg, &end);
-		if (errno || end == arg || *end || !(an.interval >= 0.1) ||
-		    an.interval > 86400)
-			argp_error(state, "invalid interval '%s': expected seconds from 0.1 to 86400",
-				   arg);
-		break;
-	case OPT_PROM:
-		if (!*arg)
-			argp_error(state, "empty --prometheus file name");
-		an.prometheus = arg;
-		break;
 	case OPT_TOP:
 		run_top(state);
 	case ARGP_KEY_END:
-		if (an.alert.exec && !an.alert.rate)
-			argp_error(state, "--alert-exec needs --alert RATE");
 		save_options(state);
 		break;
 	default:
@@ -179,9 +137,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static const struct argp_child children[] = {
+	{ &ct_periodic_argp, 0, NULL, 0 },
+	{},
+};
+
 const struct argp ct_analysis_argp = {
 	.options = options,
 	.parser = parse_opt,
+	.children = children,
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -227,18 +191,18 @@ int ct_analysis_start(const char *mode)
 		fprintf(stderr, "clonetrace: %s\n", strerror(-err));
 		return err;
 	}
-	if (an.alert.rate) {
-		an.alert.f = stderr;
-		ct_alert_setup(&an.alert);
+	if (ct_periodic.alert.rate) {
+		ct_periodic.alert.f = stderr;
+		ct_alert_setup(&ct_periodic.alert);
 		st.live = ct_spawners_new();
 		if (!st.live)
 			return -ENOMEM;
 	}
-	if (an.prometheus) {
-		err = ct_prom_write(an.prometheus, &st.prom);
+	if (ct_periodic.prometheus) {
+		err = ct_prom_write(ct_periodic.prometheus, &st.prom);
 		if (err) {
 			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
-				an.prometheus, strerror(-err));
+				ct_periodic.prometheus, strerror(-err));
 			return err;
 		}
 	}
@@ -295,12 +259,12 @@ static void interval_end(uint64_t now)
 		ct_alert_end();
 		ct_spawners_reset_interval(st.live);
 	}
-	if (an.prometheus) {
-		int err = ct_prom_write(an.prometheus, &st.prom);
+	if (ct_periodic.prometheus) {
+		int err = ct_prom_write(ct_periodic.prometheus, &st.prom);
 
 		if (err)
 			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
-				an.prometheus, strerror(-err));
+				ct_periodic.prometheus, strerror(-err));
 	}
 	st.interval_total = 0;
 	st.last_ns = now;
@@ -314,7 +278,7 @@ void ct_analysis_tick(uint64_t now_ns, uint64_t lost)
 			an.record, strerror(-st.rec.err));
 		st.recording = false;
 	}
-	if (now_ns - st.last_ns >= (uint64_t)(an.interval * 1e9))
+	if (now_ns - st.last_ns >= (uint64_t)(ct_periodic.interval * 1e9))
 		interval_end(now_ns);
 	ct_alert_reap(false);
 }
@@ -338,7 +302,7 @@ int ct_analysis_finish(struct ct_output *out, uint64_t duration)
 			fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
 				an.record, strerror(-err));
 	}
-	if (an.prometheus) {
+	if (ct_periodic.prometheus) {
 		st.prom.lost = out->stats.lost;
 		interval_end(clock_ns(CLOCK_MONOTONIC));
 	}

@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "alert.h"
+#include "periodic.h"
 #include "decode.h"
 #include "prom.h"
 #include "subcmd.h"
@@ -38,7 +39,6 @@
 #define MAX_CGPATHS	4096
 
 static struct {
-	double interval;
 	double duration;
 	long count;
 	long rows;
@@ -46,10 +46,7 @@ static struct {
 	int redraw;		/* -1: when stdout is a terminal */
 	int verbose;
 	const char *mode;
-	const char *prometheus;
-	struct ct_alert_cfg alert;
 } opt = {
-	.interval = 1.0,
 	.rows = 10,
 	.redraw = -1,
 	.mode = "auto",
@@ -70,27 +67,17 @@ static const char doc[] =
 "  clonetrace top --prometheus /var/lib/node_exporter/clonetrace.prom\n";
 
 enum {
-	OPT_ALERT = 0x100,
-	OPT_ALERT_EXEC,
-	OPT_PROM,
-	OPT_MODE,
+	OPT_MODE = 0x100,
 	OPT_NO_REDRAW,
 };
 
 static const struct argp_option opts[] = {
-	{ "interval", 'i', "SECONDS", 0, "Interval (default 1)" },
 	{ "count", 'n', "N", 0, "Stop after N intervals" },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
 	{ "rows", 'r', "N", 0, "Top creators shown (default 10, 0: all)" },
 	{ "json", 'j', NULL, 0, "One JSON object per interval" },
 	{ "no-redraw", OPT_NO_REDRAW, NULL, 0,
 	  "Print blocks even on a terminal" },
-	{ "alert", OPT_ALERT, "RATE|total:RATE", 0,
-	  "Alert when a process (or the system) creates RATE tasks/s" },
-	{ "alert-exec", OPT_ALERT_EXEC, "CMD", 0,
-	  "Run 'sh -c CMD' once per alert episode" },
-	{ "prometheus", OPT_PROM, "FILE", 0,
-	  "Write node_exporter textfile metrics to FILE every interval" },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default), tp_btf or raw_tp" },
 	{ "verbose", 'v', NULL, 0, "Say how it attached" },
 	{},
@@ -127,9 +114,6 @@ static long parse_count(const char *arg, struct argp_state *state,
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'i':
-		opt.interval = parse_secs(arg, state, "interval", 0.1);
-		break;
 	case 'd':
 		opt.duration = parse_secs(arg, state, "duration", 0.001);
 		break;
@@ -145,21 +129,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_REDRAW:
 		opt.redraw = 0;
 		break;
-	case OPT_ALERT:
-		if (ct_alert_parse(arg, &opt.alert))
-			argp_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
-				   arg);
-		break;
-	case OPT_ALERT_EXEC:
-		if (!*arg)
-			argp_error(state, "empty --alert-exec command");
-		opt.alert.exec = arg;
-		break;
-	case OPT_PROM:
-		if (!*arg)
-			argp_error(state, "empty --prometheus file name");
-		opt.prometheus = arg;
-		break;
 	case OPT_MODE:
 		if (strcmp(arg, "auto") && strcmp(arg, "tp_btf") &&
 		    strcmp(arg, "raw_tp"))
@@ -172,10 +141,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case ARGP_KEY_END:
-		if (opt.alert.exec && !opt.alert.rate)
-			argp_error(state, "--alert-exec needs --alert RATE");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -628,10 +593,15 @@ static void alerts(const struct sample *s)
 
 int ct_top_main(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &ct_periodic_argp, 0, NULL, 0 },
+		{},
+	};
 	struct argp argp = {
 		.options = opts,
 		.parser = parse_opt,
 		.doc = doc,
+		.children = children,
 	};
 	struct sample s = {};
 	uint64_t start, last, deadline = 0, now;
@@ -688,10 +658,10 @@ int ct_top_main(int argc, char **argv)
 			failures ? "" : " (no syscall tracepoints: no failures)");
 		fprintf(stderr, "clonetrace: tracing\n");
 	}
-	if (opt.alert.rate) {
-		opt.alert.f = stdout;
-		opt.alert.json = opt.json;
-		ct_alert_setup(&opt.alert);
+	if (ct_periodic.alert.rate) {
+		ct_periodic.alert.f = stdout;
+		ct_periodic.alert.json = opt.json;
+		ct_alert_setup(&ct_periodic.alert);
 	}
 	tp.prom.source = "top";
 
@@ -710,7 +680,7 @@ int ct_top_main(int argc, char **argv)
 		usleep(STEP_MS * 1000);
 		now = mono_ns();
 		stop = exiting || (deadline && now >= deadline);
-		if (!stop && now - last < (uint64_t)(opt.interval * 1e9)) {
+		if (!stop && now - last < (uint64_t)(ct_periodic.interval * 1e9)) {
 			ct_alert_reap(false);
 			continue;
 		}
@@ -728,11 +698,11 @@ int ct_top_main(int argc, char **argv)
 			status = EXIT_SUCCESS;
 			goto cleanup;
 		}
-		if (opt.prometheus) {
-			err = ct_prom_write(opt.prometheus, &tp.prom);
+		if (ct_periodic.prometheus) {
+			err = ct_prom_write(ct_periodic.prometheus, &tp.prom);
 			if (err)
 				fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
-					opt.prometheus, strerror(-err));
+					ct_periodic.prometheus, strerror(-err));
 		}
 		intervals++;
 		if (stop || (opt.count && intervals >= opt.count))
