@@ -5,25 +5,14 @@
 # load, and rmmod removes /sys/kernel/debug/clonetrace.
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
-KO=/lib/clonetrace/clonetrace.ko
-D=/sys/kernel/debug/clonetrace
-CT_OUT=${CT_OUT:-/tmp/10-kmod-load}
-mkdir -p "$CT_OUT"
+. "${0%/*}/lib.sh"
 
 H_TASKS='# clonetrace tasks v1: tid pid ppid kind comm mm files fs sighand signal nsproxy io sysvsem'
 H_GROUPS='# clonetrace groups v1: type id refcount members tids'
 H_PID='# clonetrace pid v1: task tid pid ppid kind comm; then per resource: type id refcount other_tids'
 
-fail=0
-ok() { echo "ok:   $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-loaded() { grep -q '^clonetrace ' /proc/modules; }
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -f "$KO" ] || { echo "SKIP: $KO not installed (module not built)"; exit 77; }
+need_root
+need "$KO"
 grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	{ echo "FAIL: debugfs is not mounted at /sys/kernel/debug"; exit 1; }
 

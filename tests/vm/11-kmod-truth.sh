@@ -11,23 +11,11 @@
 #   nsproxy is the same for all six
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
-KO=/lib/clonetrace/clonetrace.ko
-D=/sys/kernel/debug/clonetrace
+. "${0%/*}/lib.sh"
 WL=/bin/ct-share-workload
-CT_OUT=${CT_OUT:-/tmp/11-kmod-truth}
-mkdir -p "$CT_OUT"
 
-fail=0
-ok() { echo "ok:   $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-loaded() { grep -q '^clonetrace ' /proc/modules; }
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -f "$KO" ] || { echo "SKIP: $KO not installed (module not built)"; exit 77; }
-[ -x "$WL" ] || { echo "SKIP: $WL not installed"; exit 77; }
+need_root
+need "$KO" "$WL"
 
 loaded || insmod "$KO" || { echo "FAIL: insmod $KO"; exit 1; }
 

@@ -9,24 +9,12 @@
 # WARN/BUG/Oops/lockdep afterwards.
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
-KO=/lib/clonetrace/clonetrace.ko
-D=/sys/kernel/debug/clonetrace
+. "${0%/*}/lib.sh"
 WL=/bin/ct-threadstorm
 SECS=${CT_STRESS_SECS:-20}
-CT_OUT=${CT_OUT:-/tmp/12-kmod-stress}
-mkdir -p "$CT_OUT"
 
-fail=0
-ok() { echo "ok:   $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-loaded() { grep -q '^clonetrace ' /proc/modules; }
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -f "$KO" ] || { echo "SKIP: $KO not installed (module not built)"; exit 77; }
-[ -x "$WL" ] || { echo "SKIP: $WL not installed"; exit 77; }
+need_root
+need "$KO" "$WL"
 
 loaded || insmod "$KO" || { echo "FAIL: insmod $KO"; exit 1; }
 STOP=$CT_OUT/stop

@@ -6,20 +6,10 @@
 # other thread.
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
-KO=/lib/clonetrace/clonetrace.ko
-D=/sys/kernel/debug/clonetrace
+. "${0%/*}/lib.sh"
 WL=/bin/ct-threadstorm
 N=${CT_SCALE_THREADS:-5000}
-CT_OUT=${CT_OUT:-/tmp/13-kmod-scale}
-mkdir -p "$CT_OUT"
 
-fail=0
-ok() { echo "ok:   $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-loaded() { grep -q '^clonetrace ' /proc/modules; }
 expect() {
 	if [ "$2" = "$3" ]; then
 		ok "$1 = $3"
@@ -28,9 +18,8 @@ expect() {
 	fi
 }
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -f "$KO" ] || { echo "SKIP: $KO not installed (module not built)"; exit 77; }
-[ -x "$WL" ] || { echo "SKIP: $WL not installed"; exit 77; }
+need_root
+need "$KO" "$WL"
 
 loaded || insmod "$KO" || { echo "FAIL: insmod $KO"; exit 1; }
 

@@ -21,25 +21,12 @@
 #   ran                        the runs made, then "complete"
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
-KO=/lib/clonetrace/clonetrace.ko
-D=/sys/kernel/debug/clonetrace
+. "${0%/*}/lib.sh"
 WL=/bin/ct-share-workload
 CT=/bin/clonetrace
-CT_OUT=${CT_OUT:-/tmp/20-share}
-mkdir -p "$CT_OUT"
 
-fail=0
-ok() { echo "ok:   $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-loaded() { grep -q '^clonetrace ' /proc/modules; }
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -f "$KO" ] || { echo "SKIP: $KO not installed (module not built)"; exit 77; }
-[ -x "$WL" ] || { echo "SKIP: $WL not installed"; exit 77; }
-[ -x "$CT" ] || { echo "SKIP: $CT not installed"; exit 77; }
+need_root
+need "$KO" "$WL" "$CT"
 grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	{ echo "FAIL: debugfs is not mounted at /sys/kernel/debug"; exit 1; }
 

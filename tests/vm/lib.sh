@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - sourced by the guest tests (busybox sh): the names and checks
+# they share. Exit statuses: 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
+
+KO=/lib/clonetrace/clonetrace.ko
+D=/sys/kernel/debug/clonetrace
+CT_OUT=${CT_OUT:-/tmp/$(basename "$0" .sh)}
+mkdir -p "$CT_OUT"
+
+fail=0
+ok() { echo "ok:   $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+loaded() { grep -q '^clonetrace ' /proc/modules; }
+
+# need_root; need FILE...: skip unless root, unless every FILE exists.
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+}
+need() {
+	for f; do
+		[ -e "$f" ] || { echo "SKIP: $f not installed"; exit 77; }
+	done
+}
