@@ -40,6 +40,12 @@ const volatile char target_comm[CT_COMM_LEN];
 const volatile __u32 kind_mask = ~0U;	/* bit (1 << enum ct_kind) */
 /* Wake the reader only once this much data waits; 0: every event. */
 const volatile __u32 wakeup_bytes;
+/*
+ * --no-syscalls: the syscall tracepoints are not attached (they put every
+ * syscall of every task on the kernel's slow path); the syscall is read
+ * from the creator's registers, fentry/fexit own every request.
+ */
+const volatile bool no_syscalls;
 
 /* Counters, read by user space through the mmap()ed .bss. */
 __u64 lost_events;	/* ring buffer full */
@@ -58,7 +64,8 @@ struct inflight {
 	__u64 uargs;		/* clone3: struct clone_args *, read on failure */
 	__s32 exit_signal;
 	__u16 syscall;
-	__u16 pad;
+	__u8 fentry;		/* begun by fentry/kernel_clone: fexit ends it */
+	__u8 pad;
 };
 
 struct {
@@ -173,6 +180,29 @@ static __always_inline void read_refs(struct ct_event *e,
 	e->refs[CT_REF_NSPROXY] = READ_COUNT(btf, nsproxy, count);
 }
 
+/*
+ * The clone-family syscall the current task is in, from its saved user
+ * registers (bpf_task_pt_regs, 5.15+); only used with --no-syscalls, so
+ * the verifier never sees the helper otherwise (a branch on .rodata).
+ */
+static __always_inline __u16 current_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	if (task->flags & PF_KTHREAD)
+		return CT_SC_KERNEL;
+	switch (BPF_CORE_READ(regs, orig_ax)) {
+	case 56:	return CT_SC_CLONE;	/* arch/x86/entry/syscalls */
+	case 57:	return CT_SC_FORK;
+	case 58:	return CT_SC_VFORK;
+	case 435:	return CT_SC_CLONE3;
+	}
+#endif
+	return CT_SC_KERNEL;	/* io_uring_setup, kthreadd, ... */
+}
+
 /* -f: a new process of a traced one is traced too. */
 static __always_inline void follow_child(__u32 tgid)
 {
@@ -231,7 +261,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->syscall = in->syscall;
 		e->latency_ns = e->ts_ns - in->ts_ns;
 	} else {
-		e->syscall = CT_SC_KERNEL;
+		e->syscall = no_syscalls ? current_syscall() : CT_SC_KERNEL;
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
@@ -264,7 +294,8 @@ static __always_inline bool request_wanted(void)
 
 /* Remember a request of the current thread; the filters passed. */
 static __always_inline void request_record(__u16 syscall, __u64 flags,
-					   __s32 exit_signal, __u64 uargs)
+					   __s32 exit_signal, __u64 uargs,
+					   bool fentry)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = {
@@ -273,6 +304,7 @@ static __always_inline void request_record(__u16 syscall, __u64 flags,
 		.uargs = uargs,
 		.exit_signal = exit_signal,
 		.syscall = syscall,
+		.fentry = fentry,
 	};
 
 	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
@@ -282,7 +314,7 @@ static __always_inline void request_begin(__u16 syscall, __u64 flags,
 					  __s32 exit_signal)
 {
 	if (request_wanted())
-		request_record(syscall, flags, exit_signal, 0);
+		request_record(syscall, flags, exit_signal, 0, false);
 }
 
 static __always_inline void emit_failure(struct inflight *in, long err)
@@ -389,7 +421,7 @@ SEC("tracepoint/syscalls/sys_enter_clone3")
 int sys_enter_clone3(struct syscall_enter_ctx *ctx)
 {
 	if (request_wanted())
-		request_record(CT_SC_CLONE3, 0, 0, ctx->args[0]);
+		request_record(CT_SC_CLONE3, 0, 0, ctx->args[0], false);
 	return 0;
 }
 
@@ -438,7 +470,8 @@ int sys_exit_vfork(struct syscall_exit_ctx *ctx)
 /*
  * pid_t kernel_clone(struct kernel_clone_args *args)
  * Requests that did not come through a traced syscall (kthreadd, and
- * syscalls when their tracepoints are unavailable) start and end here.
+ * every request with --no-syscalls or without syscall tracepoints) start
+ * and end here.
  */
 SEC("fentry/kernel_clone")
 int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
@@ -447,8 +480,9 @@ int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 
 	if (bpf_map_lookup_elem(&inflight, &tid))
 		return 0;	/* a syscall tracepoint owns this request */
-	request_begin(CT_SC_KERNEL, BPF_CORE_READ(args, flags),
-		      BPF_CORE_READ(args, exit_signal));
+	if (request_wanted())
+		request_record(no_syscalls ? current_syscall() : CT_SC_KERNEL,
+			       args->flags, args->exit_signal, 0, true);
 	return 0;
 }
 
@@ -459,7 +493,7 @@ int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
 	struct inflight *in;
 
 	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (in && in->syscall == CT_SC_KERNEL)
+	if (in && in->fentry)
 		request_end(ret);
 	return 0;
 }

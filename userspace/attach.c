@@ -119,6 +119,7 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->failed_only = cfg->failed_only;
 	ro->kind_mask = cfg->kind_mask;
 	ro->wakeup_bytes = cfg->wakeup_bytes;
+	ro->no_syscalls = cfg->no_syscalls;
 	if (cfg->comm) {
 		ro->filter_comm = true;
 		strncpy((char *)ro->target_comm, cfg->comm,
@@ -165,7 +166,8 @@ static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (i = 0; i < (int)(sizeof(sys) / sizeof(sys[0])); i++) {
-		if (have_tracepoint(root, "syscalls", sys[i].tp)) {
+		if (!cfg->no_syscalls &&
+		    have_tracepoint(root, "syscalls", sys[i].tp)) {
 			bpf_program__set_autoload(sys[i].prog, true);
 			nsys++;
 		}

@@ -21,6 +21,7 @@ struct ct_bpf_config {
 	bool filter_targets;	/* -p / -c given */
 	bool follow;		/* -f */
 	bool failed_only;	/* --failed */
+	bool no_syscalls;	/* --no-syscalls */
 	const char *comm;	/* --comm, or NULL */
 	uint32_t kind_mask;
 	uint32_t ringbuf_bytes;

@@ -51,6 +51,7 @@ static struct env {
 	const char *comm;
 	uint32_t kind_mask;
 	bool failed_only;
+	bool no_syscalls;
 	double duration;
 	const char *output;
 	bool json;
@@ -93,6 +94,7 @@ enum {
 	OPT_FAILED,
 	OPT_MODE,
 	OPT_MAX_FOLLOW,
+	OPT_NO_SYSCALLS,
 };
 
 static const struct argp_option opts[] = {
@@ -119,6 +121,10 @@ static const struct argp_option opts[] = {
 	  "Ring buffer size in KiB (power of two, default 4096)" },
 	{ "max-follow", OPT_MAX_FOLLOW, "N", 0,
 	  "Processes -p/-f/-c can track (default 65536)" },
+	{ "no-syscalls", OPT_NO_SYSCALLS, NULL, 0,
+	  "Lowest overhead: no syscall tracepoints (which slow every syscall "
+	  "on the machine); no failures and latencies then, except in fentry "
+	  "mode" },
 	{ "verbose", 'v', NULL, 0, "Say which attach mode was chosen, and why" },
 	{},
 };
@@ -263,6 +269,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		env.ringbuf_kib = kib;
 		break;
 	}
+	case OPT_NO_SYSCALLS:
+		env.no_syscalls = true;
+		break;
 	case OPT_MAX_FOLLOW:
 		env.max_follow = parse_long(arg, "--max-follow", 1, 1 << 22);
 		break;
@@ -552,6 +561,7 @@ int main(int argc, char **argv)
 	cfg.filter_targets = env.npids || env.cmd_argv;
 	cfg.follow = env.follow || env.cmd_argv;
 	cfg.failed_only = env.failed_only;
+	cfg.no_syscalls = env.no_syscalls;
 	cfg.comm = env.comm;
 	cfg.kind_mask = env.kind_mask;
 	cfg.ringbuf_bytes = env.ringbuf_kib * 1024;
@@ -569,7 +579,9 @@ int main(int argc, char **argv)
 	}
 	if (env.verbose) {
 		fprintf(stderr, "clonetrace: attach mode %s", ct_mode_name(att.mode));
-		if (!att.syscalls)
+		if (!att.syscalls && att.mode == CT_MODE_FENTRY)
+			fprintf(stderr, " (no syscall tracepoints: failures and latency from kernel_clone)");
+		else if (!att.syscalls)
 			fprintf(stderr, " (no syscall tracepoints: no failures, no latency)");
 		fputc('\n', stderr);
 	}

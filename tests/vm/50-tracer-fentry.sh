@@ -63,6 +63,21 @@ run() {
 }
 
 # follow NAME PROGRAM ARGS...: the paused workload is traced with -p -f
+# --no-syscalls: no syscall tracepoints; in fentry mode kernel_clone's
+# fentry/fexit must still give every failure and the latency of every
+# creation that goes through kernel_clone() (io_uring workers do not:
+# create_io_thread() calls copy_process() directly).
+run_nosys() {
+	name=$1
+	shift
+	"$ct" --mode fentry --no-syscalls --json -o "$out/$name.json" -c "$*" \
+		>"$out/$name.expect" 2>"$out/$name.stderr"
+	record "$name" $?
+	grep '"event":"clone",' "$out/$name.json" |
+		grep -v '"kind":"user_worker"' | grep -q '"latency_ns":null' &&
+		{ say "$name: FAIL: a clone without latency"; fail=1; }
+}
+
 follow() {
 	name=$1
 	prog=$2
@@ -122,6 +137,11 @@ run threads1 /bin/ct-threads 1
 run threads50 /bin/ct-threads 50
 run comm /bin/ct-comm
 run iouring /bin/ct-iouring
+run_nosys nosys-fork /bin/ct-fork
+run_nosys nosys-pthread /bin/ct-pthread
+run_nosys nosys-einval /bin/ct-einval
+run_nosys nosys-pidslimit /bin/ct-pidslimit "$pids_root"
+run_nosys nosys-iouring /bin/ct-iouring
 follow follow-fork /bin/ct-fork
 follow follow-threads /bin/ct-threads 20
 echo complete >>"$out/ran"
