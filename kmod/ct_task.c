@@ -88,10 +88,13 @@ void ct_task_read(struct task_struct *t, struct ct_task_info *ti)
 
 	fs = t->fs;
 	if (fs) {
-		/* fs->users is an int protected by fs->lock. */
-		spin_lock(&fs->lock);
-		ref = fs->users;
-		spin_unlock(&fs->lock);
+		/*
+		 * fs->users is an int whose writers hold fs->lock (fs->seq
+		 * in newer kernels, where the spinlock is gone). task_lock
+		 * keeps fs alive; one racy read of an int is a consistent
+		 * snapshot, and the same code builds on every version.
+		 */
+		ref = READ_ONCE(fs->users);
 		ct_obj_set(&ti->obj[CT_RES_FS], fs, ref);
 	}
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,24 @@ static pid_t tgid_of(pid_t pid)
 	return tgid;
 }
 
+/*
+ * Has the process (thread group) tgid not exited? A zombie still has a
+ * /proc entry but its group is dead, and so is a group whose leader
+ * exited first; a pidfd polls readable exactly when the group is gone.
+ */
+static bool process_alive(pid_t tgid)
+{
+	struct pollfd p = { .events = POLLIN };
+	bool alive;
+
+	p.fd = syscall(SYS_pidfd_open, tgid, 0);
+	if (p.fd < 0)
+		return errno != ESRCH && tgid_of(tgid) == tgid;
+	alive = poll(&p, 1, 0) == 0;
+	close(p.fd);
+	return alive;
+}
+
 /* Is name an executable command, as execvp() would find it? */
 static bool command_exists(const char *name)
 {
@@ -445,6 +464,27 @@ static int exit_status(int wstatus)
 	return EXIT_FAILURE;
 }
 
+/*
+ * Stop the command clonetrace started: sig (the signal clonetrace got, or
+ * SIGTERM when -d ran out or the output closed), five seconds' grace,
+ * then SIGKILL. Returns its exit status, as a shell would report it.
+ */
+static int command_stop(pid_t pid, int sig)
+{
+	int ws, i;
+
+	kill(pid, sig);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(pid, &ws, WNOHANG) == pid)
+			return exit_status(ws);
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &ws, 0) != pid)
+		return EXIT_FAILURE;
+	return exit_status(ws);
+}
+
 struct loop_ctx {
 	struct ct_output out;
 	int write_err;
@@ -492,7 +532,7 @@ int main(int argc, char **argv)
 	struct command cmd = { .pid = -1 };
 	struct loop_ctx lc = {};
 	wordexp_t words = {};
-	bool have_words = false, created_output = false;
+	bool have_words = false, created_output = false, targets_gone = false;
 	uint64_t lost_seen = 0, last_warn = 0, start, deadline = 0, duration;
 	int status = EXIT_FAILURE, cmd_status = -1, err, i;
 	const char *why = "unknown error";
@@ -528,7 +568,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < env.npids; i++) {
 		pid_t tgid = tgid_of(env.pids[i]);
 
-		if (!tgid)
+		if (!tgid || !process_alive(tgid))
 			die(EXIT_FAILURE, "no such process: %d (check the PID with ps)",
 			    env.pids[i]);
 		if (tgid != env.pids[i] && env.verbose)
@@ -593,10 +633,14 @@ int main(int argc, char **argv)
 
 		if (bpf_map_update_elem(targets_fd, &env.pids[i], &one, BPF_NOEXIST))
 			continue;	/* listed twice */
-		if (!tgid_of(env.pids[i])) {	/* exited meanwhile */
-			bpf_map_delete_elem(targets_fd, &env.pids[i]);
+		/*
+		 * Exited meanwhile? If our delete wins, nobody counted it;
+		 * if BPF's exit hook deleted it first, it has subtracted one
+		 * already, so the add below balances that.
+		 */
+		if (!process_alive(env.pids[i]) &&
+		    bpf_map_delete_elem(targets_fd, &env.pids[i]) == 0)
 			continue;
-		}
 		__sync_fetch_and_add(&att.skel->bss->targets_alive, 1);
 	}
 	if (env.cmd_argv) {
@@ -700,6 +744,7 @@ int main(int argc, char **argv)
 		if (cfg.filter_targets && att.skel->bss->targets_alive <= 0) {
 			if (env.npids && !env.cmd_argv)
 				report_targets_gone();
+			targets_gone = true;
 			break;
 		}
 		if (deadline && t >= deadline)
@@ -744,20 +789,22 @@ int main(int argc, char **argv)
 	if (cmd.pid > 0) {
 		int ws;
 
-		if (cmd_status < 0 && !exiting && !deadline &&
+		/* the command is done when everything traced is: reap it */
+		if (cmd_status < 0 && targets_gone &&
 		    waitpid(cmd.pid, &ws, 0) == cmd.pid)
 			cmd_status = exit_status(ws);
-		if (cmd_status >= 0)
-			status = cmd_status;
+		/* a signal is passed on; -d's end stops it too */
+		if (cmd_status < 0)
+			cmd_status = command_stop(cmd.pid,
+						  exiting ? exiting : SIGTERM);
+		status = cmd_status;
 	}
 
 cleanup:
 	ring_buffer__free(rb);
 	clonetrace_bpf__destroy(att.skel);
-	if (cmd.pid > 0 && cmd_status < 0 && status == EXIT_FAILURE) {
-		kill(cmd.pid, SIGKILL);		/* never released */
-		waitpid(cmd.pid, NULL, 0);
-	}
+	if (cmd.pid > 0 && cmd_status < 0)	/* an error, or the output closed */
+		command_stop(cmd.pid, SIGTERM);
 cleanup_output:
 	if (out != stdout) {
 		if (fclose(out) == EOF && status == EXIT_SUCCESS)

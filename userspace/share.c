@@ -29,6 +29,11 @@
 
 #include <linux/kcmp.h>
 
+#include <fcntl.h>
+
+#include <linux/types.h>
+#include "clonetrace.h"
+#include "decode.h"
 #include "subcmd.h"
 
 #define DEBUGFS_TASKS	"/sys/kernel/debug/clonetrace/tasks"
@@ -57,7 +62,7 @@ static const char *const ns_names[] = {
 struct task {
 	pid_t tid, pid, ppid;
 	bool has_mm;
-	char comm[64];
+	char comm[64];		/* from status; replaced by the raw comm */
 	/* the group key of each resource, valid when have[] is set */
 	unsigned long long key[R_NR];
 	bool have[R_NR];
@@ -164,6 +169,26 @@ static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid, char *comm,
 	return *tgid ? 0 : -ESRCH;
 }
 
+/* The task's comm as the kernel has it (status escapes and alters it). */
+static void read_comm(pid_t tid, char *comm, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, len - 1);
+		close(fd);
+	}
+	if (n < 0)
+		n = 0;
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	memset(comm + n, 0, len - n);
+}
+
 static void add_task(pid_t tid)
 {
 	struct task *t;
@@ -186,6 +211,7 @@ static void add_task(pid_t tid)
 	if (read_status(tid, &t->pid, &t->ppid, t->comm, sizeof(t->comm),
 			&t->has_mm))
 		return;		/* gone meanwhile */
+	read_comm(tid, t->comm, CT_COMM_LEN);
 	for (i = 0; i < R_NR; i++)
 		t->ref[i] = -1;
 	ntasks++;
@@ -485,9 +511,13 @@ static void print_human_groups(const char *source)
 
 	printf("clonetrace share: %zu tasks (source: %s)\n", ntasks, source);
 	printf("%-7s %7s %7s %-15s\n", "TID", "PID", "PPID", "COMM");
-	for (r = 0; r < ntasks; r++)
+	for (r = 0; r < ntasks; r++) {
+		char comm[CT_COMM_LEN * 8];
+
+		ct_escape_human(tasks[r].comm, CT_COMM_LEN, comm, sizeof(comm));
 		printf("%-7d %7d %7d %-15s\n", tasks[r].tid, tasks[r].pid,
-		       tasks[r].ppid, tasks[r].comm);
+		       tasks[r].ppid, comm);
+	}
 	printf("\n%-10s %7s %8s %s\n", "RESOURCE", "MEMBERS", "REFCOUNT",
 	       "TIDS");
 	for (r = 0; r < R_NR; r++)
@@ -500,20 +530,12 @@ static void print_human_groups(const char *source)
 	}
 }
 
-static void json_string(const char *s)
+static void json_string(const char *raw)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	char buf[CT_COMM_LEN * 8];
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	ct_escape_json(raw, CT_COMM_LEN, buf, sizeof(buf));
+	printf("\"%s\"", buf);
 }
 
 static void print_json(const char *source)
