@@ -206,3 +206,63 @@ def test_hostile_comm_json(tracer, tmp_path):
         assert not any(b < 0x20 for b in raw), raw
         json.loads(raw)
     check_trace(str(exp), str(out))
+
+
+def test_zombie_pid(tracer):
+    """-p on a process that has exited but is not reaped: no such process
+    (a zombie still has /proc/PID, but nothing of it can create tasks)."""
+    child = subprocess.Popen(["sleep", "0"])
+    deadline = time.time() + 10
+    while time.time() < deadline:       # until it is a zombie
+        with open("/proc/%d/stat" % child.pid) as f:
+            if f.read().split(") ")[1].startswith("Z"):
+                break
+        time.sleep(0.05)
+    try:
+        r = run([tracer, "-p", str(child.pid)], timeout=10)
+        assert r.returncode == RUNTIME, r
+        one_line(r, "no such process", str(child.pid))
+    finally:
+        child.wait()
+
+
+def test_command_stopped_by_sigterm(tracer, tmp_path):
+    """SIGTERM to clonetrace -c: the command gets it too, clonetrace exits
+    with the command's status (128+15) and leaves nothing running."""
+    pidfile = tmp_path / "pid"
+    ct = subprocess.Popen([tracer, "-v", "-o", "/dev/null", "-c",
+                           "sh -c 'echo $$ > %s; exec sleep 60'" % pidfile],
+                          stderr=subprocess.PIPE)
+    wait_ready(ct)
+    deadline = time.time() + 10
+    while not pidfile.exists() or not pidfile.read_text().strip():
+        assert time.time() < deadline, "the command never started"
+        time.sleep(0.05)
+    cmd = int(pidfile.read_text())
+    ct.send_signal(signal.SIGTERM)
+    assert ct.wait(timeout=TIMEOUT) == 128 + signal.SIGTERM
+    assert not os.path.exists("/proc/%d" % cmd), "the command was orphaned"
+
+
+def test_share_json_hostile_comm(tracer, tmp_path):
+    """clonetrace share -j stays valid JSON for any comm, escaped as the
+    tracer's JSON is (checktrace's independent implementation)."""
+    import checktrace
+    raw = b'a\xff"b\x01\\c'
+    prog = tmp_path / "name"
+    src = tmp_path / "name.c"
+    src.write_text('#include <sys/prctl.h>\n#include <unistd.h>\n'
+                   'int main(void) { prctl(PR_SET_NAME, "a\\xff\\"b\\x01\\\\c");'
+                   ' pause(); return 0; }\n')
+    subprocess.run(["gcc", "-o", str(prog), str(src)], check=True)
+    p = subprocess.Popen([str(prog)])
+    try:
+        time.sleep(0.2)
+        r = run([tracer, "share", "-p", str(p.pid), "-j"])
+        assert r.returncode == 0, r
+        doc = json.loads(r.stdout)
+        comm = doc["tasks"][0]["comm"]
+        assert comm in checktrace.escape_comm(raw), (comm, raw)
+    finally:
+        p.kill()
+        p.wait()
