@@ -46,6 +46,8 @@ const volatile __u32 wakeup_bytes;
  * from the creator's registers, fentry/fexit own every request.
  */
 const volatile bool no_syscalls;
+/* bpf_task_pt_regs() exists (5.15+): set by user space after probing. */
+const volatile bool have_task_pt_regs;
 
 /* Counters, read by user space through the mmap()ed .bss. */
 __u64 lost_events;	/* ring buffer full */
@@ -188,9 +190,13 @@ static __always_inline void read_refs(struct ct_event *e,
 static __always_inline __u16 current_syscall(void)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct task_struct *task;
+	struct pt_regs *regs;
 
+	if (!have_task_pt_regs)
+		return CT_SC_KERNEL;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (task->flags & PF_KTHREAD)
 		return CT_SC_KERNEL;
 	switch (BPF_CORE_READ(regs, orig_ax)) {
@@ -333,7 +339,7 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->flags = in->flags;
-	e->latency_ns = e->ts_ns - in->ts_ns;
+	e->latency_ns = in->ts_ns ? e->ts_ns - in->ts_ns : 0;
 	e->type = CT_EV_CLONE_FAILED;
 	e->cpu = bpf_get_smp_processor_id();
 	e->ppid = id >> 32;
@@ -362,7 +368,63 @@ struct ct_clone_args {
 	__u64 exit_signal;
 };
 
-static __always_inline void request_end(long ret)
+/* The first argument of the current syscall, from the saved registers. */
+static __always_inline __u64 syscall_arg0(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	return BPF_CORE_READ(regs, di);
+#else
+	return 0;
+#endif
+}
+
+static __always_inline void fail_request(struct inflight *in, long err)
+{
+	if (in->uargs) {
+		/*
+		 * clone3: the requested flags, read only now that they are
+		 * needed (a success reports the flags the kernel used, from
+		 * task_newtask). A bad pointer is the EFAULT being reported:
+		 * zeros then.
+		 */
+		struct ct_clone_args args = {};
+
+		bpf_probe_read_user(&args, sizeof(args), (void *)in->uargs);
+		in->flags = args.flags;
+		in->exit_signal = (__s32)args.exit_signal;
+	}
+	emit_failure(in, err);
+}
+
+/*
+ * A failed request that no sys_enter saw: seccomp refused it
+ * (SECCOMP_RET_ERRNO skips the enter tracepoint, not the exit one), or it
+ * began before clonetrace attached. The flags come from the registers
+ * where the kernel allows reading them; the latency is unknown.
+ */
+static __always_inline void fail_unseen(__u16 syscall, long err)
+{
+	struct inflight in = { .syscall = syscall };
+
+	if (syscall == CT_SC_FORK || syscall == CT_SC_VFORK)
+		in.exit_signal = SIGCHLD;
+	if (syscall == CT_SC_VFORK)
+		in.flags = CLONE_VM | CLONE_VFORK;
+	if (syscall == CT_SC_CLONE && have_task_pt_regs) {
+		__u32 raw = syscall_arg0();
+
+		in.flags = raw & ~CSIGNAL;
+		in.exit_signal = raw & CSIGNAL;
+	}
+	if (syscall == CT_SC_CLONE3 && have_task_pt_regs)
+		in.uargs = syscall_arg0();
+	fail_request(&in, err);
+}
+
+static __always_inline void request_end(long ret, __u16 syscall)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *in;
@@ -370,25 +432,13 @@ static __always_inline void request_end(long ret)
 	if (ret == 0)
 		return;		/* the new child returning: never in flight */
 	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (!in)
+	if (!in) {
+		if (ret < 0 && syscall != CT_SC_KERNEL && request_wanted())
+			fail_unseen(syscall, -ret);
 		return;
-	if (ret < 0) {
-		if (in->uargs) {
-			/*
-			 * clone3: the requested flags, read only now that
-			 * they are needed (a success reports the flags the
-			 * kernel used, from task_newtask). A bad pointer is
-			 * the EFAULT being reported: zeros then.
-			 */
-			struct ct_clone_args args = {};
-
-			bpf_probe_read_user(&args, sizeof(args),
-					    (void *)in->uargs);
-			in->flags = args.flags;
-			in->exit_signal = (__s32)args.exit_signal;
-		}
-		emit_failure(in, -ret);
 	}
+	if (ret < 0)
+		fail_request(in, -ret);
 	bpf_map_delete_elem(&inflight, &tid);
 }
 
@@ -442,28 +492,28 @@ int sys_enter_vfork(struct syscall_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_exit_clone")
 int sys_exit_clone(struct syscall_exit_ctx *ctx)
 {
-	request_end(ctx->ret);
+	request_end(ctx->ret, CT_SC_CLONE);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_clone3")
 int sys_exit_clone3(struct syscall_exit_ctx *ctx)
 {
-	request_end(ctx->ret);
+	request_end(ctx->ret, CT_SC_CLONE3);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_fork")
 int sys_exit_fork(struct syscall_exit_ctx *ctx)
 {
-	request_end(ctx->ret);
+	request_end(ctx->ret, CT_SC_FORK);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_vfork")
 int sys_exit_vfork(struct syscall_exit_ctx *ctx)
 {
-	request_end(ctx->ret);
+	request_end(ctx->ret, CT_SC_VFORK);
 	return 0;
 }
 
@@ -494,7 +544,7 @@ int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
 
 	in = bpf_map_lookup_elem(&inflight, &tid);
 	if (in && in->fentry)
-		request_end(ret);
+		request_end(ret, CT_SC_KERNEL);
 	return 0;
 }
 

@@ -28,6 +28,7 @@ WORKLOADS = [
     ("ct-threads", ["50"]),
     ("ct-comm", []),
     ("ct-iouring", []),
+    ("ct-seccomp", []),
 ]
 IDS = [" ".join([p] + a) for p, a in WORKLOADS]
 
@@ -62,7 +63,7 @@ def test_command(mode, prog, args, tmp_path):
 # Workloads whose creations all succeed: without syscall tracepoints the
 # host (no fentry) sees no failures, so those are left to the VM test.
 NO_SYSCALLS = [(p, a) for p, a in WORKLOADS
-               if p not in ("ct-einval", "ct-pidslimit")]
+               if p not in ("ct-einval", "ct-pidslimit", "ct-seccomp")]
 
 
 @pytest.mark.parametrize("prog,args", NO_SYSCALLS,

@@ -120,6 +120,10 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->kind_mask = cfg->kind_mask;
 	ro->wakeup_bytes = cfg->wakeup_bytes;
 	ro->no_syscalls = cfg->no_syscalls;
+	/* 5.15+: the creator's registers, for syscalls no tracepoint saw */
+	ro->have_task_pt_regs =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+					BPF_FUNC_task_pt_regs, NULL) > 0;
 	if (cfg->comm) {
 		ro->filter_comm = true;
 		strncpy((char *)ro->target_comm, cfg->comm,

@@ -137,6 +137,7 @@ run threads1 /bin/ct-threads 1
 run threads50 /bin/ct-threads 50
 run comm /bin/ct-comm
 run iouring /bin/ct-iouring
+run seccomp /bin/ct-seccomp
 run_nosys nosys-fork /bin/ct-fork
 run_nosys nosys-pthread /bin/ct-pthread
 run_nosys nosys-einval /bin/ct-einval
