@@ -109,6 +109,9 @@ static bool have_tracepoint(const char *root, const char *category,
 	return access(path, R_OK) == 0;
 }
 
+/* 5.15+: the creator's registers, for syscalls no tracepoint saw */
+static bool have_task_pt_regs;
+
 static void configure(struct clonetrace_bpf *skel,
 		      const struct ct_bpf_config *cfg)
 {
@@ -120,10 +123,7 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->kind_mask = cfg->kind_mask;
 	ro->wakeup_bytes = cfg->wakeup_bytes;
 	ro->no_syscalls = cfg->no_syscalls;
-	/* 5.15+: the creator's registers, for syscalls no tracepoint saw */
-	ro->have_task_pt_regs =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
-					BPF_FUNC_task_pt_regs, NULL) > 0;
+	ro->have_task_pt_regs = have_task_pt_regs;
 	if (cfg->comm) {
 		ro->filter_comm = true;
 		strncpy((char *)ro->target_comm, cfg->comm,
@@ -237,6 +237,9 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	 * memory of the collector.
 	 */
 	clone_fn = clone_function(vmlinux);
+	have_task_pt_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+						    BPF_FUNC_task_pt_regs,
+						    NULL) > 0;
 	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
 		probe[i] = -ENOENT;
 		reason[i] = NULL;
