@@ -25,20 +25,7 @@ cleanup() {
 	loaded && rmmod clonetrace
 }
 
-"$WL" -t 300 >"$CT_OUT/workload.txt" 2>&1 &
-wl_pid=$!
-i=0
-while ! grep -q '^ready$' "$CT_OUT/workload.txt" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 30 ] || ! kill -0 $wl_pid 2>/dev/null; then
-		echo "FAIL: workload did not become ready:"
-		cat "$CT_OUT/workload.txt"
-		cleanup
-		exit 1
-	fi
-	sleep 1
-done
-cat "$CT_OUT/workload.txt"
+start_share_workload
 
 MAIN=$(awk '$1 == "main" { print $2 }' "$CT_OUT/workload.txt")
 THREADS=$(awk '$1 == "thread" { print $2 }' "$CT_OUT/workload.txt")

@@ -40,20 +40,7 @@ cleanup() {
 
 # The module is loaded after the workload has created its tasks.
 loaded && rmmod clonetrace
-"$WL" -t 300 >"$CT_OUT/workload.txt" 2>&1 &
-wl_pid=$!
-i=0
-while ! grep -q '^ready$' "$CT_OUT/workload.txt" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 30 ] || ! kill -0 $wl_pid 2>/dev/null; then
-		echo "FAIL: workload did not become ready:"
-		cat "$CT_OUT/workload.txt"
-		cleanup
-		exit 1
-	fi
-	sleep 1
-done
-cat "$CT_OUT/workload.txt"
+start_share_workload
 MAIN=$(awk '$1 == "main" { print $2 }' "$CT_OUT/workload.txt")
 [ "$MAIN" = "$wl_pid" ] || bad "workload says main '$MAIN', shell started $wl_pid"
 # The workload's tasks, from its statement: all must stay alive.

@@ -24,3 +24,23 @@ need() {
 		[ -e "$f" ] || { echo "SKIP: $f not installed"; exit 77; }
 	done
 }
+
+# start_share_workload: $WL (ct-share-workload) in the background until it
+# prints "ready"; sets wl_pid. Calls the script's cleanup and fails the
+# test when it never gets there.
+start_share_workload() {
+	"$WL" -t 300 >"$CT_OUT/workload.txt" 2>&1 &
+	wl_pid=$!
+	i=0
+	while ! grep -q '^ready$' "$CT_OUT/workload.txt" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 30 ] || ! kill -0 $wl_pid 2>/dev/null; then
+			echo "FAIL: workload did not become ready:"
+			cat "$CT_OUT/workload.txt"
+			cleanup
+			exit 1
+		fi
+		sleep 1
+	done
+	cat "$CT_OUT/workload.txt"
+}
