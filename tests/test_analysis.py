@@ -32,7 +32,8 @@ def an(tmp_path_factory):
     for name in ("ct-an-storm", "ct-an-tree", "ct-an-limits"):
         r = subprocess.run(["gcc", "-O2", "-Wall", "-pthread", "-o",
                             str(out / name),
-                            os.path.join(SRC, name + ".c")],
+                            os.path.join(SRC, name + ".c"),
+                            os.path.join(SRC, "ct-cgroup.c")],
                            capture_output=True, text=True)
         if r.returncode:
             pytest.fail("building %s failed:\n%s" % (name, r.stderr))

@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ct-cgroup.h"
+
 #define HOLD_MS		1500
 #define MAX_CHILDREN	100000
 #define PIDS_ROOT	"/sys/fs/cgroup/pids"
@@ -88,44 +90,6 @@ static void release_children(void)
 		waitpid(children[i], NULL, 0);
 }
 
-static int put(const char *dir, const char *file, const char *val)
-{
-	char path[PATH_MAX];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
-/* Our pids cgroup path, from the "N:pids:/path" line. */
-static int own_pids_cgroup(char *buf, size_t size)
-{
-	char line[PATH_MAX + 64];
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	int ret = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *c = strstr(line, ":pids:");
-
-		if (!c)
-			continue;
-		c[6 + strcspn(c + 6, "\n")] = '\0';
-		snprintf(buf, size, "%s", c + 6);
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 static void hold(void)
 {
 	fflush(stdout);
@@ -169,7 +133,7 @@ static int do_pids(long max)
 		fprintf(stderr, "ct-an-limits: pids needs root\n");
 		return 77;
 	}
-	if (access(PIDS_ROOT, W_OK) || own_pids_cgroup(home, sizeof(home))) {
+	if (access(PIDS_ROOT, W_OK) || ct_cg_own_pids(home, sizeof(home))) {
 		fprintf(stderr, "ct-an-limits: no writable v1 pids hierarchy at %s\n",
 			PIDS_ROOT);
 		return 77;
@@ -185,17 +149,17 @@ static int do_pids(long max)
 		fail("mkdir inner", 77);
 	}
 	snprintf(num, sizeof(num), "%ld", max);
-	if (put(outer, "pids.max", num))
+	if (ct_cg_write(outer, "pids.max", num))
 		fail("pids.max", 99);
 	snprintf(num, sizeof(num), "%d", (int)getpid());
-	if (put(inner, "cgroup.procs", num))
+	if (ct_cg_write(inner, "cgroup.procs", num))
 		fail("joining the cgroup", 99);
 	err = fork_until_failure();
 	printf("{\"mode\":\"pids\",\"pid\":%d,\"errno\":%d,\"created\":%d,\"path\":\"/ct-an-pids.%d\",\"max\":%ld}\n",
 	       (int)getpid(), err, nchildren, (int)getpid(), max);
 	hold();
 	release_children();
-	if (put(back, "cgroup.procs", num))
+	if (ct_cg_write(back, "cgroup.procs", num))
 		fail("moving back", 99);
 	if (rmdir(inner) || rmdir(outer))
 		fail("rmdir", 99);

@@ -15,47 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ct-cgroup.h"
 #include "ct-common.h"
-
-static int put(const char *dir, const char *file, const char *val)
-{
-	char path[PATH_MAX];
-	ssize_t len = (ssize_t)strlen(val);
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* Our current pids cgroup path, from the "N:pids:/path" line. */
-static int own_cgroup(char *buf, size_t size)
-{
-	char line[PATH_MAX + 64];
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	int found = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (!c2 || strncmp(c1 + 1, "pids:", 5))
-			continue;
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		snprintf(buf, size, "%s", c2 + 1);
-		found = 0;
-		break;
-	}
-	fclose(f);
-	return found;
-}
 
 int main(int argc, char **argv)
 {
@@ -70,7 +31,7 @@ int main(int argc, char **argv)
 		root = argv[i];
 	if (geteuid() != 0)
 		ct_skip("needs root");
-	if (access(root, W_OK) || own_cgroup(home, sizeof(home)))
+	if (access(root, W_OK) || ct_cg_own_pids(home, sizeof(home)))
 		ct_skip("no writable v1 pids hierarchy at %s", root);
 
 	snprintf(self, sizeof(self), "%d", (int)getpid());
@@ -81,9 +42,9 @@ int main(int argc, char **argv)
 		ct_skip("cgroup path too long");
 	if (mkdir(cg, 0755))
 		ct_skip("mkdir %s: %s", cg, strerror(errno));
-	err = put(cg, "pids.max", "1");
+	err = ct_cg_write(cg, "pids.max", "1");
 	if (!err)
-		err = put(cg, "cgroup.procs", self);
+		err = ct_cg_write(cg, "cgroup.procs", self);
 	if (err) {
 		rmdir(cg);
 		ct_skip("cannot set up %s: %s", cg, strerror(-err));
@@ -95,7 +56,7 @@ int main(int argc, char **argv)
 	if (pid == 0)
 		_exit(0);
 
-	err = put(back, "cgroup.procs", self);
+	err = ct_cg_write(back, "cgroup.procs", self);
 	if (err)
 		ct_die("cannot move back to %s: %s", back, strerror(-err));
 	if (rmdir(cg))
