@@ -26,7 +26,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "clonetrace.h"
-#include "kind.bpf.h"
+#include "task.bpf.h"
 
 /* include/uapi/linux/sched.h */
 #define SIGCHLD		17
@@ -48,6 +48,14 @@ const volatile __u32 wakeup_bytes;
 const volatile bool no_syscalls;
 /* bpf_task_pt_regs() exists (5.15+): set by user space after probing. */
 const volatile bool have_task_pt_regs;
+/*
+ * Requests in flight live in task local storage (5.12+: a slot inside the
+ * requesting task, no hashing or locking, freed with the task), else in an
+ * LRU hash by TID. User space probes and sets this; the unused map is not
+ * created. On a fork storm the hash cost ~400 ns per creation, the task
+ * storage ~150 (kernel.bpf_stats_enabled, README "Performance").
+ */
+const volatile bool use_task_storage;
 
 /* Counters, read by user space through the mmap()ed .bss. */
 __u64 lost_events;	/* ring buffer full */
@@ -59,7 +67,7 @@ struct {
 	__uint(max_entries, 4 << 20);	/* resized by user space */
 } events SEC(".maps");
 
-/* A creation request in flight, keyed by the requesting thread's TID. */
+/* A creation request in flight: one per requesting thread. */
 struct inflight {
 	__u64 ts_ns;
 	__u64 flags;
@@ -67,15 +75,68 @@ struct inflight {
 	__s32 exit_signal;
 	__u16 syscall;
 	__u8 fentry;		/* begun by fentry/kernel_clone: fexit ends it */
-	__u8 pad;
+	__u8 active;		/* task storage: the slot holds a request */
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight_task SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, __u32);		/* TID */
 	__type(value, struct inflight);
-} inflight SEC(".maps");
+} inflight_tid SEC(".maps");
+
+/* The current thread's request in flight, or NULL. */
+static __always_inline struct inflight *inflight_find(void)
+{
+	__u32 tid;
+
+	if (use_task_storage) {
+		struct inflight *in;
+
+		in = bpf_task_storage_get(&inflight_task,
+					  bpf_get_current_task_btf(), 0, 0);
+		return in && in->active ? in : NULL;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&inflight_tid, &tid);
+}
+
+/* Remember a request of the current thread (replacing any stale one). */
+static __always_inline void inflight_start(const struct inflight *req)
+{
+	struct inflight *in;
+	__u32 tid;
+
+	if (use_task_storage) {
+		in = bpf_task_storage_get(&inflight_task,
+					  bpf_get_current_task_btf(), 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (in)		/* else: no memory; the event has no latency */
+			*in = *req;
+		return;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&inflight_tid, &tid, req, BPF_ANY);
+}
+
+static __always_inline void inflight_end(struct inflight *in)
+{
+	__u32 tid;
+
+	if (use_task_storage) {
+		in->active = 0;
+		return;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&inflight_tid, &tid);
+}
 
 /* Traced processes by TGID (-p, -c, and their descendants with -f). */
 struct {
@@ -245,7 +306,11 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		__sync_fetch_and_add(&lost_events, 1);
 		return 0;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
+	/*
+	 * The new task's own creation time (CLOCK_MONOTONIC, stamped near
+	 * the end of copy_process(), as in /proc/PID/stat): no clock read.
+	 */
+	e->ts_ns = RD(btf, task, start_time);
 	e->flags = flags;
 	e->type = CT_EV_CLONE;
 	e->cpu = bpf_get_smp_processor_id();
@@ -262,17 +327,22 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->exit_signal = 0;
 	e->kind = kind;
 
-	in = bpf_map_lookup_elem(&inflight, &ptid);
+	in = inflight_find();
 	if (in) {
 		e->syscall = in->syscall;
-		e->latency_ns = e->ts_ns - in->ts_ns;
+		e->latency_ns = e->ts_ns > in->ts_ns ? e->ts_ns - in->ts_ns : 0;
 	} else {
 		e->syscall = no_syscalls ? current_syscall() : CT_SC_KERNEL;
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
-	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	if (btf) {
+		copy_comm(e->pcomm, bpf_get_current_task_btf()->comm);
+		copy_comm(e->comm, task->comm);
+	} else {
+		bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
+		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	}
 	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
 }
@@ -295,7 +365,10 @@ int BPF_PROG(task_newtask_raw, struct task_struct *task, __u64 clone_flags)
 
 static __always_inline bool request_wanted(void)
 {
-	return traced(bpf_get_current_pid_tgid() >> 32) && comm_matches();
+	/* no helper call unless a filter needs it: every request pays it */
+	if (filter_targets && !traced(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	return comm_matches();
 }
 
 /* Remember a request of the current thread; the filters passed. */
@@ -303,7 +376,6 @@ static __always_inline void request_record(__u16 syscall, __u64 flags,
 					   __s32 exit_signal, __u64 uargs,
 					   bool fentry)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = {
 		.ts_ns = bpf_ktime_get_ns(),
 		.flags = flags,
@@ -311,9 +383,10 @@ static __always_inline void request_record(__u16 syscall, __u64 flags,
 		.exit_signal = exit_signal,
 		.syscall = syscall,
 		.fentry = fentry,
+		.active = 1,
 	};
 
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	inflight_start(&in);
 }
 
 static __always_inline void request_begin(__u16 syscall, __u64 flags,
@@ -426,12 +499,11 @@ static __always_inline void fail_unseen(__u16 syscall, long err)
 
 static __always_inline void request_end(long ret, __u16 syscall)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *in;
 
 	if (ret == 0)
 		return;		/* the new child returning: never in flight */
-	in = bpf_map_lookup_elem(&inflight, &tid);
+	in = inflight_find();
 	if (!in) {
 		if (ret < 0 && syscall != CT_SC_KERNEL && request_wanted())
 			fail_unseen(syscall, -ret);
@@ -439,7 +511,7 @@ static __always_inline void request_end(long ret, __u16 syscall)
 	}
 	if (ret < 0)
 		fail_request(in, -ret);
-	bpf_map_delete_elem(&inflight, &tid);
+	inflight_end(in);
 }
 
 /* The perf layout of syscall tracepoints: common header, nr, arguments. */
@@ -526,9 +598,7 @@ int sys_exit_vfork(struct syscall_exit_ctx *ctx)
 SEC("fentry/kernel_clone")
 int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (bpf_map_lookup_elem(&inflight, &tid))
+	if (inflight_find())
 		return 0;	/* a syscall tracepoint owns this request */
 	if (request_wanted())
 		request_record(no_syscalls ? current_syscall() : CT_SC_KERNEL,
@@ -539,10 +609,9 @@ int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 SEC("fexit/kernel_clone")
 int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *in;
 
-	in = bpf_map_lookup_elem(&inflight, &tid);
+	in = inflight_find();
 	if (in && in->fentry)
 		request_end(ret, CT_SC_KERNEL);
 	return 0;

@@ -23,7 +23,7 @@
 #include <bpf/bpf_core_read.h>
 #include "clonetrace.h"
 #include "top.h"
-#include "kind.bpf.h"
+#include "task.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -75,9 +75,11 @@ static __always_inline struct ct_top_cgroup *cgroup_of(__u64 id)
 	return bpf_map_lookup_elem(&cgroups, &id);
 }
 
-static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
+static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
+				      bool btf)
 {
-	__u32 kind = kind_of(flags, BPF_CORE_READ(task, flags));
+	__u32 kind = kind_of(flags, btf ? task->flags
+					: BPF_CORE_READ(task, flags));
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ct_top_parent *p;
 	struct ct_top_cgroup *c;
@@ -89,7 +91,10 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 	p = parent_of(tgid);
 	if (p && kind < CT_KIND_NR) {
 		__sync_fetch_and_add(&p->created[kind], 1);
-		bpf_get_current_comm(p->comm, sizeof(p->comm));
+		if (btf)
+			copy_comm(p->comm, bpf_get_current_task_btf()->comm);
+		else
+			bpf_get_current_comm(p->comm, sizeof(p->comm));
 	}
 	c = cgroup_of(bpf_get_current_cgroup_id());
 	if (c)
@@ -101,13 +106,13 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags)
 SEC("tp_btf/task_newtask")
 int BPF_PROG(top_newtask_btf, struct task_struct *task, __u64 clone_flags)
 {
-	return on_newtask(task, clone_flags);
+	return on_newtask(task, clone_flags, true);
 }
 
 SEC("raw_tp/task_newtask")
 int BPF_PROG(top_newtask_raw, struct task_struct *task, __u64 clone_flags)
 {
-	return on_newtask(task, clone_flags);
+	return on_newtask(task, clone_flags, false);
 }
 
 struct syscall_exit_ctx {

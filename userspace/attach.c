@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -112,6 +113,28 @@ static bool have_tracepoint(const char *root, const char *category,
 /* 5.15+: the creator's registers, for syscalls no tracepoint saw */
 static bool have_task_pt_regs;
 
+/*
+ * 5.12+: task local storage usable from tracing programs, where requests
+ * in flight are cheapest to keep. CLONETRACE_NO_TASK_STORAGE=1 forces the
+ * hash kept for older kernels (the tests use it to cover that path).
+ */
+static bool have_task_storage(void)
+{
+	const char *off = getenv("CLONETRACE_NO_TASK_STORAGE");
+
+	if (off && *off && strcmp(off, "0"))
+		return false;
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE,
+					 NULL) > 0 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_FUNC_task_storage_get, NULL) > 0 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_FUNC_get_current_task_btf,
+				       NULL) > 0;
+}
+
+static bool use_task_storage;
+
 static void configure(struct clonetrace_bpf *skel,
 		      const struct ct_bpf_config *cfg)
 {
@@ -124,6 +147,9 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->wakeup_bytes = cfg->wakeup_bytes;
 	ro->no_syscalls = cfg->no_syscalls;
 	ro->have_task_pt_regs = have_task_pt_regs;
+	ro->use_task_storage = use_task_storage;
+	bpf_map__set_autocreate(skel->maps.inflight_task, use_task_storage);
+	bpf_map__set_autocreate(skel->maps.inflight_tid, !use_task_storage);
 	if (cfg->comm) {
 		ro->filter_comm = true;
 		strncpy((char *)ro->target_comm, cfg->comm,
@@ -208,6 +234,7 @@ static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
 	out->skel = skel;
 	out->mode = mode;
 	out->syscalls = nsys == (int)(sizeof(sys) / sizeof(sys[0]));
+	out->task_storage = use_task_storage;
 	return 0;
 fail:
 	clonetrace_bpf__destroy(skel);
@@ -240,6 +267,7 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	have_task_pt_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 						    BPF_FUNC_task_pt_regs,
 						    NULL) > 0;
+	use_task_storage = have_task_storage();
 	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
 		probe[i] = -ENOENT;
 		reason[i] = NULL;

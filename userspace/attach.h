@@ -35,6 +35,7 @@ struct ct_attached {
 	struct clonetrace_bpf *skel;
 	enum ct_mode mode;
 	bool syscalls;		/* syscall tracepoints attached */
+	bool task_storage;	/* requests in flight in task local storage */
 };
 
 const char *ct_mode_name(enum ct_mode mode);

@@ -623,7 +623,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, " (no syscall tracepoints: failures and latency from kernel_clone)");
 		else if (!att.syscalls)
 			fprintf(stderr, " (no syscall tracepoints: no failures, no latency)");
-		fputc('\n', stderr);
+		fprintf(stderr, ", requests in flight kept %s\n",
+			att.task_storage ? "in task storage" : "in a TID hash");
 	}
 
 	/* ---- targets: -p processes, then the command ---- */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kind.bpf.h - what a new task is (enum ct_kind), from its clone flags and
- * its PF_* flags. Shared by the BPF objects; BPF side only (vmlinux.h).
+ * task.bpf.h - reading a new task, shared by the BPF objects (BPF side
+ * only: vmlinux.h): what it is (enum ct_kind, from its clone flags and its
+ * PF_* flags) and its comm.
  */
-#ifndef CT_KIND_BPF_H
-#define CT_KIND_BPF_H
+#ifndef CT_TASK_BPF_H
+#define CT_TASK_BPF_H
 
 /* include/uapi/linux/sched.h */
 #define CSIGNAL		0x000000ffULL
@@ -32,4 +33,16 @@ static __always_inline __u16 kind_of(__u64 flags, __u32 pf)
 	return CT_KIND_PROCESS;
 }
 
-#endif /* CT_KIND_BPF_H */
+/*
+ * A BTF-typed task's comm as two 8-byte loads (the verifier allows loads
+ * anywhere inside an array member): far cheaper than a string helper, and
+ * every creation on the machine pays for it. The kernel keeps comm
+ * NUL-terminated; user space stops at the first NUL.
+ */
+static __always_inline void copy_comm(char *dst, const char *src)
+{
+	((__u64 *)dst)[0] = ((const __u64 *)src)[0];
+	((__u64 *)dst)[1] = ((const __u64 *)src)[1];
+}
+
+#endif /* CT_TASK_BPF_H */
