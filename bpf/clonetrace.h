@@ -53,6 +53,9 @@ enum ct_ref {
 
 #define CT_REF_ABSENT	(-1)	/* the task has no such resource */
 
+/* Size of the BPF side's target_hint[] (a power of two). */
+#define CT_TARGET_HINTS	(1 << 18)
+
 struct ct_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 flags;		/* clone flags without the exit signal byte */

@@ -438,6 +438,12 @@ static int command_release(struct command *cmd)
 	return e;
 }
 
+/* Before a TGID goes into targets: its byte in the BPF side's prefilter. */
+static void hint_target(struct clonetrace_bpf *skel, pid_t tgid)
+{
+	skel->bss->target_hint[(uint32_t)tgid & (CT_TARGET_HINTS - 1)] = 1;
+}
+
 static void report_targets_gone(void)
 {
 	int i;
@@ -632,6 +638,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < env.npids; i++) {
 		__u8 one = 1;
 
+		hint_target(att.skel, env.pids[i]);
 		if (bpf_map_update_elem(targets_fd, &env.pids[i], &one, BPF_NOEXIST))
 			continue;	/* listed twice */
 		/*
@@ -653,6 +660,7 @@ int main(int argc, char **argv)
 				env.cmd_argv[0], strerror(-err));
 			goto cleanup;
 		}
+		hint_target(att.skel, cmd.pid);
 		if (bpf_map_update_elem(targets_fd, &cmd.pid, &one, BPF_NOEXIST)) {
 			fprintf(stderr, "clonetrace: cannot trace the command: %s\n",
 				strerror(errno));

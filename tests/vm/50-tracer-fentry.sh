@@ -26,7 +26,7 @@ if [ ! -x "$ct" ] || [ ! -x /bin/ct-fork ]; then
 fi
 
 # fentry must attach on the guest kernels; say why if it does not.
-if ! "$ct" --mode fentry --json -o "$out/probe.json" -c true \
+if ! "$ct" --mode fentry -v --json -o "$out/probe.json" -c true \
 	2>"$out/probe.stderr"; then
 	say "FAIL: --mode fentry refused: $(cat "$out/probe.stderr")"
 	exit 1
@@ -76,6 +76,25 @@ run_nosys() {
 	grep '"event":"clone",' "$out/$name.json" |
 		grep -v '"kind":"user_worker"' | grep -q '"latency_ns":null' &&
 		{ say "$name: FAIL: a clone without latency"; fail=1; }
+}
+
+# run_hash NAME COMMAND...: requests in flight in the TID hash kept for
+# kernels without task storage; first check that the default is task
+# storage on this kernel, so that the two runs cover both.
+run_hash() {
+	name=$1
+	shift
+	if ! grep -q 'requests in flight kept in task storage' \
+		"$out/probe.stderr"; then
+		say "FAIL: not task storage by default: $(cat "$out/probe.stderr")"
+		fail=1
+	fi
+	CLONETRACE_NO_TASK_STORAGE=1 "$ct" --mode fentry --json -v \
+		-o "$out/$name.json" -c "$*" \
+		>"$out/$name.expect" 2>"$out/$name.stderr"
+	record "$name" $?
+	grep -q 'requests in flight kept in a TID hash' "$out/$name.stderr" ||
+		{ say "$name: FAIL: CLONETRACE_NO_TASK_STORAGE ignored"; fail=1; }
 }
 
 follow() {
@@ -143,6 +162,10 @@ run_nosys nosys-pthread /bin/ct-pthread
 run_nosys nosys-einval /bin/ct-einval
 run_nosys nosys-pidslimit /bin/ct-pidslimit "$pids_root"
 run_nosys nosys-iouring /bin/ct-iouring
+run_hash hash-fork /bin/ct-fork
+run_hash hash-pthread /bin/ct-pthread
+run_hash hash-einval /bin/ct-einval
+run_hash hash-seccomp /bin/ct-seccomp
 follow follow-fork /bin/ct-fork
 follow follow-threads /bin/ct-threads 20
 echo complete >>"$out/ran"
