@@ -455,6 +455,29 @@ def test_top_failures(an):
     assert sum(t["by_errno"].get("EAGAIN", 0) for t in tops) >= 1
 
 
+def test_top_no_syscalls(an):
+    """--no-syscalls: creations still counted exactly; failures are null
+    (not measured), not 0, even when the workload has one."""
+    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
+        pytest.skip("no writable v1 pids hierarchy")
+    top = start_top(["-i", "0.5", "-r", "0", "--no-syscalls"])
+    try:
+        r = run([an("ct-an-limits"), "pids", "3"])
+    finally:
+        recs = stop_top(top)
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)
+    tops = of(recs, "top")
+    assert tops
+    created = sum(row["created"] for t in tops for row in t["spawners"]
+                  if row["pid"] == st["pid"])
+    assert created == st["created"]
+    for t in tops:
+        assert t["failed"] is None and t["by_errno"] is None
+        assert all(row["failed"] is None for row in t["spawners"])
+        assert all(c["failed"] is None for c in t["cgroups"])
+
+
 def test_top_human_not_a_terminal(an):
     r = run([CLONETRACE, "top", "-i", "0.2", "-n", "2", "-r", "3"])
     assert r.returncode == 0, r.stderr

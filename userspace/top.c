@@ -45,6 +45,7 @@ static struct {
 	bool json;
 	int redraw;		/* -1: when stdout is a terminal */
 	int verbose;
+	bool no_syscalls;
 	const char *mode;
 } opt = {
 	.rows = 10,
@@ -69,6 +70,7 @@ static const char doc[] =
 enum {
 	OPT_MODE = 0x100,
 	OPT_NO_REDRAW,
+	OPT_NO_SYSCALLS,
 };
 
 static const struct argp_option opts[] = {
@@ -79,6 +81,9 @@ static const struct argp_option opts[] = {
 	{ "no-redraw", OPT_NO_REDRAW, NULL, 0,
 	  "Print blocks even on a terminal" },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default), tp_btf or raw_tp" },
+	{ "no-syscalls", OPT_NO_SYSCALLS, NULL, 0,
+	  "No syscall tracepoints (they slow every syscall on the machine): "
+	  "no failures" },
 	{ "verbose", 'v', NULL, 0, "Say how it attached" },
 	{},
 };
@@ -138,6 +143,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		opt.verbose++;
+		break;
+	case OPT_NO_SYSCALLS:
+		opt.no_syscalls = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -206,7 +214,7 @@ static int try_attach(bool btf, struct top_bpf **out, bool *failures)
 	bpf_program__set_autoload(btf ? skel->progs.top_newtask_raw :
 				  skel->progs.top_newtask_btf, false);
 	for (i = 0; i < 4; i++) {
-		bool ok = have_tracepoint(sys[i].tp);
+		bool ok = !opt.no_syscalls && have_tracepoint(sys[i].tp);
 
 		bpf_program__set_autoload(sys[i].prog, ok);
 		n += ok;
@@ -326,7 +334,26 @@ static struct {
 	uint64_t kinds[CT_KIND_NR];		/* cumulative */
 	uint64_t errnos[CT_TOP_ERRNO];
 	struct ct_prom prom;
+	bool failures;		/* failures are counted (syscall tracepoints) */
 } tp;
+
+/* A failure count in a column: "-" when failures are not counted. */
+static const char *failed_col(uint64_t n, char *buf, size_t len)
+{
+	if (!tp.failures)
+		return "-";
+	snprintf(buf, len, "%" PRIu64, n);
+	return buf;
+}
+
+/* A failure count in JSON: null when failures are not counted. */
+static void put_failed(uint64_t n)
+{
+	if (tp.failures)
+		printf("%" PRIu64, n);
+	else
+		fputs("null", stdout);
+}
 
 static uint64_t sum_percpu(int fd, uint32_t key)
 {
@@ -461,24 +488,34 @@ static void print_json(const struct sample *s, uint64_t now)
 	for (k = 0; k < CT_KIND_NR; k++)
 		printf("%s\"%s\":%" PRIu64, k ? "," : "", ct_kind_name(k),
 		       s->kinds[k]);
-	printf("},\"failed\":%" PRIu64 ",\"by_errno\":{", s->failed);
-	for (i = 0; i < CT_TOP_ERRNO; i++) {
-		if (!s->errnos[i])
-			continue;
-		printf("%s\"%s\":%" PRIu64, sep,
-		       i ? ct_errno_name(i, name, sizeof(name)) : "other",
-		       s->errnos[i]);
-		sep = ",";
+	fputs("},\"failed\":", stdout);
+	put_failed(s->failed);
+	fputs(",\"by_errno\":", stdout);
+	if (tp.failures) {
+		fputc('{', stdout);
+		for (i = 0; i < CT_TOP_ERRNO; i++) {
+			if (!s->errnos[i])
+				continue;
+			printf("%s\"%s\":%" PRIu64, sep,
+			       i ? ct_errno_name(i, name, sizeof(name)) :
+			       "other", s->errnos[i]);
+			sep = ",";
+		}
+		fputc('}', stdout);
+	} else {
+		fputs("null", stdout);
 	}
-	printf("},\"parents\":%zu,\"spawners\":[", s->nparents);
+	printf(",\"parents\":%zu,\"spawners\":[", s->nparents);
 	for (i = 0; i < shown(s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
 
 		ct_escape_json(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
 		printf("%s{\"pid\":%u,\"comm\":\"%s\",\"created\":%" PRIu64
-		       ",\"rate\":%.1f,\"failed\":%" PRIu64 ",\"by_kind\":{",
+		       ",\"rate\":%.1f,\"failed\":",
 		       i ? "," : "", r->pid, comm, r->created,
-		       per_sec(r->created, s->secs), (uint64_t)r->v.failed);
+		       per_sec(r->created, s->secs));
+		put_failed(r->v.failed);
+		fputs(",\"by_kind\":{", stdout);
 		for (k = 0; k < CT_KIND_NR; k++)
 			printf("%s\"%s\":%" PRIu64, k ? "," : "",
 			       ct_kind_name(k), (uint64_t)r->v.created[k]);
@@ -496,16 +533,17 @@ static void print_json(const struct sample *s, uint64_t now)
 		} else {
 			fputs("\"path\":null,", stdout);
 		}
-		printf("\"created\":%" PRIu64 ",\"rate\":%.1f,\"failed\":%"
-		       PRIu64 "}", (uint64_t)c->v.created,
-		       per_sec(c->v.created, s->secs), (uint64_t)c->v.failed);
+		printf("\"created\":%" PRIu64 ",\"rate\":%.1f,\"failed\":",
+		       (uint64_t)c->v.created, per_sec(c->v.created, s->secs));
+		put_failed(c->v.failed);
+		fputc('}', stdout);
 	}
 	fputs("]}\n", stdout);
 }
 
 static void print_human(const struct sample *s, uint64_t now, bool redraw)
 {
-	char comm[CT_COMM_LEN * 8], name[32], clock[32];
+	char comm[CT_COMM_LEN * 8], name[32], clock[32], num[24];
 	uint64_t other;
 	struct tm tm;
 	time_t t = time(NULL);
@@ -517,12 +555,16 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 		fputs("\033[H\033[2J", stdout);
 	other = s->created - s->kinds[CT_KIND_PROCESS] -
 		s->kinds[CT_KIND_THREAD] - s->kinds[CT_KIND_VFORK];
-	printf("%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; failed %.1f/s",
+	printf("%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; ",
 	       clock, per_sec(s->created, s->secs),
 	       per_sec(s->kinds[CT_KIND_PROCESS], s->secs),
 	       per_sec(s->kinds[CT_KIND_THREAD], s->secs),
 	       per_sec(s->kinds[CT_KIND_VFORK], s->secs),
-	       per_sec(other, s->secs), per_sec(s->failed, s->secs));
+	       per_sec(other, s->secs));
+	if (tp.failures)
+		printf("failed %.1f/s", per_sec(s->failed, s->secs));
+	else
+		fputs("failed n/a (--no-syscalls)", stdout);
 	if (s->failed) {
 		const char *sep = " (";
 
@@ -544,7 +586,7 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 
 		ct_escape_human(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
 		printf("%7u %-16s %10.1f %8" PRIu64 " %8" PRIu64 " %7" PRIu64
-		       " %7" PRIu64 " %7" PRIu64 "\n", r->pid, comm,
+		       " %7" PRIu64 " %7s\n", r->pid, comm,
 		       per_sec(r->created, s->secs),
 		       (uint64_t)r->v.created[CT_KIND_PROCESS],
 		       (uint64_t)r->v.created[CT_KIND_THREAD],
@@ -552,7 +594,7 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 		       (uint64_t)(r->created - r->v.created[CT_KIND_PROCESS] -
 				  r->v.created[CT_KIND_THREAD] -
 				  r->v.created[CT_KIND_VFORK]),
-		       (uint64_t)r->v.failed);
+		       failed_col(r->v.failed, num, sizeof(num)));
 	}
 	if (s->ncgroups) {
 		printf("%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
@@ -560,9 +602,9 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 			const struct cgroup_row *c = &s->cgroups[i];
 			const char *p = cg_path(c->id, now);
 
-			printf("%10.1f %7" PRIu64 "  ",
+			printf("%10.1f %7s  ",
 			       per_sec(c->v.created, s->secs),
-			       (uint64_t)c->v.failed);
+			       failed_col(c->v.failed, num, sizeof(num)));
 			if (p)
 				printf("%s\n", p);
 			else
@@ -653,6 +695,7 @@ int ct_top_main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	tp.failures = failures;
 	if (opt.verbose) {
 		fprintf(stderr, "clonetrace: attach mode %s%s\n", mode,
 			failures ? "" : " (no syscall tracepoints: no failures)");
