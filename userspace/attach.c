@@ -221,6 +221,7 @@ static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
 		break;
 	}
 
+	skel->rodata->track_requests = nsys > 0 || mode == CT_MODE_FENTRY;
 	err = clonetrace_bpf__load(skel);
 	if (err) {
 		*why = "the kernel refused to load the programs";
