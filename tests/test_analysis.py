@@ -436,17 +436,22 @@ def test_top_totals(an):
             t["rate"] * 1e-3
 
 
-def test_top_failures(an):
+def top_over_pids_limit(an, args):
+    """top ARGS while ct-an-limits makes one creation fail with EAGAIN at a
+    pids limit: (the workload's statement, top's records)."""
     if not os.access("/sys/fs/cgroup/pids", os.W_OK):
         pytest.skip("no writable v1 pids hierarchy")
-    top = start_top(["-i", "0.5", "-r", "0"])
+    top = start_top(["-i", "0.5", "-r", "0"] + args)
     try:
         r = run([an("ct-an-limits"), "pids", "3"])
     finally:
         recs = stop_top(top)
     assert r.returncode == 0, r.stderr
-    st = json.loads(r.stdout)
-    tops = of(recs, "top")
+    return json.loads(r.stdout), of(recs, "top")
+
+
+def test_top_failures(an):
+    st, tops = top_over_pids_limit(an, [])
     failed = sum(row["failed"] for t in tops for row in t["spawners"]
                  if row["pid"] == st["pid"])
     created = sum(row["created"] for t in tops for row in t["spawners"]
@@ -458,16 +463,7 @@ def test_top_failures(an):
 def test_top_no_syscalls(an):
     """--no-syscalls: creations still counted exactly; failures are null
     (not measured), not 0, even when the workload has one."""
-    if not os.access("/sys/fs/cgroup/pids", os.W_OK):
-        pytest.skip("no writable v1 pids hierarchy")
-    top = start_top(["-i", "0.5", "-r", "0", "--no-syscalls"])
-    try:
-        r = run([an("ct-an-limits"), "pids", "3"])
-    finally:
-        recs = stop_top(top)
-    assert r.returncode == 0, r.stderr
-    st = json.loads(r.stdout)
-    tops = of(recs, "top")
+    st, tops = top_over_pids_limit(an, ["--no-syscalls"])
     assert tops
     created = sum(row["created"] for t in tops for row in t["spawners"]
                   if row["pid"] == st["pid"])

@@ -337,6 +337,31 @@ static struct {
 	bool failures;		/* failures are counted (syscall tracepoints) */
 } tp;
 
+/* An interval's failures by errno: a JSON object, or "EAGAIN 3, ..." */
+static void put_errnos(const struct sample *s, bool json)
+{
+	const char *sep = "";
+	char name[32];
+	uint32_t i;
+
+	if (json)
+		fputc('{', stdout);
+	for (i = 0; i < CT_TOP_ERRNO; i++) {
+		const char *e = i ? ct_errno_name(i, name, sizeof(name)) :
+				"other";
+
+		if (!s->errnos[i])
+			continue;
+		if (json)
+			printf("%s\"%s\":%" PRIu64, sep, e, s->errnos[i]);
+		else
+			printf("%s%s %" PRIu64, sep, e, s->errnos[i]);
+		sep = json ? "," : ", ";
+	}
+	if (json)
+		fputc('}', stdout);
+}
+
 /* A failure count in a column: "-" when failures are not counted. */
 static const char *failed_col(uint64_t n, char *buf, size_t len)
 {
@@ -474,8 +499,7 @@ static size_t shown(size_t n)
 
 static void print_json(const struct sample *s, uint64_t now)
 {
-	char comm[CT_COMM_LEN * 8], name[32], path[4096 * 2];
-	const char *sep = "";
+	char comm[CT_COMM_LEN * 8], path[4096 * 2];
 	struct timespec ts;
 	size_t i;
 	int k;
@@ -491,20 +515,10 @@ static void print_json(const struct sample *s, uint64_t now)
 	fputs("},\"failed\":", stdout);
 	put_failed(s->failed);
 	fputs(",\"by_errno\":", stdout);
-	if (tp.failures) {
-		fputc('{', stdout);
-		for (i = 0; i < CT_TOP_ERRNO; i++) {
-			if (!s->errnos[i])
-				continue;
-			printf("%s\"%s\":%" PRIu64, sep,
-			       i ? ct_errno_name(i, name, sizeof(name)) :
-			       "other", s->errnos[i]);
-			sep = ",";
-		}
-		fputc('}', stdout);
-	} else {
+	if (tp.failures)
+		put_errnos(s, true);
+	else
 		fputs("null", stdout);
-	}
 	printf(",\"parents\":%zu,\"spawners\":[", s->nparents);
 	for (i = 0; i < shown(s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
@@ -543,7 +557,7 @@ static void print_json(const struct sample *s, uint64_t now)
 
 static void print_human(const struct sample *s, uint64_t now, bool redraw)
 {
-	char comm[CT_COMM_LEN * 8], name[32], clock[32], num[24];
+	char comm[CT_COMM_LEN * 8], clock[32], num[24];
 	uint64_t other;
 	struct tm tm;
 	time_t t = time(NULL);
@@ -566,16 +580,8 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 	else
 		fputs("failed n/a (--no-syscalls)", stdout);
 	if (s->failed) {
-		const char *sep = " (";
-
-		for (i = 0; i < CT_TOP_ERRNO; i++) {
-			if (!s->errnos[i])
-				continue;
-			printf("%s%s %" PRIu64, sep,
-			       i ? ct_errno_name(i, name, sizeof(name)) :
-			       "other", s->errnos[i]);
-			sep = ", ";
-		}
+		fputs(" (", stdout);
+		put_errnos(s, false);
 		fputc(')', stdout);
 	}
 	fputc('\n', stdout);
