@@ -98,20 +98,25 @@ struct {
 	__type(value, struct inflight);
 } inflight_tid SEC(".maps");
 
-/* The current thread's request in flight, or NULL. */
-static __always_inline struct inflight *inflight_find(void)
+/* The request in flight of the current thread CUR, or NULL. */
+static __always_inline struct inflight *inflight_of(struct task_struct *cur)
 {
 	__u32 tid;
 
 	if (use_task_storage) {
 		struct inflight *in;
 
-		in = bpf_task_storage_get(&inflight_task,
-					  bpf_get_current_task_btf(), 0, 0);
+		in = bpf_task_storage_get(&inflight_task, cur, 0, 0);
 		return in && in->active ? in : NULL;
 	}
 	tid = (__u32)bpf_get_current_pid_tgid();
 	return bpf_map_lookup_elem(&inflight_tid, &tid);
+}
+
+static __always_inline struct inflight *inflight_find(void)
+{
+	return inflight_of(use_task_storage ? bpf_get_current_task_btf() :
+			   NULL);
 }
 
 /* Remember a request of the current thread (replacing any stale one). */
@@ -312,7 +317,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	__u32 ptgid = id >> 32, ptid = (__u32)id;
 	__u32 pf = RD(btf, task, flags);
 	__u16 kind = kind_of(flags, pf);
-	struct task_struct *leader;
+	struct task_struct *leader, *cur;
 	struct inflight *in;
 	struct ct_event *e;
 	__u32 tgid;
@@ -351,7 +356,9 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->exit_signal = 0;
 	e->kind = kind;
 
-	in = track_requests ? inflight_find() : NULL;
+	/* tp_btf: one current-task pointer for the request and the comm */
+	cur = btf || use_task_storage ? bpf_get_current_task_btf() : NULL;
+	in = track_requests ? inflight_of(cur) : NULL;
 	if (in) {
 		e->syscall = in->syscall;
 		e->latency_ns = e->ts_ns > in->ts_ns ? e->ts_ns - in->ts_ns : 0;
@@ -361,7 +368,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	}
 	read_refs(e, task, btf);
 	if (btf) {
-		copy_comm(e->pcomm, bpf_get_current_task_btf()->comm);
+		copy_comm(e->pcomm, cur->comm);
 		copy_comm(e->comm, task->comm);
 	} else {
 		bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
