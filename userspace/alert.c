@@ -16,6 +16,7 @@
 #include "alert.h"
 #include "clonetrace.h"
 #include "decode.h"
+#include "util.h"
 
 #define MAX_EPISODES	4096
 
@@ -131,13 +132,13 @@ static void run(const struct episode *ep, double rate)
 		return;
 	ct_alert_reap(false);
 	if (running > 0) {
-		fprintf(stderr, "clonetrace: alert command still running (pid %d): not started again\n",
+		ct_msg("alert command still running (pid %d): not started again",
 			running);
 		return;
 	}
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "clonetrace: cannot run the alert command: %s\n",
+		ct_msg("cannot run the alert command: %s",
 			strerror(errno));
 		return;
 	}

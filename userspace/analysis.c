@@ -22,7 +22,7 @@
 #include "record.h"
 #include "sections.h"
 #include "spawn.h"
-#include "subcmd.h"
+#include "util.h"
 
 enum {
 	OPT_HIST = 0x200,
@@ -30,7 +30,6 @@ enum {
 	OPT_DOT,
 	OPT_WHY,
 	OPT_SPAWNERS,
-	OPT_TOP,
 };
 
 static struct {
@@ -62,25 +61,11 @@ static const struct argp_option options[] = {
 	  "At exit: write the creation tree to FILE for Graphviz" },
 	{ "spawners", OPT_SPAWNERS, "N", 0,
 	  "At exit: the N processes that created most (0: all)" },
-	{ "top", OPT_TOP, NULL, 0,
+	/* main() turns "clonetrace ... --top ..." into "clonetrace top ..." */
+	{ "--top", 0, NULL, OPTION_DOC,
 	  "Run 'clonetrace top' instead (the other options are top's)" },
 	{},
 };
-
-/* "clonetrace --top ARGS": "clonetrace top ARGS" without the --top. */
-static void __attribute__((noreturn)) run_top(struct argp_state *state)
-{
-	char **argv = calloc(state->argc + 1, sizeof(*argv));
-	int argc = 0, i;
-
-	if (!argv)
-		exit(EXIT_FAILURE);
-	argv[argc++] = (char *)"top";
-	for (i = 1; i < state->argc; i++)
-		if (strcmp(state->argv[i], "--top"))
-			argv[argc++] = state->argv[i];
-	exit(ct_top_main(argc, argv));
-}
 
 static void save_options(struct argp_state *state)
 {
@@ -94,13 +79,12 @@ static void save_options(struct argp_state *state)
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	char *end;
 	long n;
 
 	switch (key) {
 	case 'w':
-		if (!*arg)
-			argp_error(state, "empty recording file name");
+		if (ct_opt_nonempty(state, arg, "recording file name"))
+			return EINVAL;
 		an.record = arg;
 		break;
 	case OPT_WHY:
@@ -113,21 +97,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		an.sec.tree = true;
 		break;
 	case OPT_DOT:
-		if (!*arg)
-			argp_error(state, "empty --dot file name");
+		if (ct_opt_nonempty(state, arg, "--dot file name"))
+			return EINVAL;
 		an.sec.dot = arg;
 		break;
 	case OPT_SPAWNERS:
-		errno = 0;
-		n = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || n < 0 || n > 1000000)
-			argp_error(state, "invalid --spawners '%s': expected a number of rows from 0 (all) to 1000000",
-				   arg);
+		if (ct_opt_long(state, arg, "--spawners", 0, 1000000, &n))
+			return EINVAL;
 		an.sec.spawners = n;
 		an.sec.all_spawners = !n;
 		break;
-	case OPT_TOP:
-		run_top(state);
 	case ARGP_KEY_END:
 		save_options(state);
 		break;
@@ -148,14 +127,6 @@ const struct argp ct_analysis_argp = {
 	.children = children,
 };
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int start_recording(const char *mode)
 {
 	struct ct_rec_header h = { .version = CT_REC_VERSION };
@@ -167,12 +138,12 @@ static int start_recording(const char *mode)
 		snprintf(h.hostname, sizeof(h.hostname), "%s", u.nodename);
 	}
 	/* CLOCK_REALTIME of boot: what CLOCK_MONOTONIC 0 was */
-	h.boot_time_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	h.boot_time_ns = ct_clock_ns(CLOCK_REALTIME) - ct_clock_ns(CLOCK_MONOTONIC);
 	snprintf(h.mode, sizeof(h.mode), "%s", mode);
 	snprintf(h.options, sizeof(h.options), "%s", an.options);
 	err = ct_rec_create(&st.rec, an.record, &h);
 	if (err) {
-		fprintf(stderr, "clonetrace: cannot write recording '%s': %s\n",
+		ct_msg("cannot write recording '%s': %s",
 			an.record, strerror(-err));
 		return err;
 	}
@@ -184,11 +155,11 @@ int ct_analysis_start(const char *mode)
 {
 	int err;
 
-	st.start_ns = st.last_ns = clock_ns(CLOCK_MONOTONIC);
+	st.start_ns = st.last_ns = ct_clock_ns(CLOCK_MONOTONIC);
 	st.prom.source = "trace";
 	err = ct_sections_init(&an.sec);
 	if (err) {
-		fprintf(stderr, "clonetrace: %s\n", strerror(-err));
+		ct_msg("%s", strerror(-err));
 		return err;
 	}
 	if (ct_periodic.alert.rate) {
@@ -201,7 +172,7 @@ int ct_analysis_start(const char *mode)
 	if (ct_periodic.prometheus) {
 		err = ct_prom_write(ct_periodic.prometheus, &st.prom);
 		if (err) {
-			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+			ct_msg("cannot write '%s': %s",
 				ct_periodic.prometheus, strerror(-err));
 			return err;
 		}
@@ -263,7 +234,7 @@ static void interval_end(uint64_t now)
 		int err = ct_prom_write(ct_periodic.prometheus, &st.prom);
 
 		if (err)
-			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+			ct_msg("cannot write '%s': %s",
 				ct_periodic.prometheus, strerror(-err));
 	}
 	st.interval_total = 0;
@@ -274,7 +245,7 @@ void ct_analysis_tick(uint64_t now_ns, uint64_t lost)
 {
 	st.prom.lost = lost;
 	if (st.recording && ct_rec_flush(&st.rec)) {
-		fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
+		ct_msg("writing recording '%s': %s",
 			an.record, strerror(-st.rec.err));
 		st.recording = false;
 	}
@@ -299,12 +270,12 @@ int ct_analysis_finish(struct ct_output *out, uint64_t duration)
 		err = ct_rec_close(&st.rec, &end);
 		st.recording = false;
 		if (err)
-			fprintf(stderr, "clonetrace: writing recording '%s': %s\n",
+			ct_msg("writing recording '%s': %s",
 				an.record, strerror(-err));
 	}
 	if (ct_periodic.prometheus) {
 		st.prom.lost = out->stats.lost;
-		interval_end(clock_ns(CLOCK_MONOTONIC));
+		interval_end(ct_clock_ns(CLOCK_MONOTONIC));
 	}
 	ct_alert_reap(false);
 	if (!err)

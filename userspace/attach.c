@@ -20,15 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 
 #include "attach.h"
 #include "clonetrace.skel.h"
+#include "util.h"
 
 static const char *const mode_names[] = {
 	[CT_MODE_AUTO]		= "auto",
@@ -46,10 +49,27 @@ int ct_mode_parse(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(name, mode_names[i]))
 			return i;
 	return -1;
+}
+
+/* Root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), effective. */
+bool ct_privileged(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+	uint64_t eff;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	eff = data[0].effective | (uint64_t)data[1].effective << 32;
+	if (eff & (1ULL << CAP_SYS_ADMIN))
+		return true;
+	return (eff & (1ULL << 39)) && (eff & (1ULL << 38)); /* BPF, PERFMON */
 }
 
 /* Load "r0 = 0; exit" as a tracing program of the given attach type. */
@@ -68,7 +88,7 @@ static int probe_tracing(struct btf *vmlinux, const char *name, int btf_kind,
 		return -ENOENT;
 	opts.attach_btf_id = id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
-			   sizeof(insns) / sizeof(insns[0]), &opts);
+			   ARRAY_SIZE(insns), &opts);
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -195,7 +215,7 @@ static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
 	/* Switch off everything, then on what this mode uses. */
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	for (i = 0; i < (int)(sizeof(sys) / sizeof(sys[0])); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(sys); i++) {
 		if (!cfg->no_syscalls &&
 		    have_tracepoint(root, "syscalls", sys[i].tp)) {
 			bpf_program__set_autoload(sys[i].prog, true);
@@ -234,7 +254,7 @@ static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
 	}
 	out->skel = skel;
 	out->mode = mode;
-	out->syscalls = nsys == (int)(sizeof(sys) / sizeof(sys[0]));
+	out->syscalls = nsys == (int)ARRAY_SIZE(sys);
 	out->task_storage = use_task_storage;
 	return 0;
 fail:
@@ -248,8 +268,8 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	static const enum ct_mode ladder[] = {
 		CT_MODE_FENTRY, CT_MODE_TP_BTF, CT_MODE_RAW_TP,
 	};
-	int probe[sizeof(ladder) / sizeof(ladder[0])];
-	const char *reason[sizeof(ladder) / sizeof(ladder[0])];
+	int probe[ARRAY_SIZE(ladder)];
+	const char *reason[ARRAY_SIZE(ladder)];
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	const char *clone_fn = NULL;
 	int err = -ENOENT;
@@ -269,7 +289,7 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 						    BPF_FUNC_task_pt_regs,
 						    NULL) > 0;
 	use_task_storage = have_task_storage();
-	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ladder); i++) {
 		probe[i] = -ENOENT;
 		reason[i] = NULL;
 		if (want != CT_MODE_AUTO && want != ladder[i])
@@ -293,7 +313,7 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	}
 	btf__free(vmlinux);
 
-	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ladder); i++) {
 		enum ct_mode mode = ladder[i];
 
 		if (want != CT_MODE_AUTO && want != mode)
@@ -304,7 +324,7 @@ int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 		if (!err)
 			break;
 		if (verbose)
-			fprintf(stderr, "clonetrace: mode %s unavailable: %s: %s\n",
+			ct_msg("mode %s unavailable: %s: %s",
 				ct_mode_name(mode), reason[i], strerror(-err));
 		*why = reason[i];
 	}

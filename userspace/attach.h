@@ -38,6 +38,9 @@ struct ct_attached {
 	bool task_storage;	/* requests in flight in task local storage */
 };
 
+/* Root, or CAP_BPF and CAP_PERFMON, effective: enough to load and attach. */
+bool ct_privileged(void);
+
 const char *ct_mode_name(enum ct_mode mode);
 int ct_mode_parse(const char *name);
 

@@ -33,19 +33,15 @@
 #include "clonetrace.skel.h"
 #include "decode.h"
 #include "output.h"
-#include "subcmd.h"
+#include "proc.h"
+#include "commands.h"
+#include "util.h"
 
 #define CT_VERSION	"0.1"
-#define MAX_PIDS	1024
 #define POLL_MS		100
 
-/* exit statuses */
-#define EXIT_USAGE	2
-#define EXIT_NOTFOUND	127
-
 static struct env {
-	pid_t pids[MAX_PIDS];
-	int npids;
+	struct ct_pids pids;
 	bool follow;
 	const char *command;		/* -c "CMD ARGS" */
 	char **cmd_argv;		/* -c words, or the words after -- */
@@ -68,8 +64,6 @@ static struct env {
 	.ringbuf_kib = 4096,
 	.max_follow = 65536,
 };
-
-static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "clonetrace " CT_VERSION;
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -130,117 +124,93 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-/* One line, the program's name first, then exit. */
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
+static error_t parse_kinds(const struct argp_state *state, const char *arg)
 {
-	va_list ap;
+	const char *p = arg;
 
-	fputs("clonetrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
-
-static long parse_long(const char *s, const char *what, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die(EXIT_USAGE, "invalid %s '%s': expected an integer from %ld to %ld",
-		    what, s, min, max);
-	return v;
-}
-
-static void parse_pids(const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-
-	if (!copy)
-		die(EXIT_FAILURE, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (errno || end == tok || *end || v <= 0 || v > INT_MAX)
-			die(EXIT_USAGE, "invalid PID '%s': expected a positive process ID",
-			    tok);
-		if (env.npids == MAX_PIDS)
-			die(EXIT_USAGE, "too many PIDs: at most %d", MAX_PIDS);
-		env.pids[env.npids++] = v;
-	}
-	if (!env.npids)
-		die(EXIT_USAGE, "invalid PID list '%s': expected PID[,PID...]", arg);
-	free(copy);
-}
-
-static void parse_kinds(const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-
-	if (!copy)
-		die(EXIT_FAILURE, "out of memory");
 	env.kind_mask = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int kind = ct_kind_parse(tok);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char tok[32];
+		int kind;
 
+		snprintf(tok, sizeof(tok), "%.*s", (int)(n < 31 ? n : 31), p);
+		p += n + (p[n] == ',');
+		if (!n)
+			continue;
+		kind = n < 31 ? ct_kind_parse(tok) : -1;
 		if (kind < 0)
-			die(EXIT_USAGE, "unknown kind '%s': expected one of %s",
-			    tok, ct_kind_list());
+			return ct_usage_error(state, "unknown kind '%s': expected one of %s",
+					      tok, ct_kind_list());
 		env.kind_mask |= 1U << kind;
 	}
 	if (!env.kind_mask)
-		die(EXIT_USAGE, "empty kind list: expected one of %s",
-		    ct_kind_list());
-	free(copy);
+		return ct_usage_error(state, "empty kind list: expected one of %s",
+				      ct_kind_list());
+	return 0;
+}
+
+static error_t parse_value(int key, char *arg, struct argp_state *state)
+{
+	double secs;
+	long n;
+	int mode;
+
+	switch (key) {
+	case OPT_COMM:
+		if (!*arg || strlen(arg) >= CT_COMM_LEN)
+			return ct_usage_error(state, "invalid comm '%s': 1 to %d characters (the kernel's limit)",
+					      arg, CT_COMM_LEN - 1);
+		env.comm = arg;
+		return 0;
+	case 'd':
+		if (ct_opt_seconds(state, arg, "duration", 0.001, 1e9, &secs))
+			return EINVAL;
+		env.duration = secs;
+		return 0;
+	case OPT_MODE:
+		mode = ct_mode_parse(arg);
+		if (mode < 0)
+			return ct_usage_error(state, "unknown mode '%s': expected auto, fentry, tp_btf or raw_tp",
+					      arg);
+		env.mode = mode;
+		return 0;
+	case 'b':
+		if (ct_opt_long(state, arg, "buffer size", 4, 1 << 20, &n))
+			return EINVAL;
+		if (n & (n - 1))
+			return ct_usage_error(state, "invalid buffer size '%s': must be a power of two (KiB)",
+					      arg);
+		env.ringbuf_kib = n;
+		return 0;
+	case OPT_MAX_FOLLOW:
+		if (ct_opt_long(state, arg, "--max-follow", 1, 1 << 22, &n))
+			return EINVAL;
+		env.max_follow = n;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
 	case 'p':
-		parse_pids(arg);
-		break;
+		return ct_opt_pids(state, arg, &env.pids);
 	case 'f':
 		env.follow = true;
 		break;
 	case 'c':
 		env.command = arg;
 		break;
-	case OPT_COMM:
-		if (!*arg || strlen(arg) >= CT_COMM_LEN)
-			die(EXIT_USAGE, "invalid comm '%s': 1 to %d characters (the kernel's limit)",
-			    arg, CT_COMM_LEN - 1);
-		env.comm = arg;
-		break;
 	case 'k':
-		parse_kinds(arg);
-		break;
+		return parse_kinds(state, arg);
 	case OPT_FAILED:
 		env.failed_only = true;
 		break;
-	case 'd':
-		errno = 0;
-		env.duration = strtod(arg, &end);
-		if (errno || end == arg || *end || !(env.duration > 0) ||
-		    env.duration > 1e9)
-			die(EXIT_USAGE, "invalid duration '%s': expected a positive number of seconds",
-			    arg);
-		break;
 	case 'o':
-		if (!*arg)
-			die(EXIT_USAGE, "empty output file name");
+		if (ct_opt_nonempty(state, arg, "output file name"))
+			return EINVAL;
 		env.output = arg;
 		break;
 	case 'j':
@@ -252,29 +222,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'x':
 		env.extended = true;
 		break;
-	case OPT_MODE: {
-		int mode = ct_mode_parse(arg);
-
-		if (mode < 0)
-			die(EXIT_USAGE, "unknown mode '%s': expected auto, fentry, tp_btf or raw_tp",
-			    arg);
-		env.mode = mode;
-		break;
-	}
-	case 'b': {
-		long kib = parse_long(arg, "buffer size", 4, 1 << 20);
-
-		if (kib & (kib - 1))
-			die(EXIT_USAGE, "invalid buffer size '%s': must be a power of two (KiB)",
-			    arg);
-		env.ringbuf_kib = kib;
-		break;
-	}
 	case OPT_NO_SYSCALLS:
 		env.no_syscalls = true;
-		break;
-	case OPT_MAX_FOLLOW:
-		env.max_follow = parse_long(arg, "--max-follow", 1, 1 << 22);
 		break;
 	case 'v':
 		env.verbose++;
@@ -283,7 +232,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		env.cmd_argv = state->argv + state->next;
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_value(key, arg, state);
 	}
 	return 0;
 }
@@ -296,65 +245,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (env.verbose < 1)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static void on_signal(int sig)
-{
-	exiting = sig;
-}
-
-/* Root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), effective. */
-static bool privileged(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-	uint64_t eff;
-
-	if (syscall(SYS_capget, &hdr, data))
-		return geteuid() == 0;
-	eff = data[0].effective | (uint64_t)data[1].effective << 32;
-	if (eff & (1ULL << CAP_SYS_ADMIN))
-		return true;
-	return (eff & (1ULL << 39)) && (eff & (1ULL << 38)); /* BPF, PERFMON */
-}
-
-/* The TGID of a PID or TID from /proc; 0 when there is no such task. */
-static pid_t tgid_of(pid_t pid)
-{
-	char path[64], line[128];
-	pid_t tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	}
-	fclose(f);
-	return tgid;
-}
-
-/*
- * Has the process (thread group) tgid not exited? A zombie still has a
- * /proc entry but its group is dead, and so is a group whose leader
- * exited first; a pidfd polls readable exactly when the group is gone.
- */
-static bool process_alive(pid_t tgid)
-{
-	struct pollfd p = { .events = POLLIN };
-	bool alive;
-
-	p.fd = syscall(SYS_pidfd_open, tgid, 0);
-	if (p.fd < 0)
-		return errno != ESRCH && tgid_of(tgid) == tgid;
-	alive = poll(&p, 1, 0) == 0;
-	close(p.fd);
-	return alive;
 }
 
 /* Is name an executable command, as execvp() would find it? */
@@ -410,12 +300,12 @@ static int command_start(char **argv, struct command *cmd)
 		close(go[1]);
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
-			_exit(EXIT_FAILURE);	/* the tracer gave up */
+			_exit(CT_EXIT_FAILURE);	/* the tracer gave up */
 		execvp(argv[0], argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
-			_exit(EXIT_NOTFOUND);
-		_exit(EXIT_NOTFOUND);
+			_exit(CT_EXIT_NOT_FOUND);
+		_exit(CT_EXIT_NOT_FOUND);
 	}
 	close(go[0]);
 	close(err[1]);
@@ -446,12 +336,15 @@ static void hint_target(struct clonetrace_bpf *skel, pid_t tgid)
 
 static void report_targets_gone(void)
 {
+	char list[CT_MAX_PIDS * 12] = "";
+	size_t off = 0;
 	int i;
 
-	fprintf(stderr, "clonetrace: every traced process has exited (PID");
-	for (i = 0; i < env.npids; i++)
-		fprintf(stderr, "%s%d", i ? "," : " ", env.pids[i]);
-	fprintf(stderr, "%s)\n", env.follow ? " and descendants" : "");
+	for (i = 0; i < env.pids.n && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%d",
+				i ? "," : "", env.pids.pid[i]);
+	ct_msg("every traced process has exited (PID %s%s)", list,
+	       env.follow ? " and descendants" : "");
 }
 
 static bool regular_file(int fd)
@@ -467,7 +360,7 @@ static int exit_status(int wstatus)
 		return WEXITSTATUS(wstatus);
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
-	return EXIT_FAILURE;
+	return CT_EXIT_FAILURE;
 }
 
 /*
@@ -487,7 +380,7 @@ static int command_stop(pid_t pid, int sig)
 	}
 	kill(pid, SIGKILL);
 	if (waitpid(pid, &ws, 0) != pid)
-		return EXIT_FAILURE;
+		return CT_EXIT_FAILURE;
 	return exit_status(ws);
 }
 
@@ -509,14 +402,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;	/* stop consuming on write error */
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static const struct argp_child argp_children[] = {
 	{ &ct_analysis_argp, 0, "Analysis:", 0 },
 	{},
@@ -530,7 +415,7 @@ static struct argp argp = {
 	.doc = doc,
 };
 
-int main(int argc, char **argv)
+int ct_trace_main(int argc, char **argv)
 {
 	struct ct_attached att = {};
 	struct ct_bpf_config cfg = {};
@@ -540,50 +425,46 @@ int main(int argc, char **argv)
 	wordexp_t words = {};
 	bool have_words = false, created_output = false, targets_gone = false;
 	uint64_t lost_seen = 0, last_warn = 0, start, deadline = 0, duration;
-	int status = EXIT_FAILURE, cmd_status = -1, err, i;
+	int status = CT_EXIT_FAILURE, cmd_status = -1, err, i;
 	const char *why = "unknown error";
 	FILE *out = stdout;
 	int targets_fd;
 
-	if (argc > 1 && ct_is_subcommand(argv[1]))
-		return ct_subcommand(argc - 1, argv + 1);
-
-	argv[0] = (char *)"clonetrace";	/* the name in argp's messages */
-	argp_err_exit_status = EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (ct_parse_args(&argp, argc, argv, "clonetrace", NULL))
+		return CT_EXIT_USAGE;
 
 	/* ---- every check that needs no privilege, then the privilege ---- */
 	if (env.command && env.cmd_argv && env.cmd_argv[0])
-		die(EXIT_USAGE, "give the command either with -c or after --, not both");
+		return ct_fail(CT_EXIT_USAGE, "give the command either with -c or after --, not both");
 	if (env.command) {
 		err = wordexp(env.command, &words, WRDE_NOCMD | WRDE_UNDEF);
 		if (err || !words.we_wordc)
-			die(EXIT_USAGE, "cannot parse -c command '%s': give plain words, no $(...) or unset variables",
+			return ct_fail(CT_EXIT_USAGE, "cannot parse -c command '%s': give plain words, no $(...) or unset variables",
 			    env.command);
 		have_words = true;
 		env.cmd_argv = words.we_wordv;
 	}
 	if (env.cmd_argv && !env.cmd_argv[0])
 		env.cmd_argv = NULL;
-	if (env.follow && !env.npids && !env.cmd_argv)
-		die(EXIT_USAGE, "-f needs -p PID or a command to follow");
-	if (!privileged())
-		die(EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace ...)");
+	if (env.follow && !env.pids.n && !env.cmd_argv)
+		return ct_fail(CT_EXIT_USAGE, "-f needs -p PID or a command to follow");
+	if (!ct_privileged())
+		return ct_fail(CT_EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace ...)");
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		die(EXIT_FAILURE, "no kernel BTF at /sys/kernel/btf/vmlinux: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or later)");
-	for (i = 0; i < env.npids; i++) {
-		pid_t tgid = tgid_of(env.pids[i]);
+		return ct_fail(CT_EXIT_FAILURE, "no kernel BTF at /sys/kernel/btf/vmlinux: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or later)");
+	for (i = 0; i < env.pids.n; i++) {
+		pid_t tgid = ct_tgid_of(env.pids.pid[i]);
 
-		if (!tgid || !process_alive(tgid))
-			die(EXIT_FAILURE, "no such process: %d (check the PID with ps)",
-			    env.pids[i]);
-		if (tgid != env.pids[i] && env.verbose)
-			fprintf(stderr, "clonetrace: %d is a thread of process %d: tracing the process\n",
-				env.pids[i], tgid);
-		env.pids[i] = tgid;
+		if (!tgid || !ct_process_alive(tgid))
+			return ct_fail(CT_EXIT_FAILURE, "no such process: %d (check the PID with ps)",
+			    env.pids.pid[i]);
+		if (tgid != env.pids.pid[i] && env.verbose)
+			ct_msg("%d is a thread of process %d: tracing the process",
+				env.pids.pid[i], tgid);
+		env.pids.pid[i] = tgid;
 	}
 	if (env.cmd_argv && !command_exists(env.cmd_argv[0]))
-		die(EXIT_NOTFOUND, "command not found: %s (check the name and PATH)",
+		return ct_fail(CT_EXIT_NOT_FOUND, "command not found: %s (check the name and PATH)",
 		    env.cmd_argv[0]);
 	if (env.output) {
 		int fd = open(env.output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -594,17 +475,17 @@ int main(int argc, char **argv)
 		else if (errno == EEXIST)
 			fd = open(env.output, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
-			die(EXIT_FAILURE, "cannot write output file '%s': %s",
+			return ct_fail(CT_EXIT_FAILURE, "cannot write output file '%s': %s",
 			    env.output, strerror(errno));
 		out = fdopen(fd, "w");
 		if (!out)
-			die(EXIT_FAILURE, "cannot write output file '%s': %s",
+			return ct_fail(CT_EXIT_FAILURE, "cannot write output file '%s': %s",
 			    env.output, strerror(errno));
 	}
 
 	/* ---- load and attach ---- */
 	libbpf_set_print(libbpf_print);
-	cfg.filter_targets = env.npids || env.cmd_argv;
+	cfg.filter_targets = env.pids.n || env.cmd_argv;
 	cfg.follow = env.follow || env.cmd_argv;
 	cfg.failed_only = env.failed_only;
 	cfg.no_syscalls = env.no_syscalls;
@@ -616,38 +497,36 @@ int main(int argc, char **argv)
 	err = ct_attach(env.mode, &cfg, env.verbose, &att, &why);
 	if (err) {
 		if (env.mode != CT_MODE_AUTO)
-			fprintf(stderr, "clonetrace: mode %s is not available on this kernel: %s (%s); try --mode auto\n",
+			ct_msg("mode %s is not available on this kernel: %s (%s); try --mode auto",
 				ct_mode_name(env.mode), why, strerror(-err));
 		else
-			fprintf(stderr, "clonetrace: cannot attach to the kernel: %s (%s)\n",
+			ct_msg("cannot attach to the kernel: %s (%s)",
 				why, strerror(-err));
 		goto cleanup_output;
 	}
-	if (env.verbose) {
-		fprintf(stderr, "clonetrace: attach mode %s", ct_mode_name(att.mode));
-		if (!att.syscalls && att.mode == CT_MODE_FENTRY)
-			fprintf(stderr, " (no syscall tracepoints: failures and latency from kernel_clone)");
-		else if (!att.syscalls)
-			fprintf(stderr, " (no syscall tracepoints: no failures, no latency)");
-		fprintf(stderr, ", requests in flight kept %s\n",
-			att.task_storage ? "in task storage" : "in a TID hash");
-	}
+	if (env.verbose)
+		ct_msg("attach mode %s%s, requests in flight kept %s",
+		       ct_mode_name(att.mode),
+		       att.syscalls ? "" : att.mode == CT_MODE_FENTRY ?
+		       " (no syscall tracepoints: failures and latency from kernel_clone)" :
+		       " (no syscall tracepoints: no failures, no latency)",
+		       att.task_storage ? "in task storage" : "in a TID hash");
 
 	/* ---- targets: -p processes, then the command ---- */
 	targets_fd = bpf_map__fd(att.skel->maps.targets);
-	for (i = 0; i < env.npids; i++) {
+	for (i = 0; i < env.pids.n; i++) {
 		__u8 one = 1;
 
-		hint_target(att.skel, env.pids[i]);
-		if (bpf_map_update_elem(targets_fd, &env.pids[i], &one, BPF_NOEXIST))
+		hint_target(att.skel, env.pids.pid[i]);
+		if (bpf_map_update_elem(targets_fd, &env.pids.pid[i], &one, BPF_NOEXIST))
 			continue;	/* listed twice */
 		/*
 		 * Exited meanwhile? If our delete wins, nobody counted it;
 		 * if BPF's exit hook deleted it first, it has subtracted one
 		 * already, so the add below balances that.
 		 */
-		if (!process_alive(env.pids[i]) &&
-		    bpf_map_delete_elem(targets_fd, &env.pids[i]) == 0)
+		if (!ct_process_alive(env.pids.pid[i]) &&
+		    bpf_map_delete_elem(targets_fd, &env.pids.pid[i]) == 0)
 			continue;
 		__sync_fetch_and_add(&att.skel->bss->targets_alive, 1);
 	}
@@ -656,13 +535,13 @@ int main(int argc, char **argv)
 
 		err = command_start(env.cmd_argv, &cmd);
 		if (err) {
-			fprintf(stderr, "clonetrace: cannot start %s: %s\n",
+			ct_msg("cannot start %s: %s",
 				env.cmd_argv[0], strerror(-err));
 			goto cleanup;
 		}
 		hint_target(att.skel, cmd.pid);
 		if (bpf_map_update_elem(targets_fd, &cmd.pid, &one, BPF_NOEXIST)) {
-			fprintf(stderr, "clonetrace: cannot trace the command: %s\n",
+			ct_msg("cannot trace the command: %s",
 				strerror(errno));
 			goto cleanup;
 		}
@@ -676,7 +555,7 @@ int main(int argc, char **argv)
 	rb = ring_buffer__new(bpf_map__fd(att.skel->maps.events), handle_event,
 			      &lc, NULL);
 	if (!rb) {
-		fprintf(stderr, "clonetrace: cannot create the ring buffer reader: %s\n",
+		ct_msg("cannot create the ring buffer reader: %s",
 			strerror(errno));
 		goto cleanup;
 	}
@@ -684,7 +563,7 @@ int main(int argc, char **argv)
 	/* ---- output ---- */
 	if (env.output && !created_output && regular_file(fileno(out)) &&
 	    ftruncate(fileno(out), 0)) {
-		fprintf(stderr, "clonetrace: cannot truncate '%s': %s\n",
+		ct_msg("cannot truncate '%s': %s",
 			env.output, strerror(errno));
 		goto cleanup;
 	}
@@ -695,32 +574,30 @@ int main(int argc, char **argv)
 	lc.out.extended = env.extended;
 	created_output = false;		/* from here on it is ours to keep */
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	start = now_ns();
+	ct_catch_stop_signals();
+	start = ct_now_ns();
 	if (env.duration > 0)
 		deadline = start + (uint64_t)(env.duration * 1e9);
 	err = ct_analysis_start(ct_mode_name(att.mode));
 	if (err)
 		goto cleanup;
 	if (env.verbose)
-		fprintf(stderr, "clonetrace: tracing\n");
+		ct_msg("tracing");
 
 	if (cmd.pid > 0) {
 		err = command_release(&cmd);
 		if (err) {
-			fprintf(stderr, "clonetrace: cannot run %s: %s\n",
+			ct_msg("cannot run %s: %s",
 				env.cmd_argv[0], strerror(err));
 			waitpid(cmd.pid, NULL, 0);
-			status = err == ENOENT ? EXIT_NOTFOUND : 126;
+			status = err == ENOENT ? CT_EXIT_NOT_FOUND : CT_EXIT_CANNOT_RUN;
 			cmd.pid = -1;
 			goto cleanup;
 		}
 	}
 
 	/* ---- the loop ---- */
-	while (!exiting) {
+	while (!ct_stop_signal()) {
 		uint64_t lost, t;
 
 		err = ring_buffer__poll(rb, POLL_MS);
@@ -731,15 +608,15 @@ int main(int argc, char **argv)
 		if (lc.write_err)
 			break;
 		if (err < 0) {
-			fprintf(stderr, "clonetrace: reading events: %s\n",
+			ct_msg("reading events: %s",
 				strerror(-err));
 			goto cleanup;
 		}
-		t = now_ns();
+		t = ct_now_ns();
 		lost = att.skel->bss->lost_events;
 		ct_analysis_tick(t, lost);
 		if (lost != lost_seen && t - last_warn > 1000000000ULL) {
-			fprintf(stderr, "clonetrace: %llu events lost so far (ring buffer full); raise --buffer-size\n",
+			ct_msg("%llu events lost so far (ring buffer full); raise --buffer-size",
 				(unsigned long long)lost);
 			lost_seen = lost;
 			last_warn = t;
@@ -751,7 +628,7 @@ int main(int argc, char **argv)
 				cmd_status = exit_status(ws);
 		}
 		if (cfg.filter_targets && att.skel->bss->targets_alive <= 0) {
-			if (env.npids && !env.cmd_argv)
+			if (env.pids.n && !env.cmd_argv)
 				report_targets_gone();
 			targets_gone = true;
 			break;
@@ -763,38 +640,38 @@ int main(int argc, char **argv)
 		ring_buffer__consume(rb);	/* what arrived meanwhile */
 
 	if (lc.write_err == -EPIPE) {
-		status = EXIT_SUCCESS;		/* | head: end quietly */
+		status = CT_EXIT_OK;		/* | head: end quietly */
 		goto cleanup;
 	}
 	if (lc.write_err) {
-		fprintf(stderr, "clonetrace: writing events: %s\n",
+		ct_msg("writing events: %s",
 			strerror(-lc.write_err));
 		goto cleanup;
 	}
 	lc.out.stats.lost = att.skel->bss->lost_events;
 	lc.out.stats.lost_follow = att.skel->bss->lost_follow;
-	duration = now_ns() - start;
+	duration = ct_now_ns() - start;
 	/* analysis records (--hist, --tree...) first: the summary is last */
 	err = ct_analysis_finish(&lc.out, duration);
 	if (!err)
 		err = ct_output_summary(&lc.out, ct_mode_name(att.mode),
 					duration);
 	if (err == -EPIPE) {
-		status = EXIT_SUCCESS;
+		status = CT_EXIT_OK;
 		goto cleanup;
 	}
 	if (err) {
-		fprintf(stderr, "clonetrace: writing events: %s\n",
+		ct_msg("writing events: %s",
 			strerror(-err));
 		goto cleanup;
 	}
 	if (lc.out.stats.lost)
-		fprintf(stderr, "clonetrace: %llu events were lost (ring buffer full); raise --buffer-size\n",
+		ct_msg("%llu events were lost (ring buffer full); raise --buffer-size",
 			(unsigned long long)lc.out.stats.lost);
 	if (lc.out.stats.lost_follow)
-		fprintf(stderr, "clonetrace: %llu new processes could not be followed (table full); raise --max-follow\n",
+		ct_msg("%llu new processes could not be followed (table full); raise --max-follow",
 			(unsigned long long)lc.out.stats.lost_follow);
-	status = EXIT_SUCCESS;
+	status = CT_EXIT_OK;
 	if (cmd.pid > 0) {
 		int ws;
 
@@ -805,7 +682,8 @@ int main(int argc, char **argv)
 		/* a signal is passed on; -d's end stops it too */
 		if (cmd_status < 0)
 			cmd_status = command_stop(cmd.pid,
-						  exiting ? exiting : SIGTERM);
+						  ct_stop_signal() ? ct_stop_signal() :
+						  SIGTERM);
 		status = cmd_status;
 	}
 
@@ -816,13 +694,13 @@ cleanup:
 		command_stop(cmd.pid, SIGTERM);
 cleanup_output:
 	if (out != stdout) {
-		if (fclose(out) == EOF && status == EXIT_SUCCESS)
-			status = EXIT_FAILURE;
+		if (fclose(out) == EOF && status == CT_EXIT_OK)
+			status = CT_EXIT_FAILURE;
 		if (created_output)	/* failed before tracing: leave nothing */
 			unlink(env.output);
 	} else if (fflush(stdout) == EOF && errno != EPIPE &&
-		   status == EXIT_SUCCESS) {
-		status = EXIT_FAILURE;
+		   status == CT_EXIT_OK) {
+		status = CT_EXIT_FAILURE;
 	}
 	if (have_words)
 		wordfree(&words);

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include "clonetrace.h"
 #include "decode.h"
+#include "util.h"
 
 static const char *const kind_names[CT_KIND_NR] = {
 	[CT_KIND_PROCESS]	= "process",
@@ -91,8 +92,6 @@ static const struct {
 	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },	/* clone3 only */
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 const char *ct_flag_at(size_t i, uint64_t *value)
 {
 	if (i >= ARRAY_SIZE(clone_flags))
@@ -131,18 +130,6 @@ void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len)
 			 (unsigned long long)flags);
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 static int parse_flag_name(const char *t, uint64_t *value)
 {
 	size_t i;
@@ -173,50 +160,25 @@ static int parse_signal_name(const char *t)
 	return -EINVAL;
 }
 
-/*
- * Tokens joined by '|': numbers, flag names (with or without CLONE_, so
- * "SIGHAND" is CLONE_SIGHAND) and at most one signal name, which goes to
- * *exit_signal rather than into the flags: 0x80 is both CLONE_NEWTIME and
- * a bit of clone()'s exit-signal byte.
- */
-int ct_flags_parse(const char *s, uint64_t *flags, int *exit_signal)
+int ct_flag_token(const char *t, uint64_t *bits, int *sig)
 {
-	char *copy, *tok, *next;
-	int ret = 0;
+	char *end;
+	int n;
 
-	*flags = 0;
-	*exit_signal = 0;
-	copy = strdup(s);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = copy; tok && !ret; tok = next) {
-		char *t, *end;
-		uint64_t v;
-		int sig;
-
-		next = strchr(tok, '|');
-		if (next)
-			*next++ = '\0';
-		t = trim(tok);
-		if (!*t) {
-			ret = -EINVAL;		/* "", "A||B", "|A", "A|" */
-		} else if (isdigit((unsigned char)*t)) {
-			errno = 0;
-			v = strtoull(t, &end, 0);
-			if (errno || *end)
-				ret = -EINVAL;
-			else
-				*flags |= v;
-		} else if (parse_flag_name(t, &v) == 0) {
-			*flags |= v;
-		} else if ((sig = parse_signal_name(t)) > 0 && !*exit_signal) {
-			*exit_signal = sig;
-		} else {
-			ret = -EINVAL;
-		}
+	*bits = 0;
+	*sig = 0;
+	if (isdigit((unsigned char)*t)) {
+		errno = 0;
+		*bits = strtoull(t, &end, 0);
+		return errno || *end ? -EINVAL : 0;
 	}
-	free(copy);
-	return ret;
+	if (parse_flag_name(t, bits) == 0)
+		return 0;
+	n = parse_signal_name(t);
+	if (n < 0)
+		return -EINVAL;
+	*sig = n;
+	return 0;
 }
 
 const char *ct_ns_name(uint64_t flag)

@@ -25,11 +25,13 @@ const char *ct_syscall_name(unsigned int syscall);
  */
 void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len);
 /*
- * Parse "CLONE_VM|CLONE_FS|SIGCHLD", "VM|fs", "0x3d0f00" or a number.
- * A signal name goes to *exit_signal (0 when none). -EINVAL when a token
- * is empty or unknown, or two signals are named.
+ * One token of a flag expression ("CLONE_VM|fs|SIGCHLD|0x400" is four):
+ * a number (0x3d0f00, 17), a flag name with or without CLONE_ in any
+ * case, or a signal name (SIGCHLD). A name is a flag before it is a
+ * signal: "SIGHAND" is CLONE_SIGHAND. 0 with *bits (number, flag) or
+ * *sig (signal) set; -EINVAL for anything else, "" too.
  */
-int ct_flags_parse(const char *s, uint64_t *flags, int *exit_signal);
+int ct_flag_token(const char *tok, uint64_t *bits, int *sig);
 /* Iterate over known flags: name (with prefix) and value; NULL at end. */
 const char *ct_flag_at(size_t i, uint64_t *value);
 

@@ -30,6 +30,7 @@
 
 #include "decode.h"
 #include "diagnose.h"
+#include "proc.h"
 
 #define EPISODE_NS	1000000000ULL
 #define MAX_DIAGS	10000
@@ -56,108 +57,6 @@ bool ct_diag_wanted(const struct ct_event *e)
 	       (e->err == EAGAIN || e->err == ENOMEM);
 }
 
-/* ---- reading numbers ---- */
-
-/* A number, or "max"/"unlimited" as CT_DIAG_UNLIMITED. */
-static uint64_t parse_num(const char *s)
-{
-	char *end;
-	uint64_t v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!strncmp(s, "max", 3) || !strncmp(s, "unlimited", 9))
-		return CT_DIAG_UNLIMITED;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return CT_DIAG_UNKNOWN;
-	return v;
-}
-
-static uint64_t read_num(const char *path)
-{
-	char buf[64];
-	FILE *f = fopen(path, "r");
-	uint64_t v = CT_DIAG_UNKNOWN;
-
-	if (!f)
-		return v;
-	if (fgets(buf, sizeof(buf), f))
-		v = parse_num(buf);
-	fclose(f);
-	return v;
-}
-
-/* nr_threads: the "running/total" field of /proc/loadavg */
-static uint64_t nr_threads(void)
-{
-	unsigned long running, total;
-	FILE *f = fopen("/proc/loadavg", "r");
-	uint64_t v = CT_DIAG_UNKNOWN;
-
-	if (!f)
-		return v;
-	if (fscanf(f, "%*s %*s %*s %lu/%lu", &running, &total) == 2)
-		v = total;
-	fclose(f);
-	return v;
-}
-
-struct status {
-	uint64_t uid;		/* real */
-	uint64_t threads;
-	uint64_t cap_eff;
-};
-
-static int read_status(const char *path, struct status *st)
-{
-	char line[256];
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (!f)
-		return -1;
-	st->uid = CT_DIAG_UNKNOWN;
-	st->threads = 1;
-	st->cap_eff = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-
-		if (sscanf(line, "Uid: %llu", &v) == 1) {
-			st->uid = v;
-			found = 1;
-		} else if (sscanf(line, "Threads: %llu", &v) == 1) {
-			st->threads = v;
-		} else if (sscanf(line, "CapEff: %llx", &v) == 1) {
-			st->cap_eff = v;
-		}
-	}
-	fclose(f);
-	return found ? 0 : -1;
-}
-
-/* The soft "Max processes" of /proc/PID/limits. */
-static uint64_t nproc_limit(pid_t pid)
-{
-	char path[64], line[256];
-	uint64_t v = CT_DIAG_UNKNOWN;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return v;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Max processes", 13)) {
-			v = parse_num(line + 13);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 /*
  * Tasks (threads) whose real uid is uid, as RLIMIT_NPROC counts them.
  * A walk of /proc: only done for the first failure of an episode.
@@ -171,13 +70,11 @@ static uint64_t tasks_of_user(uint64_t uid)
 	if (!d)
 		return CT_DIAG_UNKNOWN;
 	while ((de = readdir(d))) {
-		struct status st;
-		char path[300];
+		struct ct_proc_status st;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%.200s/status", de->d_name);
-		if (read_status(path, &st))
+		if (ct_proc_status(atoi(de->d_name), &st))
 			continue;	/* exited meanwhile */
 		if (st.uid == uid)
 			n += st.threads;
@@ -187,87 +84,6 @@ static uint64_t tasks_of_user(uint64_t uid)
 }
 
 /* ---- the pids cgroup ---- */
-
-/* Is opt one of the comma-separated options? */
-static bool has_opt(const char *opts, const char *opt)
-{
-	size_t n = strlen(opt);
-	const char *p = opts;
-
-	while (p && *p) {
-		if (!strncmp(p, opt, n) && (p[n] == ',' || !p[n]))
-			return true;
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return false;
-}
-
-/* Where the v1 "pids" hierarchy, or cgroup2, is mounted. */
-static int cgroup_mount(bool v2, char *buf, size_t len)
-{
-	char line[1024], dir[512], type[64], opts[512];
-	FILE *f = fopen("/proc/self/mounts", "r");
-	int ret = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %511s %63s %511s", dir, type, opts) != 3)
-			continue;
-		if (v2 ? !strcmp(type, "cgroup2") :
-			 !strcmp(type, "cgroup") && has_opt(opts, "pids")) {
-			snprintf(buf, len, "%s", dir);
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
- * The pids cgroup of pid: the v1 "pids" line of /proc/PID/cgroup, else
- * the cgroup2 one. Fills the mount point and the path within it.
- */
-static int pids_cgroup_of(pid_t pid, char *mnt, size_t mlen, char *path,
-			  size_t plen)
-{
-	char file[64], line[1024], v2path[512] = "";
-	bool v1 = false;
-	FILE *f;
-
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
-	f = fopen(file, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2;
-
-		if (!c1)
-			continue;
-		c2 = strchr(c1 + 1, ':');
-		if (!c2)
-			continue;
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		*c2 = '\0';
-		if (has_opt(c1 + 1, "pids")) {
-			snprintf(path, plen, "%s", c2 + 1);
-			v1 = true;
-			break;
-		}
-		if (!strcmp(line, "0") || !strncmp(line, "0:", 2))
-			snprintf(v2path, sizeof(v2path), "%s", c2 + 1);
-	}
-	fclose(f);
-	if (v1)
-		return cgroup_mount(false, mnt, mlen);
-	if (!v2path[0] || cgroup_mount(true, mnt, mlen))
-		return -1;
-	snprintf(path, plen, "%s", v2path);
-	return 0;
-}
 
 /*
  * From the task's cgroup up to the root: the first level at its
@@ -280,16 +96,16 @@ static bool pids_cgroup(pid_t pid, struct ct_diag *d)
 	bool have = false;
 	char *slash;
 
-	if (pids_cgroup_of(pid, mnt, sizeof(mnt), path, sizeof(path)))
+	if (ct_cgroup_of(pid, "pids", mnt, sizeof(mnt), path, sizeof(path)))
 		return false;
 	for (;;) {
 		uint64_t cur, max;
 		bool limited;
 
 		snprintf(file, sizeof(file), "%s%s/pids.max", mnt, path);
-		max = read_num(file);
+		max = ct_read_number(file);
 		snprintf(file, sizeof(file), "%s%s/pids.current", mnt, path);
-		cur = read_num(file);
+		cur = ct_read_number(file);
 		limited = max != CT_DIAG_UNLIMITED && max != CT_DIAG_UNKNOWN;
 		if (!have || (limited && (d->cg_max == CT_DIAG_UNLIMITED ||
 					  d->cg_max == CT_DIAG_UNKNOWN)) ||
@@ -322,8 +138,7 @@ static uint64_t slack(uint64_t max)
 
 void ct_diagnose(const struct ct_event *e, struct ct_diag *d)
 {
-	struct status st;
-	char path[64];
+	struct ct_proc_status st;
 	bool exempt = false, cg_full;
 
 	memset(d, 0, sizeof(*d));
@@ -337,20 +152,19 @@ void ct_diagnose(const struct ct_event *e, struct ct_diag *d)
 	d->uid = d->nproc_count = d->nproc_limit = CT_DIAG_UNKNOWN;
 
 	/* the creator may be gone already: then only the system limits */
-	snprintf(path, sizeof(path), "/proc/%u/status", e->ppid);
-	if (!read_status(path, &st)) {
+	if (!ct_proc_status(e->ppid, &st)) {
 		d->uid = st.uid;
 		exempt = st.uid == 0 ||
 			 st.cap_eff & (1ULL << CAP_SYS_ADMIN_BIT |
 				       1ULL << CAP_SYS_RESOURCE_BIT);
-		d->nproc_limit = nproc_limit(e->ppid);
+		d->nproc_limit = ct_nproc_limit(e->ppid);
 		if (d->nproc_limit != CT_DIAG_UNLIMITED &&
 		    d->nproc_limit != CT_DIAG_UNKNOWN)
 			d->nproc_count = tasks_of_user(st.uid);
 	}
-	d->threads = nr_threads();
-	d->threads_max = read_num("/proc/sys/kernel/threads-max");
-	d->pid_max = read_num("/proc/sys/kernel/pid_max");
+	d->threads = ct_nr_threads();
+	d->threads_max = ct_read_number("/proc/sys/kernel/threads-max");
+	d->pid_max = ct_read_number("/proc/sys/kernel/pid_max");
 	d->cg_current = d->cg_max = CT_DIAG_UNKNOWN;
 	cg_full = pids_cgroup(e->ppid, d);
 

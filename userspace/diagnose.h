@@ -13,8 +13,10 @@
 #include <linux/types.h>
 #include "clonetrace.h"
 
-#define CT_DIAG_UNKNOWN		UINT64_MAX	/* could not be read */
-#define CT_DIAG_UNLIMITED	(UINT64_MAX - 1)	/* "unlimited", "max" */
+#include "proc.h"
+
+#define CT_DIAG_UNKNOWN		CT_NUM_UNKNOWN		/* could not be read */
+#define CT_DIAG_UNLIMITED	CT_NUM_UNLIMITED	/* "unlimited", "max" */
 #define CT_DIAG_PATH_LEN	256
 
 /* The limit named as the cause, in the order copy_process() checks them. */

@@ -35,8 +35,9 @@
 
 #include <linux/types.h>
 #include "clonetrace.h"
+#include "commands.h"
 #include "decode.h"
-#include "subcmd.h"
+#include "util.h"
 
 /* include/uapi/linux/sched.h */
 #define F_NEWTIME		0x00000080ULL
@@ -109,8 +110,6 @@ static const struct {
 	{ F_CLEAR_SIGHAND, KV(5, 5), "clone3 only: reset every handled signal to SIG_DFL in the child" },
 	{ F_INTO_CGROUP, KV(5, 7), "clone3 only: start the child in the cgroup v2 directory given by clone_args.cgroup" },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum sc { SC_CLONE3, SC_CLONE };
 
@@ -334,84 +333,70 @@ static const char *kind_text(int kind)
 
 /* ---- parsing ---- */
 
-static int die_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "clonetrace explain: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
+#define EXPLAIN		"clonetrace explain"	/* usage errors */
 
 /*
- * "CLONE_VM|fs|SIGCHLD|0x400": names and numbers through ct_flags_parse(),
- * one token at a time so a signal name is told apart from CLONE_NEWTIME
- * (0x80 is both the NEWTIME bit and part of clone()'s exit-signal byte).
+ * The tokens of "CLONE_VM|fs|SIGCHLD|0x400": numbers and flag names into
+ * *bits, at most one signal name into *sig (-1: none). A name is a flag
+ * before it is a signal ("SIGHAND" is CLONE_SIGHAND); 0x80 is both
+ * CLONE_NEWTIME and part of clone()'s exit-signal byte, so clone() is
+ * refused the name. Returns 0 or CT_EXIT_USAGE (said).
  */
-static void parse_expr(const char *s, struct req *r)
+static int parse_tokens(const char *input, char *s, uint64_t *bits,
+			int *sig)
 {
-	char *copy = strdup(s), *tok, *save = NULL;
-	uint64_t bits = 0, v;
-	int sig = -1, tsig;
+	char *tok, *next;
 
-	if (!copy)
-		die_usage("%sout of memory", "");
-	if (!*trim(copy))
-		die_usage("empty FLAGS%s: expected a number or CLONE_VM|CLONE_FS|...", "");
-	if (strstr(copy, "||") || *trim(copy) == '|' ||
-	    copy[strlen(copy) - 1] == '|')
-		die_usage("cannot parse '%s': empty name between '|'", s);
-	for (tok = strtok_r(copy, "|", &save); tok;
-	     tok = strtok_r(NULL, "|", &save)) {
-		char *t = trim(tok);
-		bool is_flag = false;
+	if (!*s)
+		return ct_usage(EXPLAIN, "empty FLAGS: expected a number or CLONE_VM|CLONE_FS|...");
+	if (strstr(s, "||") || *s == '|' || s[strlen(s) - 1] == '|')
+		return ct_usage(EXPLAIN, "cannot parse '%s': empty name between '|'",
+				input);
+	for (tok = s; tok; tok = next) {
+		char *t;
+		uint64_t v = 0;
+		int tsig = 0;
 
-		/*
-		 * "SIGHAND" is CLONE_SIGHAND, not a signal: try the name
-		 * as a flag first, then as a signal.
-		 */
-		if (*t && !isdigit((unsigned char)*t) &&
-		    strncasecmp(t, "CLONE_", 6)) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "CLONE_%s", t);
-			is_flag = !ct_flags_parse(name, &v, &tsig);
-		}
-		if (!is_flag && (!*t || ct_flags_parse(t, &v, &tsig)))
-			die_usage("cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
-				  *t ? t : s);
+		next = strchr(tok, '|');
+		if (next)
+			*next++ = '\0';
+		t = ct_trim(tok);
+		if (ct_flag_token(t, &v, &tsig))
+			return ct_usage(EXPLAIN, "cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
+					*t ? t : input);
 		if (opt.syscall == SC_CLONE && !isdigit((unsigned char)*t) &&
 		    v == F_NEWTIME)
-			die_usage("%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
-				  t);
-		if (!is_flag && tsig) {
-			if (sig >= 0)
-				die_usage("two exit signals in '%s'", s);
-			sig = tsig;
-		} else {
-			bits |= v;
-		}
+			return ct_usage(EXPLAIN, "%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
+					t);
+		if (tsig && *sig >= 0)
+			return ct_usage(EXPLAIN, "two exit signals in '%s'", input);
+		if (tsig)
+			*sig = tsig;
+		*bits |= v;
 	}
-	free(copy);
+	return 0;
+}
 
+/* FLAGS as the kernel sees them from the syscall: 0 or CT_EXIT_USAGE. */
+static int parse_expr(const char *s, struct req *r)
+{
+	char *copy = strdup(s);
+	uint64_t bits = 0;
+	int sig = -1, err;
+
+	if (!copy)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	err = parse_tokens(s, ct_trim(copy), &bits, &sig);
+	free(copy);
+	if (err)
+		return err;
 	if (opt.syscall == SC_CLONE) {
 		/* clone(2): the low byte of the argument is the exit signal */
 		int low = bits & CSIGNAL_MASK;
 
 		if (low && sig >= 0)
-			die_usage("two exit signals in '%s': the low byte of a clone() number is the exit signal",
-				  s);
+			return ct_usage(EXPLAIN, "two exit signals in '%s': the low byte of a clone() number is the exit signal",
+					s);
 		r->exit_signal = sig >= 0 ? sig : low;
 		r->flags = bits & LEGACY_FLAGS & ~CSIGNAL_MASK;
 		r->ignored = bits & ~LEGACY_FLAGS;
@@ -421,38 +406,47 @@ static void parse_expr(const char *s, struct req *r)
 	}
 	if (opt.exit_signal >= 0) {
 		if (sig >= 0)
-			die_usage("exit signal given twice (in '%s' and --exit-signal)", s);
+			return ct_usage(EXPLAIN, "exit signal given twice (in '%s' and --exit-signal)",
+					s);
 		r->exit_signal = opt.exit_signal;
 	}
+	return 0;
 }
 
-static int parse_signal(const char *arg)
+/* --exit-signal: a number 0-255 or a signal name. */
+static error_t parse_signal(const struct argp_state *state, const char *arg)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	char *end;
-	int sig;
+	int sig = 0;
 	long n;
 
 	errno = 0;
 	n = strtol(arg, &end, 0);
-	if (!errno && end != arg && !*end && n >= 0 && n <= 255)
-		return n;
-	if (!ct_flags_parse(arg, &v, &sig) && sig && !v)
-		return sig;
-	die_usage("invalid exit signal '%s': expected a number or a name such as SIGCHLD",
-		  arg);
-	return -1;
+	if (!errno && end != arg && !*end && n >= 0 && n <= 255) {
+		opt.exit_signal = n;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*arg) && !ct_flag_token(arg, &v, &sig) &&
+	    sig) {
+		opt.exit_signal = sig;
+		return 0;
+	}
+	return ct_usage_error(state, "invalid exit signal '%s': expected a number or a name such as SIGCHLD",
+			      arg);
 }
 
-static void parse_kernel(const char *s, bool given)
+/* "6.1", "6.12.3-amd64": 0, or -1. */
+static int parse_kernel(const char *s, bool given)
 {
 	unsigned int maj, min;
 
 	if (sscanf(s, "%u.%u", &maj, &min) != 2 || maj > 99 || min > 999)
-		die_usage("invalid kernel version '%s': expected MAJOR.MINOR such as 6.1", s);
+		return -1;
 	opt.kernel = KV(maj, min);
 	snprintf(opt.kernel_str, sizeof(opt.kernel_str), "%u.%u", maj, min);
 	opt.kernel_given = given;
+	return 0;
 }
 
 enum { OPT_KERNEL = 1000, OPT_AS_INIT, OPT_EXIT_SIGNAL };
@@ -479,13 +473,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "clone"))
 			opt.syscall = SC_CLONE;
 		else
-			die_usage("unknown syscall '%s': expected clone3 or clone", arg);
+			return ct_usage_error(state, "unknown syscall '%s': expected clone3 or clone",
+					      arg);
 		break;
 	case OPT_EXIT_SIGNAL:
-		opt.exit_signal = parse_signal(arg);
-		break;
+		return parse_signal(state, arg);
 	case OPT_KERNEL:
-		parse_kernel(arg, true);
+		if (parse_kernel(arg, true))
+			return ct_usage_error(state, "invalid kernel version '%s': expected MAJOR.MINOR such as 6.1",
+					      arg);
 		break;
 	case OPT_AS_INIT:
 		opt.as_init = true;
@@ -495,13 +491,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (opt.input)
-			die_usage("one FLAGS argument expected, got '%s' too (quote an expression with spaces)",
-				  arg);
+			return ct_usage_error(state, "one FLAGS argument expected, got '%s' too (quote an expression with spaces)",
+					      arg);
 		opt.input = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!opt.input)
-			die_usage("%sneed FLAGS: a number or an expression such as 'CLONE_VM|CLONE_FS'", "");
+			return ct_usage_error(state, "need FLAGS: a number or an expression such as 'CLONE_VM|CLONE_FS'");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -703,19 +699,15 @@ int ct_explain_main(int argc, char **argv)
 {
 	struct utsname u;
 	struct req r = {};
-	int kind;
+	int kind, err;
 
-	argv[0] = (char *)"clonetrace explain";
-	argp_err_exit_status = 2;
-	argp_parse(&explain_argp, argc, argv, 0, NULL, NULL);
-	if (!opt.kernel_given) {
-		if (uname(&u))
-			die_usage("%scannot read the kernel release (uname); use --kernel X.Y", "");
-		parse_kernel(u.release, false);
-	}
-	parse_expr(opt.input, &r);
-	if (r.exit_signal < 0 || r.exit_signal > 255)
-		die_usage("invalid exit signal in '%s'", opt.input);
+	if (ct_parse_args(&explain_argp, argc, argv, EXPLAIN, NULL))
+		return CT_EXIT_USAGE;
+	if (!opt.kernel_given && (uname(&u) || parse_kernel(u.release, false)))
+		return ct_usage(EXPLAIN, "cannot read the kernel release (uname); use --kernel X.Y");
+	err = parse_expr(opt.input, &r);
+	if (err)
+		return err;
 	if (opt.syscall == SC_CLONE3 && r.exit_signal > KERNEL_NSIG)
 		add("exit_signal_invalid", "EINVAL", "copy_clone_args_from_user",
 		    "clone3() wants a valid signal number (1-64) or 0 in exit_signal");
@@ -728,5 +720,5 @@ int ct_explain_main(int argc, char **argv)
 		print_json(&r, kind);
 	else
 		print_human(&r, kind);
-	return first_refusal() ? 1 : 0;
+	return first_refusal() ? CT_EXIT_FAILURE : CT_EXIT_OK;
 }

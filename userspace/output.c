@@ -43,7 +43,7 @@ void ct_output_init(struct ct_output *out, FILE *f)
 					real.tv_nsec) - (int64_t)out->start_ns;
 }
 
-static void count(struct ct_stats *st, const struct ct_event *e)
+void ct_stats_count(struct ct_stats *st, const struct ct_event *e)
 {
 	st->events++;
 	if (e->type == CT_EV_CLONE)
@@ -433,7 +433,7 @@ static void json_event(struct ct_output *out, const struct ct_event *e)
 
 int ct_output_event(struct ct_output *out, const struct ct_event *e)
 {
-	count(&out->stats, e);
+	ct_stats_count(&out->stats, e);
 	if (out->json)
 		json_event(out, e);
 	else

@@ -34,6 +34,9 @@ struct ct_output {
 	struct ct_stats stats;
 };
 
+/* Count an event in st (by type, kind and syscall). */
+void ct_stats_count(struct ct_stats *st, const struct ct_event *e);
+
 void ct_output_init(struct ct_output *out, FILE *f);
 /* Print one event and count it; returns -errno of a failed write. */
 int ct_output_event(struct ct_output *out, const struct ct_event *e);

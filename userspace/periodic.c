@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "periodic.h"
+#include "util.h"
 
 struct ct_periodic ct_periodic = {
 	.interval = 1.0,
@@ -35,35 +36,29 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ct_periodic *p = &ct_periodic;
-	char *end;
 
 	switch (key) {
 	case 'i':
-		errno = 0;
-		p->interval = strtod(arg, &end);
-		if (errno || end == arg || *end || !(p->interval >= 0.1) ||
-		    p->interval > 86400)
-			argp_error(state, "invalid interval '%s': expected seconds from 0.1 to 86400",
-				   arg);
-		break;
+		return ct_opt_seconds(state, arg, "interval", 0.1, 86400,
+				      &p->interval);
 	case OPT_ALERT:
 		if (ct_alert_parse(arg, &p->alert))
-			argp_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
-				   arg);
+			return ct_usage_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
+					      arg);
 		break;
 	case OPT_ALERT_EXEC:
-		if (!*arg)
-			argp_error(state, "empty --alert-exec command");
+		if (ct_opt_nonempty(state, arg, "--alert-exec command"))
+			return EINVAL;
 		p->alert.exec = arg;
 		break;
 	case OPT_PROM:
-		if (!*arg)
-			argp_error(state, "empty --prometheus file name");
+		if (ct_opt_nonempty(state, arg, "--prometheus file name"))
+			return EINVAL;
 		p->prometheus = arg;
 		break;
 	case ARGP_KEY_END:
 		if (p->alert.exec && !p->alert.rate)
-			argp_error(state, "--alert-exec needs --alert RATE");
+			return ct_usage_error(state, "--alert-exec needs --alert RATE");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

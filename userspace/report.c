@@ -27,9 +27,8 @@
 #include "output.h"
 #include "record.h"
 #include "sections.h"
-#include "subcmd.h"
-
-#define EXIT_USAGE	2
+#include "commands.h"
+#include "util.h"
 
 enum section {
 	SEC_INFO	= 1 << 0,
@@ -53,8 +52,6 @@ static const struct {
 	{ "hist", SEC_HIST },
 	{ "tree", SEC_TREE },
 };
-
-#define NSECTIONS (sizeof(section_names) / sizeof(section_names[0]))
 
 static struct {
 	const char *file;
@@ -102,34 +99,34 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static unsigned int parse_sections(const char *arg, struct argp_state *state)
+static error_t parse_sections(const struct argp_state *state,
+			      const char *arg)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	unsigned int bits = 0;
+	const char *p = arg;
 	size_t i;
 
-	if (!copy)
-		argp_failure(state, EXIT_FAILURE, ENOMEM, "sections");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NSECTIONS; i++)
-			if (!strcmp(tok, section_names[i].name))
+	rep.sections = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		for (i = 0; i < ARRAY_SIZE(section_names); i++)
+			if (strlen(section_names[i].name) == n &&
+			    !strncmp(p, section_names[i].name, n))
 				break;
-		if (i == NSECTIONS)
-			argp_error(state, "unknown section '%s': expected info, stream, summary, diag, spawners, hist or tree",
-				   tok);
-		bits |= section_names[i].bit;
+		if (n && i == ARRAY_SIZE(section_names))
+			return ct_usage_error(state, "unknown section '%.*s': expected info, stream, summary, diag, spawners, hist or tree",
+					      (int)n, p);
+		if (n)
+			rep.sections |= section_names[i].bit;
+		p += n + (p[n] == ',');
 	}
-	free(copy);
-	if (!bits)
-		argp_error(state, "empty section list");
-	return bits;
+	if (!rep.sections)
+		return ct_usage_error(state, "empty section list");
+	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
 	case 'j':
 		rep.json = true;
@@ -141,17 +138,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		rep.extended = true;
 		break;
 	case 's':
-		rep.sections = parse_sections(arg, state);
-		break;
+		return parse_sections(state, arg);
 	case OPT_SPAWNERS:
-		errno = 0;
-		rep.rows = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || rep.rows < 0 ||
-		    rep.rows > 1000000)
-			argp_error(state, "invalid --spawners '%s': expected 0 (all) to 1000000",
-				   arg);
-		break;
+		return ct_opt_long(state, arg, "--spawners", 0, 1000000,
+				   &rep.rows);
 	case OPT_DOT:
+		if (ct_opt_nonempty(state, arg, "--dot file name"))
+			return EINVAL;
 		rep.dot = arg;
 		break;
 	case OPT_PARTIAL:
@@ -159,12 +152,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (rep.file)
-			argp_error(state, "one recording at a time");
+			return ct_usage_error(state, "one recording at a time");
 		rep.file = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!rep.file)
-			argp_error(state, "no recording given: clonetrace report FILE");
+			return ct_usage_error(state, "no recording given: clonetrace report FILE");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -204,17 +197,6 @@ static void info(FILE *f, const struct ct_rec_header *h)
 		h->hostname, h->release, boot, h->boot_time_ns, h->mode, esc);
 }
 
-static void count(struct ct_stats *st, const struct ct_event *e)
-{
-	st->events++;
-	if (e->type == CT_EV_CLONE)
-		st->clones++;
-	else
-		st->failed++;
-	st->by_kind[e->kind]++;
-	st->by_syscall[e->syscall]++;
-}
-
 /* Read the whole file: 0 and the end frame, or -1 (r->err). */
 static int check(const void *buf, size_t len, struct ct_rec_reader *r,
 		 uint64_t *first_ts)
@@ -248,34 +230,31 @@ int ct_report_main(int argc, char **argv)
 	void *buf = MAP_FAILED;
 	struct stat sb;
 	bool damaged = false;
-	int fd, status = EXIT_FAILURE, ret;
-	char *name = argv[0];
+	int fd, status = CT_EXIT_FAILURE, ret;
 
-	argv[0] = (char *)"clonetrace report";
-	argp_err_exit_status = EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	argv[0] = name;
+	if (ct_parse_args(&argp, argc, argv, "clonetrace report", NULL))
+		return CT_EXIT_USAGE;
 
 	fd = open(rep.file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+		ct_msg("cannot read '%s': %s", rep.file,
 			strerror(errno));
-		return EXIT_FAILURE;
+		return CT_EXIT_FAILURE;
 	}
 	if (fstat(fd, &sb)) {
-		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+		ct_msg("cannot read '%s': %s", rep.file,
 			strerror(errno));
 		goto cleanup;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
-		fprintf(stderr, "clonetrace: '%s': %s\n", rep.file,
+		ct_msg("'%s': %s", rep.file,
 			S_ISREG(sb.st_mode) ? "empty file, not a recording" :
 			"not a regular file");
 		goto cleanup;
 	}
 	buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (buf == MAP_FAILED) {
-		fprintf(stderr, "clonetrace: cannot read '%s': %s\n", rep.file,
+		ct_msg("cannot read '%s': %s", rep.file,
 			strerror(errno));
 		goto cleanup;
 	}
@@ -283,12 +262,12 @@ int ct_report_main(int argc, char **argv)
 	/* pass 1: the whole file must be sound */
 	if (check(buf, sb.st_size, &r, &first_ts)) {
 		if (!rep.partial || !r.hdr.release[0]) {
-			fprintf(stderr, "clonetrace: '%s': %s\n", rep.file,
+			ct_msg("'%s': %s", rep.file,
 				r.err);
 			goto cleanup;
 		}
-		fprintf(stderr, "clonetrace: '%s': %s; showing the %" PRIu64
-			" events before it (--partial)\n", rep.file, r.err,
+		ct_msg("'%s': %s; showing the %" PRIu64
+			" events before it (--partial)", rep.file, r.err,
 			r.events);
 		damaged = true;
 	}
@@ -312,7 +291,7 @@ int ct_report_main(int argc, char **argv)
 	sec.all_spawners = (rep.sections & SEC_SPAWNERS) && !rep.rows;
 	sec.dot = rep.dot;
 	if (ct_sections_init(&sec)) {
-		fprintf(stderr, "clonetrace: out of memory\n");
+		ct_msg("out of memory");
 		goto cleanup;
 	}
 	if (rep.sections & SEC_INFO)
@@ -321,20 +300,20 @@ int ct_report_main(int argc, char **argv)
 	while ((ret = ct_rec_next(&r, &it)) > 0) {
 		if (it.type == CT_REC_DIAG) {
 			if (ct_diag_add(&it.diag)) {
-				fprintf(stderr, "clonetrace: out of memory\n");
+				ct_msg("out of memory");
 				goto cleanup;
 			}
 			continue;
 		}
-		count(&stats, &it.ev);
+		ct_stats_count(&stats, &it.ev);
 		if (rep.sections & SEC_STREAM) {
 			ret = ct_output_event(&out, &it.ev);
 			if (ret == -EPIPE) {
-				status = EXIT_SUCCESS;
+				status = CT_EXIT_OK;
 				goto cleanup;
 			}
 			if (ret) {
-				fprintf(stderr, "clonetrace: writing: %s\n",
+				ct_msg("writing: %s",
 					strerror(-ret));
 				goto cleanup;
 			}
@@ -353,17 +332,17 @@ int ct_report_main(int argc, char **argv)
 		out.stats.lost_follow = damaged ? 0 : r.end.lost_follow;
 		ret = ct_output_summary(&out, r.hdr.mode, duration);
 		if (ret && ret != -EPIPE) {
-			fprintf(stderr, "clonetrace: writing: %s\n",
+			ct_msg("writing: %s",
 				strerror(-ret));
 			goto cleanup;
 		}
 	}
-	status = damaged ? EXIT_FAILURE : EXIT_SUCCESS;
+	status = damaged ? CT_EXIT_FAILURE : CT_EXIT_OK;
 cleanup:
 	if (buf != MAP_FAILED)
 		munmap(buf, sb.st_size);
 	close(fd);
-	if (fflush(stdout) == EOF && errno != EPIPE && status == EXIT_SUCCESS)
-		status = EXIT_FAILURE;
+	if (fflush(stdout) == EOF && errno != EPIPE && status == CT_EXIT_OK)
+		status = CT_EXIT_FAILURE;
 	return status;
 }

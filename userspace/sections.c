@@ -13,6 +13,7 @@
 #include "sections.h"
 #include "spawn.h"
 #include "tree.h"
+#include "util.h"
 
 static struct ct_sections sec;
 static struct ct_tree *tree;
@@ -131,13 +132,13 @@ int ct_sections_print(FILE *f, bool json, uint64_t duration_ns)
 		FILE *d = fopen(sec.dot, "w");
 
 		if (!d) {
-			fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+			ct_msg("cannot write '%s': %s",
 				sec.dot, strerror(errno));
 			return -errno;
 		}
 		ct_tree_dot(tree, d);
 		if (fclose(d) == EOF) {
-			fprintf(stderr, "clonetrace: writing '%s': %s\n",
+			ct_msg("writing '%s': %s",
 				sec.dot, strerror(errno));
 			return -EIO;
 		}

@@ -33,8 +33,10 @@
 
 #include <linux/types.h>
 #include "clonetrace.h"
+#include "commands.h"
 #include "decode.h"
-#include "subcmd.h"
+#include "proc.h"
+#include "util.h"
 
 #define DEBUGFS_TASKS	"/sys/kernel/debug/clonetrace/tasks"
 
@@ -57,12 +59,12 @@ static const int res_kcmp[R_NR] = {
 static const char *const ns_names[] = {
 	"mnt", "uts", "ipc", "user", "pid", "net", "cgroup", "time",
 };
-#define NS_NR (sizeof(ns_names) / sizeof(ns_names[0]))
+#define NS_NR ARRAY_SIZE(ns_names)
 
 struct task {
 	pid_t tid, pid, ppid;
 	bool has_mm;
-	char comm[64];		/* from status; replaced by the raw comm */
+	char comm[CT_COMM_LEN];	/* /proc/TID/comm, as the kernel has it */
 	/* the group key of each resource, valid when have[] is set */
 	unsigned long long key[R_NR];
 	bool have[R_NR];
@@ -71,8 +73,7 @@ struct task {
 };
 
 static struct {
-	pid_t roots[64];
-	int nroots;
+	struct ct_pids roots;
 	bool tree;
 	bool json;
 	enum source source;
@@ -80,14 +81,6 @@ static struct {
 
 static struct task *tasks;
 static size_t ntasks, cap;
-
-static int die_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "clonetrace share: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(2);
-}
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID[,PID...]", 0, "The processes to show (required)" },
@@ -100,23 +93,9 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	char *tok, *save = NULL, *end;
-	long v;
-
 	switch (key) {
 	case 'p':
-		for (tok = strtok_r(arg, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			errno = 0;
-			v = strtol(tok, &end, 10);
-			if (errno || end == tok || *end || v <= 0 || v > INT_MAX)
-				die_usage("invalid PID '%s': expected a positive process ID",
-					  tok);
-			if (opt.nroots == 64)
-				die_usage("too many PIDs%s: at most 64", "");
-			opt.roots[opt.nroots++] = v;
-		}
-		break;
+		return ct_opt_pids(state, arg, &opt.roots);
 	case 't':
 		opt.tree = true;
 		break;
@@ -128,45 +107,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "kcmp"))
 			opt.source = SRC_KCMP;
 		else
-			die_usage("unknown source '%s': expected auto, debugfs or kcmp",
-				  arg);
+			return ct_usage_error(state, "unknown source '%s': expected auto, debugfs or kcmp",
+					      arg);
 		break;
 	case 'j':
 		opt.json = true;
 		break;
 	case ARGP_KEY_END:
-		if (!opt.nroots)
-			die_usage("%sneed -p PID", "");
+		if (!opt.roots.n)
+			return ct_usage_error(state, "need -p PID");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid, char *comm,
-		       size_t len, bool *has_mm)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	*tgid = *ppid = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Name:\t", 6)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(comm, len, "%.63s", line + 6);
-		}
-		sscanf(line, "Tgid: %d", tgid);
-		sscanf(line, "PPid: %d", ppid);
-		if (has_mm && !strncmp(line, "VmSize:", 7))
-			*has_mm = true;
-	}
-	fclose(f);
-	return *tgid ? 0 : -ESRCH;
 }
 
 /* The task's comm as the kernel has it (status escapes and alters it). */
@@ -189,82 +143,91 @@ static void read_comm(pid_t tid, char *comm, size_t len)
 	memset(comm + n, 0, len - n);
 }
 
-static void add_task(pid_t tid)
+/* 0, or -ENOMEM; a task that is gone meanwhile is left out. */
+static int add_task(pid_t tid)
 {
+	struct ct_proc_status st;
 	struct task *t;
 	size_t i;
 
 	for (i = 0; i < ntasks; i++)
 		if (tasks[i].tid == tid)
-			return;
+			return 0;
 	if (ntasks == cap) {
-		cap = cap ? cap * 2 : 64;
-		tasks = realloc(tasks, cap * sizeof(*tasks));
-		if (!tasks) {
-			fprintf(stderr, "clonetrace share: out of memory\n");
-			exit(1);
-		}
+		size_t n = cap ? cap * 2 : 64;
+
+		t = realloc(tasks, n * sizeof(*tasks));
+		if (!t)
+			return -ENOMEM;
+		tasks = t;
+		cap = n;
 	}
+	if (ct_proc_status(tid, &st))
+		return 0;
 	t = &tasks[ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
-	if (read_status(tid, &t->pid, &t->ppid, t->comm, sizeof(t->comm),
-			&t->has_mm))
-		return;		/* gone meanwhile */
+	t->pid = st.tgid;
+	t->ppid = st.ppid;
+	t->has_mm = st.has_mm;
 	read_comm(tid, t->comm, CT_COMM_LEN);
 	for (i = 0; i < R_NR; i++)
 		t->ref[i] = -1;
 	ntasks++;
+	return 0;
 }
 
-static void add_process(pid_t pid)
+static int add_process(pid_t pid)
 {
 	char path[64];
 	struct dirent *d;
+	int err = 0;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dir = opendir(path);
 	if (!dir)
-		return;
-	while ((d = readdir(dir)))
+		return 0;
+	while (!err && (d = readdir(dir)))
 		if (d->d_name[0] != '.')
-			add_task(atoi(d->d_name));
+			err = add_task(atoi(d->d_name));
 	closedir(dir);
+	return err;
 }
 
 /* Every process whose parent is already in the set, until none is added. */
-static void add_descendants(void)
+static int add_descendants(void)
 {
 	bool added = true;
+	int err = 0;
 
-	while (added) {
+	while (added && !err) {
 		struct dirent *d;
 		DIR *proc = opendir("/proc");
 
 		added = false;
 		if (!proc)
-			return;
-		while ((d = readdir(proc))) {
-			pid_t pid = atoi(d->d_name), tgid, ppid;
-			char comm[64];
-			size_t i;
+			return 0;
+		while (!err && (d = readdir(proc))) {
+			pid_t pid = atoi(d->d_name);
+			struct ct_proc_status st;
 			bool have = false, parent = false;
+			size_t i;
 
-			if (pid <= 0 || read_status(pid, &tgid, &ppid, comm,
-						    sizeof(comm), NULL))
+			if (pid <= 0 || ct_proc_status(pid, &st))
 				continue;
 			for (i = 0; i < ntasks; i++) {
 				have |= tasks[i].pid == pid;
-				parent |= tasks[i].pid == ppid;
+				parent |= tasks[i].pid == st.ppid;
 			}
 			if (parent && !have) {
-				add_process(pid);
+				err = add_process(pid);
 				added = true;
 			}
 		}
 		closedir(proc);
 	}
+	return err;
 }
 
 static void read_namespaces(struct task *t)
@@ -578,24 +541,21 @@ int ct_share_main(int argc, char **argv)
 	size_t i;
 	int err, r;
 
-	argv[0] = (char *)"clonetrace share";
-	argp_err_exit_status = 2;
-	argp_parse(&share_argp, argc, argv, 0, NULL, NULL);
+	if (ct_parse_args(&share_argp, argc, argv, "clonetrace share", NULL))
+		return CT_EXIT_USAGE;
 
-	for (r = 0; r < opt.nroots; r++) {
-		pid_t tgid, ppid;
-		char comm[64];
+	for (r = 0, err = 0; r < opt.roots.n && !err; r++) {
+		pid_t tgid = ct_tgid_of(opt.roots.pid[r]);
 
-		if (read_status(opt.roots[r], &tgid, &ppid, comm, sizeof(comm),
-				NULL)) {
-			fprintf(stderr, "clonetrace share: no such process: %d\n",
-				opt.roots[r]);
-			return 1;
-		}
-		add_process(tgid);
+		if (!tgid)
+			return ct_fail(CT_EXIT_FAILURE, "no such process: %d",
+				       opt.roots.pid[r]);
+		err = add_process(tgid);
 	}
-	if (opt.tree)
-		add_descendants();
+	if (opt.tree && !err)
+		err = add_descendants();
+	if (err)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	qsort(tasks, ntasks, sizeof(*tasks), cmp_tid);
 	for (i = 0; i < ntasks; i++)
 		read_namespaces(&tasks[i]);
@@ -604,24 +564,20 @@ int ct_share_main(int argc, char **argv)
 	    (opt.source == SRC_AUTO && access(DEBUGFS_TASKS, R_OK) == 0)) {
 		source = "debugfs";
 		err = from_debugfs();
-		if (err) {
-			fprintf(stderr, "clonetrace share: cannot read %s: %s (load the module: insmod clonetrace.ko; mount debugfs)\n",
-				DEBUGFS_TASKS, strerror(-err));
-			return 1;
-		}
+		if (err)
+			return ct_fail(CT_EXIT_FAILURE, "cannot read %s: %s (load the module: insmod clonetrace.ko; mount debugfs)",
+				       DEBUGFS_TASKS, strerror(-err));
 	} else {
 		source = "kcmp";
 		err = from_kcmp();
-		if (err) {
-			fprintf(stderr, "clonetrace share: kcmp failed: %s (needs CONFIG_KCMP and ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)\n",
-				strerror(-err));
-			return 1;
-		}
+		if (err)
+			return ct_fail(CT_EXIT_FAILURE, "kcmp failed: %s (needs CONFIG_KCMP and ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)",
+				       strerror(-err));
 	}
 	if (opt.json)
 		print_json(source);
 	else
 		print_human_groups(source);
 	free(tasks);
-	return 0;
+	return CT_EXIT_OK;
 }

@@ -30,11 +30,13 @@
 #include "periodic.h"
 #include "decode.h"
 #include "prom.h"
-#include "subcmd.h"
+#include "attach.h"
+#include "commands.h"
+#include "proc.h"
+#include "util.h"
 #include "top.h"
 #include "top.skel.h"
 
-#define EXIT_USAGE	2
 #define STEP_MS		100
 #define MAX_CGPATHS	4096
 
@@ -52,8 +54,6 @@ static struct {
 	.redraw = -1,
 	.mode = "auto",
 };
-
-static volatile sig_atomic_t exiting;
 
 static const char doc[] =
 "Creation rates per interval: totals, kinds, failures by errno, the top\n"
@@ -88,46 +88,17 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static double parse_secs(const char *arg, struct argp_state *state,
-			 const char *what, double min)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= min) || v > 1e9)
-		argp_error(state, "invalid %s '%s': expected seconds, at least %g",
-			   what, arg, min);
-	return v;
-}
-
-static long parse_count(const char *arg, struct argp_state *state,
-			const char *what, long min)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > 100000000)
-		argp_error(state, "invalid %s '%s': expected an integer from %ld",
-			   what, arg, min);
-	return v;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'd':
-		opt.duration = parse_secs(arg, state, "duration", 0.001);
-		break;
+		return ct_opt_seconds(state, arg, "duration", 0.001, 1e9,
+				      &opt.duration);
 	case 'n':
-		opt.count = parse_count(arg, state, "count", 1);
-		break;
+		return ct_opt_long(state, arg, "count", 1, 100000000,
+				   &opt.count);
 	case 'r':
-		opt.rows = parse_count(arg, state, "rows", 0);
-		break;
+		return ct_opt_long(state, arg, "rows", 0, 100000000, &opt.rows);
 	case 'j':
 		opt.json = true;
 		break;
@@ -137,8 +108,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MODE:
 		if (strcmp(arg, "auto") && strcmp(arg, "tp_btf") &&
 		    strcmp(arg, "raw_tp"))
-			argp_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
-				   arg);
+			return ct_usage_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
+					      arg);
 		opt.mode = arg;
 		break;
 	case 'v':
@@ -148,8 +119,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt.no_syscalls = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
+		return ct_usage_error(state, "unexpected argument '%s'", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -162,19 +132,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (opt.verbose < 2)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static void on_signal(int sig)
-{
-	exiting = sig;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* ---- attaching ---- */
@@ -260,22 +217,10 @@ static int cg_visit(const char *path, const struct stat *sb, int type,
 
 static void cg_scan(void)
 {
-	char line[1024], dir[512], type[64];
-	FILE *f;
 	size_t i;
 
 	if (!cg.mnt[0]) {
-		f = fopen("/proc/self/mounts", "r");
-		if (!f)
-			return;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "%*s %511s %63s", dir, type) == 2 &&
-			    !strcmp(type, "cgroup2")) {
-				snprintf(cg.mnt, sizeof(cg.mnt), "%s", dir);
-				break;
-			}
-		fclose(f);
-		if (!cg.mnt[0])
+		if (ct_cgroup_mount(NULL, cg.mnt, sizeof(cg.mnt)))
 			return;
 		cg.mlen = strlen(cg.mnt);
 	}
@@ -655,32 +600,27 @@ int ct_top_main(int argc, char **argv)
 	uint64_t start, last, deadline = 0, now;
 	long intervals = 0;
 	bool failures = false, redraw;
-	int err, status = EXIT_FAILURE;
+	int err, status = CT_EXIT_FAILURE;
 	const char *mode = "tp_btf";
-	char *name = argv[0];
 
-	argv[0] = (char *)"clonetrace top";
-	argp_err_exit_status = EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	argv[0] = name;
+	if (ct_parse_args(&argp, argc, argv, "clonetrace top", NULL))
+		return CT_EXIT_USAGE;
 	redraw = opt.redraw < 0 ? !opt.json && isatty(STDOUT_FILENO) :
 		 opt.redraw;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "clonetrace: need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace top)\n");
-		return EXIT_FAILURE;
-	}
+	if (!ct_privileged())
+		return ct_fail(CT_EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace top)");
 	libbpf_set_print(libbpf_print);
 	tp.ncpus = libbpf_num_possible_cpus();
 	if (tp.ncpus <= 0) {
-		fprintf(stderr, "clonetrace: cannot count the CPUs\n");
-		return EXIT_FAILURE;
+		ct_msg("cannot count the CPUs");
+		return CT_EXIT_FAILURE;
 	}
 	tp.percpu = calloc(tp.ncpus, sizeof(uint64_t));
 	s.parents = calloc(CT_TOP_PARENTS, sizeof(*s.parents));
 	s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*s.cgroups));
 	if (!tp.percpu || !s.parents || !s.cgroups) {
-		fprintf(stderr, "clonetrace: out of memory\n");
+		ct_msg("out of memory");
 		goto cleanup;
 	}
 
@@ -689,7 +629,7 @@ int ct_top_main(int argc, char **argv)
 	if (strcmp(opt.mode, "raw_tp")) {
 		err = try_attach(true, &tp.skel, &failures);
 		if (err && opt.verbose)
-			fprintf(stderr, "clonetrace: mode tp_btf unavailable: %s\n",
+			ct_msg("mode tp_btf unavailable: %s",
 				strerror(-err));
 	}
 	if (err && strcmp(opt.mode, "tp_btf")) {
@@ -697,15 +637,15 @@ int ct_top_main(int argc, char **argv)
 		err = try_attach(false, &tp.skel, &failures);
 	}
 	if (err) {
-		fprintf(stderr, "clonetrace: cannot attach to the kernel: %s\n",
+		ct_msg("cannot attach to the kernel: %s",
 			strerror(-err));
 		goto cleanup;
 	}
 	tp.failures = failures;
 	if (opt.verbose) {
-		fprintf(stderr, "clonetrace: attach mode %s%s\n", mode,
+		ct_msg("attach mode %s%s", mode,
 			failures ? "" : " (no syscall tracepoints: no failures)");
-		fprintf(stderr, "clonetrace: tracing\n");
+		ct_msg("tracing");
 	}
 	if (ct_periodic.alert.rate) {
 		ct_periodic.alert.f = stdout;
@@ -714,10 +654,8 @@ int ct_top_main(int argc, char **argv)
 	}
 	tp.prom.source = "top";
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	start = last = mono_ns();
+	ct_catch_stop_signals();
+	start = last = ct_now_ns();
 	if (opt.duration > 0)
 		deadline = start + (uint64_t)(opt.duration * 1e9);
 	cg_scan();
@@ -727,8 +665,8 @@ int ct_top_main(int argc, char **argv)
 		bool stop;
 
 		usleep(STEP_MS * 1000);
-		now = mono_ns();
-		stop = exiting || (deadline && now >= deadline);
+		now = ct_now_ns();
+		stop = ct_stop_signal() || (deadline && now >= deadline);
 		if (!stop && now - last < (uint64_t)(ct_periodic.interval * 1e9)) {
 			ct_alert_reap(false);
 			continue;
@@ -744,13 +682,13 @@ int ct_top_main(int argc, char **argv)
 		if (ct_alert_enabled())
 			alerts(&s);
 		if (fflush(stdout) == EOF && errno == EPIPE) {
-			status = EXIT_SUCCESS;
+			status = CT_EXIT_OK;
 			goto cleanup;
 		}
 		if (ct_periodic.prometheus) {
 			err = ct_prom_write(ct_periodic.prometheus, &tp.prom);
 			if (err)
-				fprintf(stderr, "clonetrace: cannot write '%s': %s\n",
+				ct_msg("cannot write '%s': %s",
 					ct_periodic.prometheus, strerror(-err));
 		}
 		intervals++;
@@ -758,7 +696,7 @@ int ct_top_main(int argc, char **argv)
 			break;
 	}
 	ct_alert_reap(false);
-	status = EXIT_SUCCESS;
+	status = CT_EXIT_OK;
 cleanup:
 	top_bpf__destroy(tp.skel);
 	free(tp.percpu);
