@@ -65,7 +65,7 @@ $(OUT)/vmlinux.h:
 	mv $@.tmp $@
 
 # One skeleton per BPF object: bpf/NAME.bpf.c -> $(OUT)/NAME.skel.h
-# (struct NAME_bpf). Every object shares bpf/clonetrace.h.
+# (struct NAME_bpf). Every object shares bpf/ct_event.h and bpf/clone_flags.h.
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

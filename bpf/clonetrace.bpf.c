@@ -25,7 +25,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "task.bpf.h"
 
 /* include/uapi/linux/sched.h */
@@ -516,12 +516,12 @@ static __always_inline void fail_unseen(__u16 syscall, long err)
 	if (syscall == CT_SC_FORK || syscall == CT_SC_VFORK)
 		in.exit_signal = SIGCHLD;
 	if (syscall == CT_SC_VFORK)
-		in.flags = CLONE_VM | CLONE_VFORK;
+		in.flags = CT_CLONE(VM) | CT_CLONE(VFORK);
 	if (syscall == CT_SC_CLONE && have_task_pt_regs) {
 		__u32 raw = syscall_arg0();
 
-		in.flags = raw & ~CSIGNAL;
-		in.exit_signal = raw & CSIGNAL;
+		in.flags = raw & ~CT_CSIGNAL;
+		in.exit_signal = raw & CT_CSIGNAL;
 	}
 	if (syscall == CT_SC_CLONE3 && have_task_pt_regs)
 		in.uargs = syscall_arg0();
@@ -568,7 +568,7 @@ int sys_enter_clone(struct syscall_enter_ctx *ctx)
 	 */
 	__u32 raw = ctx->args[0];
 
-	request_begin(CT_SC_CLONE, raw & ~CSIGNAL, raw & CSIGNAL);
+	request_begin(CT_SC_CLONE, raw & ~CT_CSIGNAL, raw & CT_CSIGNAL);
 	return 0;
 }
 
@@ -590,7 +590,7 @@ int sys_enter_fork(struct syscall_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_vfork")
 int sys_enter_vfork(struct syscall_enter_ctx *ctx)
 {
-	request_begin(CT_SC_VFORK, CLONE_VM | CLONE_VFORK, SIGCHLD);
+	request_begin(CT_SC_VFORK, CT_CLONE(VM) | CT_CLONE(VFORK), SIGCHLD);
 	return 0;
 }
 

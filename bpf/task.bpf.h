@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * task.bpf.h - reading a new task, shared by the BPF objects (BPF side
- * only: vmlinux.h): what it is (enum ct_kind, from its clone flags and its
- * PF_* flags) and its comm.
+ * only: vmlinux.h): what it is (enum ct_kind, from its PF_* flags, else
+ * from its clone flags: clone_flags.h) and its comm.
  */
 #ifndef CT_TASK_BPF_H
 #define CT_TASK_BPF_H
 
-/* include/uapi/linux/sched.h */
-#define CSIGNAL		0x000000ffULL
-#define CLONE_VM	0x00000100ULL
-#define CLONE_VFORK	0x00004000ULL
-#define CLONE_THREAD	0x00010000ULL
+#include "clone_flags.h"
 
 /* include/linux/sched.h; stable values, not in BTF */
 #define PF_IO_WORKER	0x00000010
@@ -24,13 +20,7 @@ static __always_inline __u16 kind_of(__u64 flags, __u32 pf)
 		return CT_KIND_KTHREAD;
 	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
 		return CT_KIND_USER_WORKER;
-	if (flags & CLONE_THREAD)
-		return CT_KIND_THREAD;
-	if (flags & CLONE_VFORK)
-		return CT_KIND_VFORK;
-	if (flags & CLONE_VM)
-		return CT_KIND_VM_PROCESS;
-	return CT_KIND_PROCESS;
+	return ct_kind_of_flags(flags);
 }
 
 /*

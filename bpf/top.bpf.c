@@ -21,7 +21,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "top.h"
 #include "task.bpf.h"
 

@@ -6,6 +6,8 @@
 #ifndef CT_TOP_H
 #define CT_TOP_H
 
+#include "ct_event.h"
+
 #define CT_TOP_ERRNO	1024	/* errnos counted; 0: others */
 #define CT_TOP_PARENTS	16384
 #define CT_TOP_CGROUPS	4096

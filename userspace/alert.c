@@ -12,9 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/types.h>
 #include "alert.h"
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "decode.h"
 #include "util.h"
 

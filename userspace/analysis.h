@@ -14,8 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 
 struct ct_output;
 

@@ -3,7 +3,7 @@
  * clonetrace.c - the collector: options, checks, the ring buffer loop.
  *
  * Events are produced in bpf/clonetrace.bpf.c, carried by the ring buffer
- * (struct ct_event, bpf/clonetrace.h), decoded in decode.c and printed by
+ * (struct ct_event, bpf/ct_event.h), decoded in decode.c and printed by
  * output.c. The attach mode is chosen in attach.c.
  */
 #define _GNU_SOURCE

@@ -11,23 +11,33 @@
 #include <string.h>
 #include <strings.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "decode.h"
 #include "util.h"
 
-static const char *const kind_names[CT_KIND_NR] = {
-	[CT_KIND_PROCESS]	= "process",
-	[CT_KIND_THREAD]	= "thread",
-	[CT_KIND_VFORK]		= "vfork",
-	[CT_KIND_VM_PROCESS]	= "vm_process",
-	[CT_KIND_KTHREAD]	= "kthread",
-	[CT_KIND_USER_WORKER]	= "user_worker",
+/* From the kind table (clone_flags.h). */
+static const struct {
+	const char *name, *plural, *text;
+} kinds[CT_KIND_NR] = {
+#define KIND_ROW(id, name, plural, text)	\
+	[CT_KIND_##id] = { #name, #plural, text },
+	CT_KINDS(KIND_ROW)
+#undef KIND_ROW
 };
 
 const char *ct_kind_name(unsigned int kind)
 {
-	return kind < CT_KIND_NR ? kind_names[kind] : "unknown";
+	return kind < CT_KIND_NR ? kinds[kind].name : "unknown";
+}
+
+const char *ct_kind_plural(unsigned int kind)
+{
+	return kind < CT_KIND_NR ? kinds[kind].plural : "unknown";
+}
+
+const char *ct_kind_text(unsigned int kind)
+{
+	return kind < CT_KIND_NR ? kinds[kind].text : "unknown";
 }
 
 int ct_kind_parse(const char *name)
@@ -35,14 +45,19 @@ int ct_kind_parse(const char *name)
 	int i;
 
 	for (i = 0; i < CT_KIND_NR; i++)
-		if (!strcmp(name, kind_names[i]))
+		if (!strcmp(name, kinds[i].name))
 			return i;
 	return -1;
 }
 
 const char *ct_kind_list(void)
 {
-	return "process,thread,vfork,vm_process,kthread,user_worker";
+	/* ",process,thread,...": the names after the first comma */
+#define KIND_LIST_ROW(id, name, ...)	"," #name
+	static const char list[] = CT_KINDS(KIND_LIST_ROW);
+#undef KIND_LIST_ROW
+
+	return list + 1;
 }
 
 static const char *const syscall_names[CT_SC_NR] = {
@@ -58,46 +73,27 @@ const char *ct_syscall_name(unsigned int syscall)
 	return syscall < CT_SC_NR ? syscall_names[syscall] : "unknown";
 }
 
-/* include/uapi/linux/sched.h, in bit order */
-static const struct {
-	uint64_t value;
-	const char *name;
-} clone_flags[] = {
-	{ 0x00000080ULL, "CLONE_NEWTIME" },
-	{ 0x00000100ULL, "CLONE_VM" },
-	{ 0x00000200ULL, "CLONE_FS" },
-	{ 0x00000400ULL, "CLONE_FILES" },
-	{ 0x00000800ULL, "CLONE_SIGHAND" },
-	{ 0x00001000ULL, "CLONE_PIDFD" },
-	{ 0x00002000ULL, "CLONE_PTRACE" },
-	{ 0x00004000ULL, "CLONE_VFORK" },
-	{ 0x00008000ULL, "CLONE_PARENT" },
-	{ 0x00010000ULL, "CLONE_THREAD" },
-	{ 0x00020000ULL, "CLONE_NEWNS" },
-	{ 0x00040000ULL, "CLONE_SYSVSEM" },
-	{ 0x00080000ULL, "CLONE_SETTLS" },
-	{ 0x00100000ULL, "CLONE_PARENT_SETTID" },
-	{ 0x00200000ULL, "CLONE_CHILD_CLEARTID" },
-	{ 0x00400000ULL, "CLONE_DETACHED" },
-	{ 0x00800000ULL, "CLONE_UNTRACED" },
-	{ 0x01000000ULL, "CLONE_CHILD_SETTID" },
-	{ 0x02000000ULL, "CLONE_NEWCGROUP" },
-	{ 0x04000000ULL, "CLONE_NEWUTS" },
-	{ 0x08000000ULL, "CLONE_NEWIPC" },
-	{ 0x10000000ULL, "CLONE_NEWUSER" },
-	{ 0x20000000ULL, "CLONE_NEWPID" },
-	{ 0x40000000ULL, "CLONE_NEWNET" },
-	{ 0x80000000ULL, "CLONE_IO" },
-	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" },	/* clone3 only */
-	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },	/* clone3 only */
+/* From the flag table (clone_flags.h), in bit order. */
+static const struct ct_flag flag_table[] = {
+#define FLAG_ROW(id, bit, cls, ns, since, meaning)	\
+	{ 1ULL << (bit), "CLONE_" #id, ns, cls, since, meaning },
+	CT_CLONE_FLAGS(FLAG_ROW)
+#undef FLAG_ROW
 };
 
-const char *ct_flag_at(size_t i, uint64_t *value)
+const struct ct_flag *ct_flag_at(size_t i)
 {
-	if (i >= ARRAY_SIZE(clone_flags))
-		return NULL;
-	*value = clone_flags[i].value;
-	return clone_flags[i].name;
+	return i < ARRAY_SIZE(flag_table) ? &flag_table[i] : NULL;
+}
+
+const struct ct_flag *ct_flag_of(uint64_t value)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(flag_table); i++)
+		if (flag_table[i].value == value)
+			return &flag_table[i];
+	return NULL;
 }
 
 void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len)
@@ -112,12 +108,12 @@ void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len)
 		snprintf(buf, len, "0");
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(clone_flags); i++) {
-		const char *name = clone_flags[i].name;
+	for (i = 0; i < ARRAY_SIZE(flag_table); i++) {
+		const char *name = flag_table[i].name;
 
-		if (!(flags & clone_flags[i].value))
+		if (!(flags & flag_table[i].value))
 			continue;
-		flags &= ~clone_flags[i].value;
+		flags &= ~flag_table[i].value;
 		if (strip_prefix)
 			name += strlen("CLONE_");
 		n = snprintf(buf + off, len - off, "%s%s", off ? "|" : "", name);
@@ -136,9 +132,9 @@ static int parse_flag_name(const char *t, uint64_t *value)
 
 	if (!strncasecmp(t, "CLONE_", 6))
 		t += 6;
-	for (i = 0; i < ARRAY_SIZE(clone_flags); i++) {
-		if (!strcasecmp(t, clone_flags[i].name + 6)) {
-			*value = clone_flags[i].value;
+	for (i = 0; i < ARRAY_SIZE(flag_table); i++) {
+		if (!strcasecmp(t, flag_table[i].name + 6)) {
+			*value = flag_table[i].value;
 			return 0;
 		}
 	}
@@ -183,17 +179,9 @@ int ct_flag_token(const char *t, uint64_t *bits, int *sig)
 
 const char *ct_ns_name(uint64_t flag)
 {
-	switch (flag) {
-	case 0x00000080ULL:	return "time";
-	case 0x00020000ULL:	return "mnt";
-	case 0x02000000ULL:	return "cgroup";
-	case 0x04000000ULL:	return "uts";
-	case 0x08000000ULL:	return "ipc";
-	case 0x10000000ULL:	return "user";
-	case 0x20000000ULL:	return "pid";
-	case 0x40000000ULL:	return "net";
-	}
-	return NULL;
+	const struct ct_flag *f = ct_flag_of(flag);
+
+	return f ? f->ns : NULL;
 }
 
 const char *ct_errno_name(int err, char *buf, size_t len)

@@ -10,8 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ct_event.h"
+
 /* Name of a kind (enum ct_kind) as used in JSON and the human output. */
 const char *ct_kind_name(unsigned int kind);
+/* "threads": the tree's runs of siblings. */
+const char *ct_kind_plural(unsigned int kind);
+/* What a task of this kind is (explain). */
+const char *ct_kind_text(unsigned int kind);
 /* Parse a kind name; -1 when unknown. */
 int ct_kind_parse(const char *name);
 /* All kind names separated by commas, for messages. */
@@ -32,18 +38,21 @@ void ct_flags_str(uint64_t flags, bool strip_prefix, char *buf, size_t len);
  * *sig (signal) set; -EINVAL for anything else, "" too.
  */
 int ct_flag_token(const char *tok, uint64_t *bits, int *sig);
-/* Iterate over known flags: name (with prefix) and value; NULL at end. */
-const char *ct_flag_at(size_t i, uint64_t *value);
+/* A row of the flag table (clone_flags.h). */
+struct ct_flag {
+	uint64_t value;
+	const char *name;	/* "CLONE_VM" */
+	const char *ns;		/* namespace flags: "mnt", ...; else NULL */
+	unsigned int class;	/* CT_FL_* */
+	int since;		/* CT_KV() of the first release; 0: old */
+	const char *meaning;
+};
 
-/*
- * Flags that only say how TIDs and TLS reach user space (SETTLS,
- * PARENT_SETTID, CHILD_CLEARTID, DETACHED, CHILD_SETTID), not what the
- * new task shares.
- */
-#define CT_TID_FLAGS_MASK 0x01780000ULL
-
-/* Namespace flags and their /proc/PID/ns names ("pid", "mnt", ...). */
-#define CT_NS_FLAGS_MASK 0x7e020080ULL
+/* The known flags in bit order: the i-th, NULL after the last. */
+const struct ct_flag *ct_flag_at(size_t i);
+/* The flag of one bit; NULL when unknown. */
+const struct ct_flag *ct_flag_of(uint64_t value);
+/* The /proc/PID/ns name of a namespace flag ("pid", "mnt", ...); NULL. */
 const char *ct_ns_name(uint64_t flag);
 
 /* "EAGAIN" (or "E513" for a number without a name) into buf. */

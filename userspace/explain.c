@@ -33,83 +33,18 @@
 #include <strings.h>
 #include <sys/utsname.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "commands.h"
 #include "decode.h"
 #include "util.h"
 
-/* include/uapi/linux/sched.h */
-#define F_NEWTIME		0x00000080ULL
-#define F_VM			0x00000100ULL
-#define F_FS			0x00000200ULL
-#define F_FILES			0x00000400ULL
-#define F_SIGHAND		0x00000800ULL
-#define F_PIDFD			0x00001000ULL
-#define F_PTRACE		0x00002000ULL
-#define F_VFORK			0x00004000ULL
-#define F_PARENT		0x00008000ULL
-#define F_THREAD		0x00010000ULL
-#define F_NEWNS			0x00020000ULL
-#define F_SYSVSEM		0x00040000ULL
-#define F_SETTLS		0x00080000ULL
-#define F_PARENT_SETTID		0x00100000ULL
-#define F_CHILD_CLEARTID	0x00200000ULL
-#define F_DETACHED		0x00400000ULL
-#define F_UNTRACED		0x00800000ULL
-#define F_CHILD_SETTID		0x01000000ULL
-#define F_NEWCGROUP		0x02000000ULL
-#define F_NEWUTS		0x04000000ULL
-#define F_NEWIPC		0x08000000ULL
-#define F_NEWUSER		0x10000000ULL
-#define F_NEWPID		0x20000000ULL
-#define F_NEWNET		0x40000000ULL
-#define F_IO			0x80000000ULL
-#define F_CLEAR_SIGHAND		0x100000000ULL
-#define F_INTO_CGROUP		0x200000000ULL
-
-#define CSIGNAL_MASK		0xffULL
+/* clone(2) takes an unsigned long, of which the kernel keeps 32 bits. */
 #define LEGACY_FLAGS		0xffffffffULL
-#define NS_NEED_ADMIN		(F_NEWNS | F_NEWCGROUP | F_NEWUTS | F_NEWIPC | \
-				 F_NEWPID | F_NEWNET | F_NEWTIME)
+/* New namespaces other than user need CAP_SYS_ADMIN. */
+#define NS_NEED_ADMIN		(CT_NS_FLAGS_MASK & ~CT_CLONE(NEWUSER))
 #define KERNEL_NSIG		64
 
-#define KV(maj, min)		((maj) * 1000 + (min))
-
-/* What each flag does, and the first release that knows it. */
-static const struct {
-	uint64_t flag;
-	int since;
-	const char *meaning;
-} flag_info[] = {
-	{ F_NEWTIME, KV(5, 6), "new time namespace (clone3 only: the bit is in clone()'s exit-signal byte); the child enters it at once unless it shares the VM, then at its next execve()" },
-	{ F_VM, 0, "share the address space (mm): writes by one task are seen by the other" },
-	{ F_FS, 0, "share root, cwd and umask (fs_struct): chdir() in one moves the other" },
-	{ F_FILES, 0, "share the file descriptor table: open()/close() in one is seen by the other" },
-	{ F_SIGHAND, 0, "share the signal handler table (sighand): sigaction() in one changes the other" },
-	{ F_PIDFD, KV(5, 2), "return a pidfd for the child (clone: through parent_tid; clone3: in clone_args.pidfd)" },
-	{ F_PTRACE, 0, "if the parent is ptraced, trace the child too" },
-	{ F_VFORK, 0, "the parent sleeps until the child calls execve() or exits" },
-	{ F_PARENT, 0, "the child's parent is the caller's parent (a sibling, not a child)" },
-	{ F_THREAD, 0, "same thread group (TGID) and signal_struct: a thread, not a process" },
-	{ F_NEWNS, 0, "new mount namespace (a copy of the caller's mounts)" },
-	{ F_SYSVSEM, 0, "share System V semaphore undo values (semadj)" },
-	{ F_SETTLS, 0, "set the child's thread-local storage pointer (tls argument)" },
-	{ F_PARENT_SETTID, 0, "store the child's TID at parent_tid in the parent's memory" },
-	{ F_CHILD_CLEARTID, 0, "at the child's exit, zero child_tid and futex-wake it (pthread_join)" },
-	{ F_DETACHED, 0, "obsolete, ignored by clone(); refused by clone3() and with CLONE_PIDFD" },
-	{ F_UNTRACED, 0, "a tracer cannot force CLONE_PTRACE on the child" },
-	{ F_CHILD_SETTID, 0, "store the child's TID at child_tid in the child's memory" },
-	{ F_NEWCGROUP, KV(4, 6), "new cgroup namespace" },
-	{ F_NEWUTS, 0, "new UTS namespace (hostname, domainname)" },
-	{ F_NEWIPC, 0, "new IPC namespace (System V IPC, POSIX message queues)" },
-	{ F_NEWUSER, 0, "new user namespace (the child has full capabilities inside it)" },
-	{ F_NEWPID, 0, "new PID namespace: the child is its PID 1 (init)" },
-	{ F_NEWNET, 0, "new network namespace (only a loopback device, down)" },
-	{ F_IO, 0, "share the I/O context (io_context: I/O scheduler state)" },
-	{ F_CLEAR_SIGHAND, KV(5, 5), "clone3 only: reset every handled signal to SIG_DFL in the child" },
-	{ F_INTO_CGROUP, KV(5, 7), "clone3 only: start the child in the cgroup v2 directory given by clone_args.cgroup" },
-};
+#define KV(maj, min)		CT_KV(maj, min)
 
 enum sc { SC_CLONE3, SC_CLONE };
 
@@ -170,25 +105,17 @@ static bool all(uint64_t flags, uint64_t mask)
 	return (flags & mask) == mask;
 }
 
-static int flag_since(uint64_t flag)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(flag_info); i++)
-		if (flag_info[i].flag == flag)
-			return flag_info[i].since;
-	return 0;
-}
-
-/* Bits this kernel version's clone3 knows. */
+/* Bits this kernel version's clone3 knows: the 32 of clone(), and the
+ * flags above them that the release has. */
 static uint64_t clone3_known(void)
 {
 	uint64_t known = LEGACY_FLAGS;
+	const struct ct_flag *f;
+	size_t i;
 
-	if (opt.kernel >= flag_since(F_CLEAR_SIGHAND))
-		known |= F_CLEAR_SIGHAND;
-	if (opt.kernel >= flag_since(F_INTO_CGROUP))
-		known |= F_INTO_CGROUP;
+	for (i = 0; (f = ct_flag_at(i)); i++)
+		if (f->value > LEGACY_FLAGS && opt.kernel >= f->since)
+			known |= f->value;
 	return known;
 }
 
@@ -216,7 +143,7 @@ static void check_syscall(const struct req *r)
 			    "clone() takes only the low 32 bits of its flags: %s %s silently ignored (use clone3)",
 			    names, r->ignored & (r->ignored - 1) ? "are" : "is");
 		}
-		if (all(f, F_PIDFD | F_PARENT_SETTID))
+		if (all(f, CT_CLONE(PIDFD) | CT_CLONE(PARENT_SETTID)))
 			add("pidfd_parent_settid", "EINVAL", "kernel_clone",
 			    "CLONE_PIDFD with CLONE_PARENT_SETTID: clone() returns the pidfd through parent_tid, so both would write the same place");
 		return;
@@ -232,25 +159,25 @@ static void check_syscall(const struct req *r)
 		add("clone3_unknown", "EINVAL", "clone3_args_valid",
 		    "clone3() refuses flags it does not know: %s", names);
 	}
-	if (f & F_DETACHED)
+	if (f & CT_CLONE(DETACHED))
 		add("clone3_detached", "EINVAL", "clone3_args_valid",
 		    "clone3() refuses CLONE_DETACHED (the bit is kept for reuse)");
-	if (f & CSIGNAL_MASK & ~F_NEWTIME)
+	if (f & CT_CSIGNAL & ~CT_CLONE(NEWTIME))
 		add("clone3_csignal", "EINVAL", "clone3_args_valid",
 		    "clone3() refuses the exit-signal bits 0x7f in flags: the exit signal goes in clone_args.exit_signal");
-	if ((f & F_NEWTIME) && !clone3_newtime_ok())
+	if ((f & CT_CLONE(NEWTIME)) && !clone3_newtime_ok())
 		add("clone3_newtime", "EINVAL", "clone3_args_valid",
 		    "CLONE_NEWTIME through clone3() needs Linux 6.3 (or a stable update with the backport)");
-	if (all(f, F_SIGHAND | F_CLEAR_SIGHAND))
+	if (all(f, CT_CLONE(SIGHAND) | CT_CLONE(CLEAR_SIGHAND)))
 		add("sighand_clear_sighand", "EINVAL", "clone3_args_valid",
 		    "CLONE_CLEAR_SIGHAND with CLONE_SIGHAND: handlers cannot be both shared and reset");
-	if ((f & (F_THREAD | F_PARENT)) && r->exit_signal)
+	if ((f & (CT_CLONE(THREAD) | CT_CLONE(PARENT))) && r->exit_signal)
 		add("exit_signal_thread_parent", "EINVAL", "clone3_args_valid",
 		    "an exit signal with CLONE_THREAD or CLONE_PARENT: a thread signals nobody and a CLONE_PARENT child inherits the caller's exit signal, so clone3() wants exit_signal 0");
-	if (all(f, F_PIDFD | F_PARENT_SETTID))
+	if (all(f, CT_CLONE(PIDFD) | CT_CLONE(PARENT_SETTID)))
 		add("pidfd_parent_settid_clone3", NULL, "kernel_clone",
 		    "CLONE_PIDFD with CLONE_PARENT_SETTID is refused (EINVAL) only if clone_args.pidfd and parent_tid point to the same place");
-	if (f & F_INTO_CGROUP)
+	if (f & CT_CLONE(INTO_CGROUP))
 		add("into_cgroup_fd", NULL, "cgroup_css_set_fork",
 		    "CLONE_INTO_CGROUP needs clone_args.cgroup: an open cgroup v2 directory (EBADF otherwise) and the 88-byte clone_args");
 }
@@ -259,19 +186,19 @@ static void check_copy_process(const struct req *r)
 {
 	uint64_t f = r->flags;
 
-	if (all(f, F_NEWNS | F_FS))
+	if (all(f, CT_CLONE(NEWNS) | CT_CLONE(FS)))
 		add("newns_fs", "EINVAL", "copy_process",
 		    "CLONE_NEWNS with CLONE_FS: a task in another mount namespace cannot share root and cwd with the caller");
-	if (all(f, F_NEWUSER | F_FS))
+	if (all(f, CT_CLONE(NEWUSER) | CT_CLONE(FS)))
 		add("newuser_fs", "EINVAL", "copy_process",
 		    "CLONE_NEWUSER with CLONE_FS: a task in another user namespace cannot share root and cwd with the caller");
-	if ((f & F_THREAD) && !(f & F_SIGHAND))
+	if ((f & CT_CLONE(THREAD)) && !(f & CT_CLONE(SIGHAND)))
 		add("thread_needs_sighand", "EINVAL", "copy_process",
 		    "CLONE_THREAD without CLONE_SIGHAND: a thread group shares one signal_struct, so it must share the handlers too");
-	if ((f & F_SIGHAND) && !(f & F_VM))
+	if ((f & CT_CLONE(SIGHAND)) && !(f & CT_CLONE(VM)))
 		add("sighand_needs_vm", "EINVAL", "copy_process",
 		    "CLONE_SIGHAND without CLONE_VM: a handler is an address in one address space, so sharing handlers needs a shared mm");
-	if (f & F_PARENT) {
+	if (f & CT_CLONE(PARENT)) {
 		if (opt.as_init)
 			add("parent_from_init", "EINVAL", "copy_process",
 			    "CLONE_PARENT from an init (of the system or of a PID namespace): its siblings would have no parent to reap them");
@@ -279,16 +206,16 @@ static void check_copy_process(const struct req *r)
 			add("parent_from_init", NULL, "copy_process",
 			    "CLONE_PARENT is refused (EINVAL) when the caller is an init, of the system or of a PID namespace (--as-init)");
 	}
-	if ((f & F_THREAD) && (f & (F_NEWUSER | F_NEWPID)))
+	if ((f & CT_CLONE(THREAD)) && (f & (CT_CLONE(NEWUSER) | CT_CLONE(NEWPID))))
 		add("thread_newns", "EINVAL", "copy_process",
 		    "CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID: all threads of a group live in one user and PID namespace");
-	if ((f & F_THREAD) && !(f & (F_NEWUSER | F_NEWPID)))
+	if ((f & CT_CLONE(THREAD)) && !(f & (CT_CLONE(NEWUSER) | CT_CLONE(NEWPID))))
 		add("thread_pid_for_children", NULL, "copy_process",
 		    "CLONE_THREAD is refused (EINVAL) when the caller's PID namespace for children differs from its own (after unshare(CLONE_NEWPID) or setns())");
-	if (all(f, F_PIDFD | F_DETACHED))
+	if (all(f, CT_CLONE(PIDFD) | CT_CLONE(DETACHED)))
 		add("pidfd_detached", "EINVAL", "copy_process",
 		    "CLONE_PIDFD with CLONE_DETACHED: the bit is reserved for a future pidfd use");
-	if (all(f, F_PIDFD | F_THREAD) && opt.kernel < KV(6, 9))
+	if (all(f, CT_CLONE(PIDFD) | CT_CLONE(THREAD)) && opt.kernel < KV(6, 9))
 		add("pidfd_thread", "EINVAL", "copy_process",
 		    "CLONE_PIDFD with CLONE_THREAD: refused before Linux 6.9 (since 6.9 it returns a PIDFD_THREAD pidfd)");
 }
@@ -297,38 +224,14 @@ static void check_namespaces(const struct req *r)
 {
 	uint64_t f = r->flags;
 
-	if (!(f & (NS_NEED_ADMIN | F_NEWUSER)))
+	if (!(f & (NS_NEED_ADMIN | CT_CLONE(NEWUSER))))
 		return;
 	if (f & NS_NEED_ADMIN)
 		add("ns_admin", NULL, "copy_namespaces",
 		    "new namespaces other than user need CAP_SYS_ADMIN in the caller's (or the new) user namespace: EPERM otherwise");
-	if (all(f, F_NEWIPC | F_SYSVSEM))
+	if (all(f, CT_CLONE(NEWIPC) | CT_CLONE(SYSVSEM)))
 		add("newipc_sysvsem", "EINVAL", "copy_namespaces",
 		    "CLONE_NEWIPC with CLONE_SYSVSEM: semaphore undo lists of the old IPC namespace are unreachable from the new one");
-}
-
-static int implied_kind(uint64_t f)
-{
-	if (f & F_THREAD)
-		return CT_KIND_THREAD;
-	if (f & F_VFORK)
-		return CT_KIND_VFORK;
-	if (f & F_VM)
-		return CT_KIND_VM_PROCESS;
-	return CT_KIND_PROCESS;
-}
-
-static const char *kind_text(int kind)
-{
-	switch (kind) {
-	case CT_KIND_THREAD:
-		return "same TGID as the caller, one signal_struct, shares mm and sighand";
-	case CT_KIND_VFORK:
-		return "own TGID, the parent is suspended until the child execs or exits";
-	case CT_KIND_VM_PROCESS:
-		return "own TGID and signal_struct, but the same mm (address space)";
-	}
-	return "own TGID; copies of everything it does not share";
 }
 
 /* ---- parsing ---- */
@@ -365,7 +268,7 @@ static int parse_tokens(const char *input, char *s, uint64_t *bits,
 			return ct_usage(EXPLAIN, "cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
 					*t ? t : input);
 		if (opt.syscall == SC_CLONE && !isdigit((unsigned char)*t) &&
-		    v == F_NEWTIME)
+		    v == CT_CLONE(NEWTIME))
 			return ct_usage(EXPLAIN, "%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
 					t);
 		if (tsig && *sig >= 0)
@@ -392,13 +295,13 @@ static int parse_expr(const char *s, struct req *r)
 		return err;
 	if (opt.syscall == SC_CLONE) {
 		/* clone(2): the low byte of the argument is the exit signal */
-		int low = bits & CSIGNAL_MASK;
+		int low = bits & CT_CSIGNAL;
 
 		if (low && sig >= 0)
 			return ct_usage(EXPLAIN, "two exit signals in '%s': the low byte of a clone() number is the exit signal",
 					s);
 		r->exit_signal = sig >= 0 ? sig : low;
-		r->flags = bits & LEGACY_FLAGS & ~CSIGNAL_MASK;
+		r->flags = bits & LEGACY_FLAGS & ~CT_CSIGNAL;
 		r->ignored = bits & ~LEGACY_FLAGS;
 	} else {
 		r->flags = bits;
@@ -549,43 +452,37 @@ static const struct finding *first_refusal(void)
 	return NULL;
 }
 
-/* Namespaces created, in the contract's names. */
+/* Namespaces created, in the contract's names (bit order, as ns_new). */
 static void ns_list(uint64_t f, char *buf, size_t len, bool json)
 {
-	static const uint64_t order[] = { F_NEWNS, F_NEWUTS, F_NEWIPC,
-		F_NEWUSER, F_NEWPID, F_NEWNET, F_NEWCGROUP, F_NEWTIME };
+	const struct ct_flag *fl;
 	size_t i, off = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(order) && off < len; i++) {
-		if (!(f & order[i]))
+	for (i = 0; (fl = ct_flag_at(i)) && off < len; i++) {
+		if (!(f & fl->value) || !fl->ns)
 			continue;
 		off += snprintf(buf + off, len - off, json ? "%s\"%s\"" : "%s%s",
-				off ? (json ? "," : " ") : "",
-				ct_ns_name(order[i]));
+				off ? (json ? "," : " ") : "", fl->ns);
 	}
 }
 
 static void print_flags_json(uint64_t f)
 {
-	uint64_t v;
-	const char *name;
-	size_t i, k;
+	const struct ct_flag *fl;
 	bool first = true;
+	size_t i;
 
 	printf("\"flags_detail\":[");
-	for (i = 0; (name = ct_flag_at(i, &v)); i++) {
-		if (!(f & v))
+	for (i = 0; (fl = ct_flag_at(i)); i++) {
+		if (!(f & fl->value))
 			continue;
-		for (k = 0; k < ARRAY_SIZE(flag_info); k++)
-			if (flag_info[k].flag == v)
-				break;
 		printf("%s{\"name\":\"%s\",\"value\":%llu,\"meaning\":", first ? "" : ",",
-		       name, (unsigned long long)v);
-		json_str(k < ARRAY_SIZE(flag_info) ? flag_info[k].meaning : "");
+		       fl->name, (unsigned long long)fl->value);
+		json_str(fl->meaning);
 		putchar('}');
 		first = false;
-		f &= ~v;
+		f &= ~fl->value;
 	}
 	if (f)
 		printf("%s{\"name\":null,\"value\":%llu,\"meaning\":\"unknown bits\"}",
@@ -612,7 +509,7 @@ static void print_json(const struct req *r, int kind)
 	printf(",\"ignored\":%llu,\"ignored_str\":\"%s\"",
 	       (unsigned long long)r->ignored, r->ignored ? buf : "");
 	printf(",\"kind\":\"%s\",\"kind_text\":", ct_kind_name(kind));
-	json_str(kind_text(kind));
+	json_str(ct_kind_text(kind));
 	ns_list(r->flags, buf, sizeof(buf), true);
 	printf(",\"ns_new\":[%s],", buf);
 	print_flags_json(r->flags);
@@ -650,9 +547,9 @@ static void print_human(const struct req *r, int kind)
 {
 	const struct finding *ref = first_refusal();
 	char buf[512], sig[32];
-	const char *name;
-	uint64_t v, f = r->flags;
-	size_t i, k;
+	const struct ct_flag *fl;
+	uint64_t f = r->flags;
+	size_t i;
 	int n;
 
 	ct_flags_str(r->flags, false, buf, sizeof(buf));
@@ -661,19 +558,15 @@ static void print_human(const struct req *r, int kind)
 	       opt.kernel_str, opt.kernel_given ? "" : " (running)",
 	       (unsigned long long)r->flags, buf);
 	printf("  exit signal   %s\n", ct_signal_name(r->exit_signal, sig, sizeof(sig)));
-	for (i = 0; (name = ct_flag_at(i, &v)); i++) {
-		if (!(f & v))
+	for (i = 0; (fl = ct_flag_at(i)); i++) {
+		if (!(f & fl->value))
 			continue;
-		for (k = 0; k < ARRAY_SIZE(flag_info); k++)
-			if (flag_info[k].flag == v)
-				break;
-		printf("  %-20s %s\n", name,
-		       k < ARRAY_SIZE(flag_info) ? flag_info[k].meaning : "");
-		f &= ~v;
+		printf("  %-20s %s\n", fl->name, fl->meaning);
+		f &= ~fl->value;
 	}
 	if (f)
 		printf("  %#-20llx unknown bits\n", (unsigned long long)f);
-	printf("  kind          %s: %s\n", ct_kind_name(kind), kind_text(kind));
+	printf("  kind          %s: %s\n", ct_kind_name(kind), ct_kind_text(kind));
 	ns_list(r->flags, buf, sizeof(buf), false);
 	if (buf[0])
 		printf("  namespaces    new %s\n", buf);
@@ -715,7 +608,7 @@ int ct_explain_main(int argc, char **argv)
 	check_syscall(&r);
 	check_copy_process(&r);
 	check_namespaces(&r);
-	kind = implied_kind(r.flags);
+	kind = ct_kind_of_flags(r.flags);
 	if (opt.json)
 		print_json(&r, kind);
 	else

@@ -10,8 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 
 struct ct_stats {
 	uint64_t events;		/* records received */

@@ -9,8 +9,7 @@
 
 #include <stdint.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 
 #define CT_PROM_ERRNO	1024
 

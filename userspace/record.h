@@ -22,8 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "diagnose.h"
 
 #define CT_REC_MAGIC		"CLNTRACE"

@@ -31,8 +31,7 @@
 
 #include <fcntl.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 #include "commands.h"
 #include "decode.h"
 #include "proc.h"
@@ -56,10 +55,20 @@ static const int res_kcmp[R_NR] = {
 	[R_SYSVSEM] = KCMP_SYSVSEM, [R_SIGNAL] = -1, [R_NSPROXY] = -1,
 };
 
-static const char *const ns_names[] = {
-	"mnt", "uts", "ipc", "user", "pid", "net", "cgroup", "time",
-};
-#define NS_NR ARRAY_SIZE(ns_names)
+/* The namespaces of the flag table, bit order: /proc/TID/ns/NAME. */
+#define NS_MAX	16
+static const char *ns_names[NS_MAX];
+static size_t ns_nr;
+
+static void list_namespaces(void)
+{
+	const struct ct_flag *f;
+	size_t i;
+
+	for (i = 0; (f = ct_flag_at(i)) && ns_nr < NS_MAX; i++)
+		if (f->ns)
+			ns_names[ns_nr++] = f->ns;
+}
 
 struct task {
 	pid_t tid, pid, ppid;
@@ -69,7 +78,7 @@ struct task {
 	unsigned long long key[R_NR];
 	bool have[R_NR];
 	long ref[R_NR];			/* -1: unknown */
-	unsigned long long ns[NS_NR];	/* namespace inode, 0: none */
+	unsigned long long ns[NS_MAX];	/* namespace inode, 0: none */
 };
 
 static struct {
@@ -234,7 +243,7 @@ static void read_namespaces(struct task *t)
 {
 	size_t i;
 
-	for (i = 0; i < NS_NR; i++) {
+	for (i = 0; i < ns_nr; i++) {
 		char path[64];
 		struct stat st;
 
@@ -485,7 +494,7 @@ static void print_human_groups(const char *source)
 	       "TIDS");
 	for (r = 0; r < R_NR; r++)
 		print_groups(res_names[r], false, r, &first);
-	for (r = 0; r < NS_NR; r++) {
+	for (r = 0; r < ns_nr; r++) {
 		char type[16];
 
 		snprintf(type, sizeof(type), "ns:%s", ns_names[r]);
@@ -516,7 +525,7 @@ static void print_json(const char *source)
 	printf("],\"groups\":[");
 	for (i = 0; i < R_NR; i++)
 		print_groups(res_names[i], false, i, &first);
-	for (i = 0; i < NS_NR; i++) {
+	for (i = 0; i < ns_nr; i++) {
 		char type[16];
 
 		snprintf(type, sizeof(type), "ns:%s", ns_names[i]);
@@ -557,6 +566,7 @@ int ct_share_main(int argc, char **argv)
 	if (err)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	qsort(tasks, ntasks, sizeof(*tasks), cmp_tid);
+	list_namespaces();
 	for (i = 0; i < ntasks; i++)
 		read_namespaces(&tasks[i]);
 

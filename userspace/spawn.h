@@ -10,8 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 
 struct ct_spawner {
 	uint64_t by_kind[CT_KIND_NR];	/* created */

@@ -287,20 +287,6 @@ static uint64_t run_length(struct ct_tree *t, uint32_t i, uint32_t *after)
 	return n;
 }
 
-static const char *plural(unsigned int kind)
-{
-	static const char *const names[CT_KIND_NR] = {
-		[CT_KIND_PROCESS]	= "processes",
-		[CT_KIND_THREAD]	= "threads",
-		[CT_KIND_VFORK]		= "vforks",
-		[CT_KIND_VM_PROCESS]	= "vm_processes",
-		[CT_KIND_KTHREAD]	= "kthreads",
-		[CT_KIND_USER_WORKER]	= "user_workers",
-	};
-
-	return kind < CT_KIND_NR ? names[kind] : "unknown";
-}
-
 /* The text of one line, without the branch drawing. */
 static void label(const struct node *n, uint64_t count, char *buf,
 		  size_t len)
@@ -324,7 +310,7 @@ static void label(const struct node *n, uint64_t count, char *buf,
 		/* the run shows its first member's PID */
 		off = snprintf(buf, len, "\u00d7%" PRIu64 " %s%s %s %s [%s]",
 			       count, n->role == ROLE_FAILED ? "failed " : "",
-			       plural(n->kind), what,
+			       ct_kind_plural(n->kind), what,
 			       ct_syscall_name(n->syscall), flags);
 	} else {
 		off = snprintf(buf, len, "%s%s %s %s [%s]",

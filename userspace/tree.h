@@ -15,8 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <linux/types.h>
-#include "clonetrace.h"
+#include "ct_event.h"
 
 #define CT_TREE_MAX_NODES	(1U << 20)
 #define CT_TREE_MAX_DEPTH	100

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * clonetrace.h - the event record shared by the BPF programs
+ * ct_event.h - the event record shared by the BPF programs
  * (bpf/clonetrace.bpf.c, producer) and the collector (userspace/, consumer).
  *
  * Plain C with fixed-width types only, 64-bit fields first, so that the
- * layout is the same for the BPF target and for user space.
+ * layout is the same for the BPF target and for user space. The kinds
+ * (event.kind) and the clone flags are in clone_flags.h.
  */
-#ifndef CLONETRACE_H
-#define CLONETRACE_H
+#ifndef CT_EVENT_H
+#define CT_EVENT_H
+
+#ifndef __bpf__
+#include <linux/types.h>	/* BPF: vmlinux.h */
+#endif
+#include "clone_flags.h"
 
 #define CT_COMM_LEN		16
 
@@ -25,17 +31,6 @@ enum ct_syscall {
 	CT_SC_CLONE	= 3,
 	CT_SC_CLONE3	= 4,
 	CT_SC_NR,
-};
-
-/* event.kind: what was created; also the bit index of the kind filter */
-enum ct_kind {
-	CT_KIND_PROCESS		= 0,	/* fork-like: nothing shared */
-	CT_KIND_THREAD		= 1,	/* CLONE_THREAD */
-	CT_KIND_VFORK		= 2,	/* CLONE_VFORK */
-	CT_KIND_VM_PROCESS	= 3,	/* CLONE_VM without CLONE_THREAD */
-	CT_KIND_KTHREAD		= 4,	/* PF_KTHREAD */
-	CT_KIND_USER_WORKER	= 5,	/* PF_IO_WORKER / PF_USER_WORKER */
-	CT_KIND_NR,
 };
 
 /* event.refs[]: reference counts read right after copy_process() */
@@ -71,10 +66,10 @@ struct ct_event {
 	__s32 err;		/* failures: positive errno */
 	__s32 exit_signal;	/* 0: none */
 	__u16 syscall;		/* enum ct_syscall */
-	__u16 kind;		/* enum ct_kind */
+	__u16 kind;		/* enum ct_kind (clone_flags.h) */
 	__s32 refs[CT_REF_NR];	/* CT_REF_ABSENT when not applicable */
 	char pcomm[CT_COMM_LEN];
 	char comm[CT_COMM_LEN];
 };
 
-#endif /* CLONETRACE_H */
+#endif /* CT_EVENT_H */
