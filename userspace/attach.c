@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attach.c - the attach ladder.
+ * attach.c - the attach ladder, for every BPF object (attach.h).
  *
  * Modes, best first:
  *   fentry  tp_btf task_newtask + fentry/fexit kernel_clone (latency and
  *           failures of kernel-internal creations too)
  *   tp_btf  tp_btf task_newtask
  *   raw_tp  raw_tp task_newtask (kernels before 5.5)
- * Every mode adds the clone-family syscall tracepoints when tracefs has
- * them, and sched_process_exit when processes are targeted.
+ * The objects add the clone-family syscall tracepoints when tracefs has
+ * them (ct_autoload_syscalls()).
  *
  * Each mode is probed with a minimal program first (fentry is refused with
  * EPERM on some kernels even where BTF says the function exists), then the
- * real programs are loaded and attached; a failure steps down the ladder.
+ * object loads and attaches its programs for the mode; a failure steps
+ * down the ladder.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +32,9 @@
 #include <linux/capability.h>
 
 #include "attach.h"
-#include "clonetrace.skel.h"
 #include "util.h"
+
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 
 static const char *const mode_names[] = {
 	[CT_MODE_AUTO]		= "auto",
@@ -56,7 +59,7 @@ int ct_mode_parse(const char *name)
 }
 
 /* Root, or CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), effective. */
-bool ct_privileged(void)
+static bool privileged(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -70,6 +73,34 @@ bool ct_privileged(void)
 	if (eff & (1ULL << CAP_SYS_ADMIN))
 		return true;
 	return (eff & (1ULL << 39)) && (eff & (1ULL << 38)); /* BPF, PERFMON */
+}
+
+int ct_attach_check(const char *command)
+{
+	if (!privileged())
+		return ct_fail(CT_EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo %s ...)",
+			       command);
+	if (access(VMLINUX_BTF, R_OK))
+		return ct_fail(CT_EXIT_FAILURE, "no kernel BTF at %s: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or later)",
+			       VMLINUX_BTF);
+	return 0;
+}
+
+static int libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (libbpf_verbose < 1 ||
+	    (libbpf_verbose < 2 && level != LIBBPF_WARN))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void ct_libbpf_verbosity(int verbose)
+{
+	libbpf_verbose = verbose;
+	libbpf_set_print(libbpf_print);
 }
 
 /* Load "r0 = 0; exit" as a tracing program of the given attach type. */
@@ -130,9 +161,6 @@ static bool have_tracepoint(const char *root, const char *category,
 	return access(path, R_OK) == 0;
 }
 
-/* 5.15+: the creator's registers, for syscalls no tracepoint saw */
-static bool have_task_pt_regs;
-
 /*
  * 5.12+: task local storage usable from tracing programs, where requests
  * in flight are cheapest to keep. CLONETRACE_NO_TASK_STORAGE=1 forces the
@@ -153,180 +181,136 @@ static bool have_task_storage(void)
 				       NULL) > 0;
 }
 
-static bool use_task_storage;
-
-static void configure(struct clonetrace_bpf *skel,
-		      const struct ct_bpf_config *cfg)
+static void probe_helpers(struct ct_probe *probe)
 {
-	struct clonetrace_bpf__rodata *ro = skel->rodata;
-
-	ro->filter_targets = cfg->filter_targets;
-	ro->follow = cfg->follow;
-	ro->failed_only = cfg->failed_only;
-	ro->kind_mask = cfg->kind_mask;
-	ro->wakeup_bytes = cfg->wakeup_bytes;
-	ro->no_syscalls = cfg->no_syscalls;
-	ro->have_task_pt_regs = have_task_pt_regs;
-	ro->use_task_storage = use_task_storage;
-	bpf_map__set_autocreate(skel->maps.inflight_task, use_task_storage);
-	bpf_map__set_autocreate(skel->maps.inflight_tid, !use_task_storage);
-	if (cfg->comm) {
-		ro->filter_comm = true;
-		strncpy((char *)ro->target_comm, cfg->comm,
-			sizeof(ro->target_comm) - 1);
-	}
-	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
-	bpf_map__set_max_entries(skel->maps.targets, cfg->max_targets);
+	probe->task_pt_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+						      BPF_FUNC_task_pt_regs,
+						      NULL) > 0;
+	probe->task_storage = have_task_storage();
 }
 
-struct syscall_prog {
-	const char *tp;
-	struct bpf_program *prog;
-};
-
-/* Open, configure, load and attach one mode. */
-static int try_mode(enum ct_mode mode, const struct ct_bpf_config *cfg,
-		    const char *clone_fn, struct ct_attached *out,
-		    const char **why)
+/* Can this kernel load a program of mode at all? 0, or -errno and *why. */
+static int probe_mode(struct btf *vmlinux, enum ct_mode mode,
+		      const struct ct_probe *probe, const char **why)
 {
-	const char *root = tracefs_root();
-	struct clonetrace_bpf *skel;
-	struct bpf_program *prog;
-	int err, i, nsys = 0;
-
-	skel = clonetrace_bpf__open();
-	if (!skel) {
-		*why = "cannot open the BPF object";
-		return -errno;
-	}
-	configure(skel, cfg);
-
-	struct syscall_prog sys[] = {
-		{ "sys_enter_clone", skel->progs.sys_enter_clone },
-		{ "sys_exit_clone", skel->progs.sys_exit_clone },
-		{ "sys_enter_clone3", skel->progs.sys_enter_clone3 },
-		{ "sys_exit_clone3", skel->progs.sys_exit_clone3 },
-		{ "sys_enter_fork", skel->progs.sys_enter_fork },
-		{ "sys_exit_fork", skel->progs.sys_exit_fork },
-		{ "sys_enter_vfork", skel->progs.sys_enter_vfork },
-		{ "sys_exit_vfork", skel->progs.sys_exit_vfork },
-	};
-
-	/* Switch off everything, then on what this mode uses. */
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
-	for (i = 0; i < (int)ARRAY_SIZE(sys); i++) {
-		if (!cfg->no_syscalls &&
-		    have_tracepoint(root, "syscalls", sys[i].tp)) {
-			bpf_program__set_autoload(sys[i].prog, true);
-			nsys++;
-		}
-	}
-	if (cfg->filter_targets)
-		bpf_program__set_autoload(skel->progs.sched_process_exit, true);
 	switch (mode) {
 	case CT_MODE_FENTRY:
-		bpf_program__set_autoload(skel->progs.kernel_clone_entry, true);
-		bpf_program__set_autoload(skel->progs.kernel_clone_exit, true);
-		bpf_program__set_attach_target(skel->progs.kernel_clone_entry,
-					       0, clone_fn);
-		bpf_program__set_attach_target(skel->progs.kernel_clone_exit,
-					       0, clone_fn);
-		/* fall through */
+		*why = probe->clone_fn ? "fentry programs refused" :
+					 "no kernel_clone in BTF";
+		if (!probe->clone_fn)
+			return -ENOENT;
+		return probe_tracing(vmlinux, probe->clone_fn, BTF_KIND_FUNC,
+				     BPF_TRACE_FENTRY);
 	case CT_MODE_TP_BTF:
-		bpf_program__set_autoload(skel->progs.task_newtask_btf, true);
-		break;
+		*why = "tp_btf programs refused";
+		return probe_tracing(vmlinux, "btf_trace_task_newtask",
+				     BTF_KIND_TYPEDEF, BPF_TRACE_RAW_TP);
 	default:
-		bpf_program__set_autoload(skel->progs.task_newtask_raw, true);
-		break;
+		*why = NULL;
+		return 0;
 	}
-
-	skel->rodata->track_requests = nsys > 0 || mode == CT_MODE_FENTRY;
-	err = clonetrace_bpf__load(skel);
-	if (err) {
-		*why = "the kernel refused to load the programs";
-		goto fail;
-	}
-	err = clonetrace_bpf__attach(skel);
-	if (err) {
-		*why = "the kernel refused to attach the programs";
-		goto fail;
-	}
-	out->skel = skel;
-	out->mode = mode;
-	out->syscalls = nsys == (int)ARRAY_SIZE(sys);
-	out->task_storage = use_task_storage;
-	return 0;
-fail:
-	clonetrace_bpf__destroy(skel);
-	return err;
 }
 
-int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
-	      int verbose, struct ct_attached *out, const char **why)
+static void say_failure(enum ct_mode want, int err, const char *why)
+{
+	if (want != CT_MODE_AUTO)
+		ct_msg("mode %s is not available on this kernel: %s (%s); try --mode auto",
+		       ct_mode_name(want), why, strerror(-err));
+	else
+		ct_msg("cannot attach to the kernel: %s (%s)", why,
+		       strerror(-err));
+}
+
+int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
+	      int verbose, void *ctx, enum ct_mode *mode)
 {
 	static const enum ct_mode ladder[] = {
 		CT_MODE_FENTRY, CT_MODE_TP_BTF, CT_MODE_RAW_TP,
 	};
-	int probe[ARRAY_SIZE(ladder)];
-	const char *reason[ARRAY_SIZE(ladder)];
+	int probed[ARRAY_SIZE(ladder)];
+	const char *reason[ARRAY_SIZE(ladder)], *why = "no attach mode";
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	const char *clone_fn = NULL;
+	struct ct_probe probe = { .tracefs = tracefs_root() };
 	int err = -ENOENT;
 	unsigned int i;
 
 	if (!vmlinux) {
-		*why = "cannot read the kernel BTF";
-		return -errno;
+		err = -errno;
+		say_failure(want, err, "cannot read the kernel BTF");
+		return err;
 	}
 	/*
 	 * Probe every mode first, then free the BTF: libbpf parses its own
 	 * copy while loading, and two copies at once are most of the peak
 	 * memory of the collector.
 	 */
-	clone_fn = clone_function(vmlinux);
-	have_task_pt_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
-						    BPF_FUNC_task_pt_regs,
-						    NULL) > 0;
-	use_task_storage = have_task_storage();
+	probe.clone_fn = clone_function(vmlinux);
+	if (ops->helpers)
+		probe_helpers(&probe);
 	for (i = 0; i < ARRAY_SIZE(ladder); i++) {
-		probe[i] = -ENOENT;
-		reason[i] = NULL;
-		if (want != CT_MODE_AUTO && want != ladder[i])
+		probed[i] = -ENOENT;
+		reason[i] = "not a mode of this command";
+		if (!(ops->modes & CT_MODE_BIT(ladder[i])) ||
+		    (want != CT_MODE_AUTO && want != ladder[i]))
 			continue;
-		if (ladder[i] == CT_MODE_FENTRY) {
-			probe[i] = clone_fn ? probe_tracing(vmlinux, clone_fn,
-							    BTF_KIND_FUNC,
-							    BPF_TRACE_FENTRY)
-					    : -ENOENT;
-			reason[i] = clone_fn ? "fentry programs refused"
-					     : "no kernel_clone in BTF";
-		} else if (ladder[i] == CT_MODE_TP_BTF) {
-			probe[i] = probe_tracing(vmlinux,
-						 "btf_trace_task_newtask",
-						 BTF_KIND_TYPEDEF,
-						 BPF_TRACE_RAW_TP);
-			reason[i] = "tp_btf programs refused";
-		} else {
-			probe[i] = 0;
-		}
+		probed[i] = probe_mode(vmlinux, ladder[i], &probe, &reason[i]);
 	}
 	btf__free(vmlinux);
 
 	for (i = 0; i < ARRAY_SIZE(ladder); i++) {
-		enum ct_mode mode = ladder[i];
-
-		if (want != CT_MODE_AUTO && want != mode)
+		if (!(ops->modes & CT_MODE_BIT(ladder[i])) ||
+		    (want != CT_MODE_AUTO && want != ladder[i]))
 			continue;
-		err = probe[i];
+		err = probed[i];
 		if (!err)
-			err = try_mode(mode, cfg, clone_fn, out, &reason[i]);
-		if (!err)
-			break;
+			err = ops->load(ladder[i], &probe, ctx, &reason[i]);
+		if (!err) {
+			*mode = ladder[i];
+			return 0;
+		}
 		if (verbose)
 			ct_msg("mode %s unavailable: %s: %s",
-				ct_mode_name(mode), reason[i], strerror(-err));
-		*why = reason[i];
+			       ct_mode_name(ladder[i]), reason[i],
+			       strerror(-err));
+		why = reason[i];
 	}
+	say_failure(want, err, why);
+	return err;
+}
+
+void ct_autoload_none(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
+}
+
+size_t ct_autoload_syscalls(const struct ct_probe *probe,
+			    const struct ct_tracepoint_prog *progs, size_t n,
+			    bool off)
+{
+	size_t i, on = 0;
+
+	for (i = 0; i < n && !off; i++) {
+		if (have_tracepoint(probe->tracefs, "syscalls", progs[i].tp)) {
+			bpf_program__set_autoload(progs[i].prog, true);
+			on++;
+		}
+	}
+	return on;
+}
+
+int ct_load_skeleton(struct bpf_object_skeleton *s, const char **why)
+{
+	int err = bpf_object__load_skeleton(s);
+
+	if (err) {
+		*why = "the kernel refused to load the programs";
+		return err;
+	}
+	err = bpf_object__attach_skeleton(s);
+	if (err)
+		*why = "the kernel refused to attach the programs";
 	return err;
 }

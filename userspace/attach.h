@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * attach.h - choosing how to hook the kernel: probe what this kernel
- * allows, load the programs of the best mode, fall back when one fails.
+ * attach.h - the attach ladder: probe what this kernel allows, load the
+ * programs of the best mode, step down when one fails. One ladder for
+ * every BPF object; each object says which modes it has programs for
+ * and how to load one (struct ct_attach_ops).
  */
 #ifndef CT_ATTACH_H
 #define CT_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct bpf_object;
+struct bpf_object_skeleton;
+struct bpf_program;
 
 enum ct_mode {
 	CT_MODE_AUTO,
@@ -16,40 +23,65 @@ enum ct_mode {
 	CT_MODE_RAW_TP,		/* raw_tp task_newtask */
 };
 
-/* What the BPF side is told before load (its .rodata and map sizes). */
-struct ct_bpf_config {
-	bool filter_targets;	/* -p / -c given */
-	bool follow;		/* -f */
-	bool failed_only;	/* --failed */
-	bool no_syscalls;	/* --no-syscalls */
-	const char *comm;	/* --comm, or NULL */
-	uint32_t kind_mask;
-	uint32_t ringbuf_bytes;
-	uint32_t wakeup_bytes;
-	uint32_t max_targets;
+#define CT_MODE_BIT(mode)	(1U << (mode))
+
+/* What probing found, once per run, for the object's load(). */
+struct ct_probe {
+	const char *clone_fn;	/* kernel_clone (_do_fork before 5.10); NULL */
+	const char *tracefs;	/* where the tracepoints are; NULL: nowhere */
+	bool task_pt_regs;	/* bpf_task_pt_regs() (5.15+) */
+	bool task_storage;	/* task local storage in tracing programs */
 };
 
-struct clonetrace_bpf;
-
-struct ct_attached {
-	struct clonetrace_bpf *skel;
-	enum ct_mode mode;
-	bool syscalls;		/* syscall tracepoints attached */
-	bool task_storage;	/* requests in flight in task local storage */
+/* One BPF object's part of the ladder. */
+struct ct_attach_ops {
+	unsigned int modes;	/* CT_MODE_BIT()s it has programs for */
+	bool helpers;		/* probe task_pt_regs and task_storage */
+	/*
+	 * Open the object, configure it, switch on the programs of mode,
+	 * load and attach (ct_load_skeleton()). 0, or a negative errno with
+	 * *why set; on failure nothing is left open.
+	 */
+	int (*load)(enum ct_mode mode, const struct ct_probe *probe,
+		    void *ctx, const char **why);
 };
-
-/* Root, or CAP_BPF and CAP_PERFMON, effective: enough to load and attach. */
-bool ct_privileged(void);
-
-const char *ct_mode_name(enum ct_mode mode);
-int ct_mode_parse(const char *name);
 
 /*
- * Load and attach the programs for the requested mode (CT_MODE_AUTO: the
- * best one that works). Returns 0 or a negative errno; *why is set to a
- * short explanation on failure.
+ * Before anything is loaded: root (or CAP_BPF and CAP_PERFMON) and the
+ * kernel's BTF. 0, or CT_EXIT_FAILURE with the reason said for command
+ * ("clonetrace top": "... run as root (sudo clonetrace top ...)").
  */
-int ct_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
-	      int verbose, struct ct_attached *out, const char **why);
+int ct_attach_check(const char *command);
+/* libbpf's messages: warnings with -v, everything with -vv. */
+void ct_libbpf_verbosity(int verbose);
+
+/*
+ * Climb down the ladder (fentry, tp_btf, raw_tp) from want (CT_MODE_AUTO:
+ * the top) over the modes ops has, until one loads. 0 with *mode set,
+ * or a negative errno, said (-v also says why each mode failed).
+ */
+int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
+	      int verbose, void *ctx, enum ct_mode *mode);
+
+/* For load(): every program off, the tracepoints that exist on. */
+void ct_autoload_none(struct bpf_object *obj);
+
+struct ct_tracepoint_prog {
+	const char *tp;			/* "sys_exit_clone" */
+	struct bpf_program *prog;
+};
+/*
+ * Switch on the programs of the syscall tracepoints that tracefs has
+ * (none with off: --no-syscalls); returns how many.
+ */
+size_t ct_autoload_syscalls(const struct ct_probe *probe,
+			    const struct ct_tracepoint_prog *progs, size_t n,
+			    bool off);
+/* Load and attach a configured skeleton: 0, or -errno and *why. */
+int ct_load_skeleton(struct bpf_object_skeleton *s, const char **why);
+
+const char *ct_mode_name(enum ct_mode mode);
+/* A mode's name; -1 when unknown. */
+int ct_mode_parse(const char *name);
 
 #endif /* CT_ATTACH_H */

@@ -30,6 +30,7 @@
 
 #include "analysis.h"
 #include "attach.h"
+#include "tracer_bpf.h"
 #include "clonetrace.skel.h"
 #include "decode.h"
 #include "output.h"
@@ -237,16 +238,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
-{
-	if (env.verbose < 2 && level != LIBBPF_WARN)
-		return 0;
-	if (env.verbose < 1)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
 /* Is name an executable command, as execvp() would find it? */
 static bool command_exists(const char *name)
 {
@@ -417,7 +408,7 @@ static struct argp argp = {
 
 int ct_trace_main(int argc, char **argv)
 {
-	struct ct_attached att = {};
+	struct ct_tracer_bpf att = {};
 	struct ct_bpf_config cfg = {};
 	struct ring_buffer *rb = NULL;
 	struct command cmd = { .pid = -1 };
@@ -426,7 +417,6 @@ int ct_trace_main(int argc, char **argv)
 	bool have_words = false, created_output = false, targets_gone = false;
 	uint64_t lost_seen = 0, last_warn = 0, start, deadline = 0, duration;
 	int status = CT_EXIT_FAILURE, cmd_status = -1, err, i;
-	const char *why = "unknown error";
 	FILE *out = stdout;
 	int targets_fd;
 
@@ -448,10 +438,8 @@ int ct_trace_main(int argc, char **argv)
 		env.cmd_argv = NULL;
 	if (env.follow && !env.pids.n && !env.cmd_argv)
 		return ct_fail(CT_EXIT_USAGE, "-f needs -p PID or a command to follow");
-	if (!ct_privileged())
-		return ct_fail(CT_EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace ...)");
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return ct_fail(CT_EXIT_FAILURE, "no kernel BTF at /sys/kernel/btf/vmlinux: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or later)");
+	if (ct_attach_check("clonetrace"))
+		return CT_EXIT_FAILURE;
 	for (i = 0; i < env.pids.n; i++) {
 		pid_t tgid = ct_tgid_of(env.pids.pid[i]);
 
@@ -484,7 +472,7 @@ int ct_trace_main(int argc, char **argv)
 	}
 
 	/* ---- load and attach ---- */
-	libbpf_set_print(libbpf_print);
+	ct_libbpf_verbosity(env.verbose);
 	cfg.filter_targets = env.pids.n || env.cmd_argv;
 	cfg.follow = env.follow || env.cmd_argv;
 	cfg.failed_only = env.failed_only;
@@ -494,23 +482,11 @@ int ct_trace_main(int argc, char **argv)
 	cfg.ringbuf_bytes = env.ringbuf_kib * 1024;
 	cfg.wakeup_bytes = cfg.ringbuf_bytes / 4;
 	cfg.max_targets = env.max_follow;
-	err = ct_attach(env.mode, &cfg, env.verbose, &att, &why);
-	if (err) {
-		if (env.mode != CT_MODE_AUTO)
-			ct_msg("mode %s is not available on this kernel: %s (%s); try --mode auto",
-				ct_mode_name(env.mode), why, strerror(-err));
-		else
-			ct_msg("cannot attach to the kernel: %s (%s)",
-				why, strerror(-err));
+	err = ct_tracer_attach(env.mode, &cfg, env.verbose, &att);
+	if (err)
 		goto cleanup_output;
-	}
 	if (env.verbose)
-		ct_msg("attach mode %s%s, requests in flight kept %s",
-		       ct_mode_name(att.mode),
-		       att.syscalls ? "" : att.mode == CT_MODE_FENTRY ?
-		       " (no syscall tracepoints: failures and latency from kernel_clone)" :
-		       " (no syscall tracepoints: no failures, no latency)",
-		       att.task_storage ? "in task storage" : "in a TID hash");
+		ct_tracer_describe(&att);
 
 	/* ---- targets: -p processes, then the command ---- */
 	targets_fd = bpf_map__fd(att.skel->maps.targets);
@@ -689,7 +665,7 @@ int ct_trace_main(int argc, char **argv)
 
 cleanup:
 	ring_buffer__free(rb);
-	clonetrace_bpf__destroy(att.skel);
+	ct_tracer_detach(&att);
 	if (cmd.pid > 0 && cmd_status < 0)	/* an error, or the output closed */
 		command_stop(cmd.pid, SIGTERM);
 cleanup_output:

@@ -37,6 +37,8 @@
 #include "top.h"
 #include "top.skel.h"
 
+/* top has no fentry programs: kernel_clone() adds nothing to counts */
+#define TOP_MODES	(CT_MODE_BIT(CT_MODE_TP_BTF) | CT_MODE_BIT(CT_MODE_RAW_TP))
 #define STEP_MS		100
 #define MAX_CGPATHS	4096
 
@@ -48,11 +50,11 @@ static struct {
 	int redraw;		/* -1: when stdout is a terminal */
 	int verbose;
 	bool no_syscalls;
-	const char *mode;
+	enum ct_mode mode;
 } opt = {
 	.rows = 10,
 	.redraw = -1,
-	.mode = "auto",
+	.mode = CT_MODE_AUTO,
 };
 
 static const char doc[] =
@@ -105,13 +107,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_REDRAW:
 		opt.redraw = 0;
 		break;
-	case OPT_MODE:
-		if (strcmp(arg, "auto") && strcmp(arg, "tp_btf") &&
-		    strcmp(arg, "raw_tp"))
+	case OPT_MODE: {
+		int mode = ct_mode_parse(arg);
+
+		if (mode < 0 || (mode != CT_MODE_AUTO &&
+				 !(TOP_MODES & CT_MODE_BIT(mode))))
 			return ct_usage_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
 					      arg);
-		opt.mode = arg;
+		opt.mode = mode;
 		break;
+	}
 	case 'v':
 		opt.verbose++;
 		break;
@@ -126,67 +131,53 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
+/* ---- attaching: top's part of the ladder (attach.c) ---- */
+
+struct top_loaded {
+	struct top_bpf *skel;
+	bool failures;		/* every syscall exit tracepoint attached */
+};
+
+/* ct_attach_ops.load: open, choose the programs of mode, load, attach. */
+static int top_load(enum ct_mode mode, const struct ct_probe *probe,
+		    void *ctx, const char **why)
 {
-	if (opt.verbose < 2)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-/* ---- attaching ---- */
-
-static bool have_tracepoint(const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/tracing/events/syscalls/%s/id", name);
-	if (access(path, R_OK) == 0)
-		return true;
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/tracing/events/syscalls/%s/id", name);
-	return access(path, R_OK) == 0;
-}
-
-static int try_attach(bool btf, struct top_bpf **out, bool *failures)
-{
+	struct top_loaded *out = ctx;
 	struct top_bpf *skel = top_bpf__open();
-	struct {
-		const char *tp;
-		struct bpf_program *prog;
-	} sys[4];
-	int err, i, n = 0;
+	size_t on;
+	int err;
 
-	if (!skel)
+	if (!skel) {
+		*why = "cannot open the BPF object";
 		return -errno;
-	sys[0].tp = "sys_exit_clone";
-	sys[0].prog = skel->progs.top_exit_clone;
-	sys[1].tp = "sys_exit_clone3";
-	sys[1].prog = skel->progs.top_exit_clone3;
-	sys[2].tp = "sys_exit_fork";
-	sys[2].prog = skel->progs.top_exit_fork;
-	sys[3].tp = "sys_exit_vfork";
-	sys[3].prog = skel->progs.top_exit_vfork;
-	bpf_program__set_autoload(btf ? skel->progs.top_newtask_raw :
-				  skel->progs.top_newtask_btf, false);
-	for (i = 0; i < 4; i++) {
-		bool ok = !opt.no_syscalls && have_tracepoint(sys[i].tp);
-
-		bpf_program__set_autoload(sys[i].prog, ok);
-		n += ok;
 	}
-	err = top_bpf__load(skel);
-	if (!err)
-		err = top_bpf__attach(skel);
+	const struct ct_tracepoint_prog sys[] = {
+		{ "sys_exit_clone", skel->progs.top_exit_clone },
+		{ "sys_exit_clone3", skel->progs.top_exit_clone3 },
+		{ "sys_exit_fork", skel->progs.top_exit_fork },
+		{ "sys_exit_vfork", skel->progs.top_exit_vfork },
+	};
+
+	ct_autoload_none(skel->obj);
+	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
+				  skel->progs.top_newtask_btf :
+				  skel->progs.top_newtask_raw, true);
+	on = ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
+				  opt.no_syscalls);
+	err = ct_load_skeleton(skel->skeleton, why);
 	if (err) {
 		top_bpf__destroy(skel);
 		return err;
 	}
-	*failures = n == 4;
-	*out = skel;
+	out->skel = skel;
+	out->failures = on == ARRAY_SIZE(sys);
 	return 0;
 }
+
+static const struct ct_attach_ops top_ops = {
+	.modes = TOP_MODES,
+	.load = top_load,
+};
 
 /* ---- cgroup v2 id -> path ---- */
 
@@ -599,18 +590,19 @@ int ct_top_main(int argc, char **argv)
 	struct sample s = {};
 	uint64_t start, last, deadline = 0, now;
 	long intervals = 0;
-	bool failures = false, redraw;
+	struct top_loaded loaded = {};
+	enum ct_mode mode;
+	bool redraw;
 	int err, status = CT_EXIT_FAILURE;
-	const char *mode = "tp_btf";
 
 	if (ct_parse_args(&argp, argc, argv, "clonetrace top", NULL))
 		return CT_EXIT_USAGE;
 	redraw = opt.redraw < 0 ? !opt.json && isatty(STDOUT_FILENO) :
 		 opt.redraw;
 
-	if (!ct_privileged())
-		return ct_fail(CT_EXIT_FAILURE, "need root, or CAP_BPF and CAP_PERFMON: run as root (sudo clonetrace top)");
-	libbpf_set_print(libbpf_print);
+	if (ct_attach_check("clonetrace top"))
+		return CT_EXIT_FAILURE;
+	ct_libbpf_verbosity(opt.verbose);
 	tp.ncpus = libbpf_num_possible_cpus();
 	if (tp.ncpus <= 0) {
 		ct_msg("cannot count the CPUs");
@@ -624,27 +616,13 @@ int ct_top_main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* the ladder: tp_btf, then raw_tp */
-	err = -ENOENT;
-	if (strcmp(opt.mode, "raw_tp")) {
-		err = try_attach(true, &tp.skel, &failures);
-		if (err && opt.verbose)
-			ct_msg("mode tp_btf unavailable: %s",
-				strerror(-err));
-	}
-	if (err && strcmp(opt.mode, "tp_btf")) {
-		mode = "raw_tp";
-		err = try_attach(false, &tp.skel, &failures);
-	}
-	if (err) {
-		ct_msg("cannot attach to the kernel: %s",
-			strerror(-err));
+	if (ct_attach(&top_ops, opt.mode, opt.verbose, &loaded, &mode))
 		goto cleanup;
-	}
-	tp.failures = failures;
+	tp.skel = loaded.skel;
+	tp.failures = loaded.failures;
 	if (opt.verbose) {
-		ct_msg("attach mode %s%s", mode,
-			failures ? "" : " (no syscall tracepoints: no failures)");
+		ct_msg("attach mode %s%s", ct_mode_name(mode),
+		       tp.failures ? "" : " (no syscall tracepoints: no failures)");
 		ct_msg("tracing");
 	}
 	if (ct_periodic.alert.rate) {

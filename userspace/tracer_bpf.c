@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracer_bpf.c - the tracer's BPF object (bpf/clonetrace.bpf.c): its
+ * filters, set before load, and the programs each attach mode loads.
+ * The ladder itself is attach.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "clonetrace.skel.h"
+#include "tracer_bpf.h"
+#include "util.h"
+
+struct load_ctx {
+	const struct ct_bpf_config *cfg;
+	struct ct_tracer_bpf *t;
+};
+
+static void configure(struct clonetrace_bpf *skel,
+		      const struct ct_bpf_config *cfg,
+		      const struct ct_probe *probe)
+{
+	struct clonetrace_bpf__rodata *ro = skel->rodata;
+
+	ro->filter_targets = cfg->filter_targets;
+	ro->follow = cfg->follow;
+	ro->failed_only = cfg->failed_only;
+	ro->kind_mask = cfg->kind_mask;
+	ro->wakeup_bytes = cfg->wakeup_bytes;
+	ro->no_syscalls = cfg->no_syscalls;
+	ro->have_task_pt_regs = probe->task_pt_regs;
+	ro->use_task_storage = probe->task_storage;
+	bpf_map__set_autocreate(skel->maps.inflight_task, probe->task_storage);
+	bpf_map__set_autocreate(skel->maps.inflight_tid, !probe->task_storage);
+	if (cfg->comm) {
+		ro->filter_comm = true;
+		strncpy((char *)ro->target_comm, cfg->comm,
+			sizeof(ro->target_comm) - 1);
+	}
+	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	bpf_map__set_max_entries(skel->maps.targets, cfg->max_targets);
+}
+
+/* The programs of mode; returns how many syscall tracepoints are on. */
+static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
+			      const struct ct_bpf_config *cfg,
+			      const struct ct_probe *probe, size_t *nsys)
+{
+	const struct ct_tracepoint_prog sys[] = {
+		{ "sys_enter_clone", skel->progs.sys_enter_clone },
+		{ "sys_exit_clone", skel->progs.sys_exit_clone },
+		{ "sys_enter_clone3", skel->progs.sys_enter_clone3 },
+		{ "sys_exit_clone3", skel->progs.sys_exit_clone3 },
+		{ "sys_enter_fork", skel->progs.sys_enter_fork },
+		{ "sys_exit_fork", skel->progs.sys_exit_fork },
+		{ "sys_enter_vfork", skel->progs.sys_enter_vfork },
+		{ "sys_exit_vfork", skel->progs.sys_exit_vfork },
+	};
+	__typeof__(skel->progs) *p = &skel->progs;
+
+	ct_autoload_none(skel->obj);
+	*nsys = ARRAY_SIZE(sys);
+	if (cfg->filter_targets)
+		bpf_program__set_autoload(p->sched_process_exit, true);
+	switch (mode) {
+	case CT_MODE_FENTRY:
+		bpf_program__set_autoload(p->kernel_clone_entry, true);
+		bpf_program__set_autoload(p->kernel_clone_exit, true);
+		bpf_program__set_attach_target(p->kernel_clone_entry, 0,
+					       probe->clone_fn);
+		bpf_program__set_attach_target(p->kernel_clone_exit, 0,
+					       probe->clone_fn);
+		/* fall through */
+	case CT_MODE_TP_BTF:
+		bpf_program__set_autoload(p->task_newtask_btf, true);
+		break;
+	default:
+		bpf_program__set_autoload(p->task_newtask_raw, true);
+		break;
+	}
+	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
+				    cfg->no_syscalls);
+}
+
+/* ct_attach_ops.load: open, configure, load and attach one mode. */
+static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
+		const char **why)
+{
+	struct load_ctx *lc = ctx;
+	struct clonetrace_bpf *skel;
+	size_t nsys, on;
+	int err;
+
+	skel = clonetrace_bpf__open();
+	if (!skel) {
+		*why = "cannot open the BPF object";
+		return -errno;
+	}
+	configure(skel, lc->cfg, probe);
+	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
+	skel->rodata->track_requests = on > 0 || mode == CT_MODE_FENTRY;
+	err = ct_load_skeleton(skel->skeleton, why);
+	if (err) {
+		clonetrace_bpf__destroy(skel);
+		return err;
+	}
+	lc->t->skel = skel;
+	lc->t->syscalls = on == nsys;
+	lc->t->task_storage = probe->task_storage;
+	return 0;
+}
+
+static const struct ct_attach_ops ops = {
+	.modes = CT_MODE_BIT(CT_MODE_FENTRY) | CT_MODE_BIT(CT_MODE_TP_BTF) |
+		 CT_MODE_BIT(CT_MODE_RAW_TP),
+	.helpers = true,
+	.load = load,
+};
+
+int ct_tracer_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
+		     int verbose, struct ct_tracer_bpf *t)
+{
+	struct load_ctx lc = { .cfg = cfg, .t = t };
+
+	return ct_attach(&ops, want, verbose, &lc, &t->mode);
+}
+
+void ct_tracer_describe(const struct ct_tracer_bpf *t)
+{
+	const char *gaps = "";
+
+	if (!t->syscalls)
+		gaps = t->mode == CT_MODE_FENTRY ?
+		       " (no syscall tracepoints: failures and latency from kernel_clone)" :
+		       " (no syscall tracepoints: no failures, no latency)";
+	ct_msg("attach mode %s%s, requests in flight kept %s",
+	       ct_mode_name(t->mode), gaps,
+	       t->task_storage ? "in task storage" : "in a TID hash");
+}
+
+void ct_tracer_detach(struct ct_tracer_bpf *t)
+{
+	clonetrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}

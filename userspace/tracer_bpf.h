@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tracer_bpf.h - the tracer's BPF object (bpf/clonetrace.bpf.c): what
+ * it is told before load, and its part of the attach ladder.
+ */
+#ifndef CT_TRACER_BPF_H
+#define CT_TRACER_BPF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attach.h"
+
+/* What the BPF side is told before load (its .rodata and map sizes). */
+struct ct_bpf_config {
+	bool filter_targets;	/* -p / -c given */
+	bool follow;		/* -f */
+	bool failed_only;	/* --failed */
+	bool no_syscalls;	/* --no-syscalls */
+	const char *comm;	/* --comm, or NULL */
+	uint32_t kind_mask;
+	uint32_t ringbuf_bytes;
+	uint32_t wakeup_bytes;
+	uint32_t max_targets;
+};
+
+struct clonetrace_bpf;
+
+struct ct_tracer_bpf {
+	struct clonetrace_bpf *skel;	/* NULL until attached */
+	enum ct_mode mode;
+	bool syscalls;		/* every syscall tracepoint attached */
+	bool task_storage;	/* requests in flight in task local storage */
+};
+
+/*
+ * Load and attach the programs for the requested mode (CT_MODE_AUTO: the
+ * best one that works). 0, or a negative errno (said).
+ */
+int ct_tracer_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
+		     int verbose, struct ct_tracer_bpf *t);
+/* -v: the mode, and what it leaves out. */
+void ct_tracer_describe(const struct ct_tracer_bpf *t);
+void ct_tracer_detach(struct ct_tracer_bpf *t);
+
+#endif /* CT_TRACER_BPF_H */
