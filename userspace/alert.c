@@ -15,6 +15,8 @@
 #include "alert.h"
 #include "ct_event.h"
 #include "decode.h"
+#include "escape.h"
+#include "json.h"
 #include "util.h"
 
 #define MAX_EPISODES	4096
@@ -94,22 +96,34 @@ static struct episode *find(uint32_t pid, bool create)
 	return &episodes[i];
 }
 
+static void record_json(const struct episode *ep, const char *state,
+			double rate, uint64_t count, double seconds)
+{
+	struct ct_json j;
+
+	ct_json_init(&j, cfg.f);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "alert");
+	ct_json_str(&j, "state", state);
+	ct_json_str(&j, "scope", ep->pid ? "parent" : "total");
+	ct_json_u64(&j, "pid", ep->pid);
+	ct_json_strn(&j, "comm", ep->pid ? ep->comm : "", CT_COMM_LEN);
+	ct_json_num(&j, "rate", rate, 1);
+	ct_json_u64(&j, "count", count);
+	ct_json_num(&j, "seconds", seconds, 3);
+	ct_json_num(&j, "threshold", cfg.rate, 1);
+	ct_json_num(&j, "peak", ep->peak, 1);
+	ct_json_i64(&j, "time", ct_clock_ns(CLOCK_REALTIME) / 1000000000);
+	ct_json_close(&j);
+}
+
 static void record(const struct episode *ep, const char *state, double rate,
 		   uint64_t count, double seconds)
 {
 	char comm[CT_COMM_LEN * 8];
-	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	if (cfg.json) {
-		ct_escape_json(ep->comm, CT_COMM_LEN, comm, sizeof(comm));
-		fprintf(cfg.f, "{\"event\":\"alert\",\"state\":\"%s\","
-			"\"scope\":\"%s\",\"pid\":%u,\"comm\":\"%s\","
-			"\"rate\":%.1f,\"count\":%" PRIu64 ",\"seconds\":%.3f,"
-			"\"threshold\":%.1f,\"peak\":%.1f,\"time\":%lld}\n",
-			state, ep->pid ? "parent" : "total", ep->pid,
-			ep->pid ? comm : "", rate, count, seconds, cfg.rate,
-			ep->peak, (long long)ts.tv_sec);
+		record_json(ep, state, rate, count, seconds);
 	} else if (ep->pid) {
 		ct_escape_human(ep->comm, CT_COMM_LEN, comm, sizeof(comm));
 		fprintf(cfg.f, "clonetrace: ALERT %s: %s(%u) creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * decode.h - turning the numbers of an event into names: clone flags,
- * kinds, syscalls, errno and signal names, and safe rendering of comm.
+ * kinds, syscalls, errno and signal names. (Strings are made safe to
+ * print by escape.h.)
  */
 #ifndef CT_DECODE_H
 #define CT_DECODE_H
@@ -59,18 +60,5 @@ const char *ct_ns_name(uint64_t flag);
 const char *ct_errno_name(int err, char *buf, size_t len);
 /* "SIGCHLD" into buf; "0" for no signal. */
 const char *ct_signal_name(int sig, char *buf, size_t len);
-
-/*
- * Render a comm (up to len bytes, NUL-terminated or not) for a terminal:
- * printable UTF-8 passes, backslash becomes \\, control characters \n \t
- * or \xNN, bytes that are not valid UTF-8 \xNN.
- */
-void ct_escape_human(const char *s, size_t len, char *buf, size_t buflen);
-/*
- * Render a comm as the inside of a JSON string: valid UTF-8 passes, '"'
- * and '\' and control characters are JSON escapes, and each byte that is
- * not valid UTF-8 becomes the four characters \xNN (JSON "\\xNN").
- */
-void ct_escape_json(const char *s, size_t len, char *buf, size_t buflen);
 
 #endif /* CT_DECODE_H */

@@ -30,6 +30,8 @@
 
 #include "decode.h"
 #include "diagnose.h"
+#include "escape.h"
+#include "json.h"
 #include "proc.h"
 
 #define EPISODE_NS	1000000000ULL
@@ -266,14 +268,25 @@ static void num(char *buf, size_t len, uint64_t v)
 		snprintf(buf, len, "%" PRIu64, v);
 }
 
-static void jnum(FILE *f, const char *key, uint64_t v)
+/* A limit's number: null when unknown, "unlimited", or the number. */
+static void jnum(struct ct_json *j, const char *key, uint64_t v)
 {
 	if (v == CT_DIAG_UNKNOWN)
-		fprintf(f, "\"%s\":null", key);
+		ct_json_null(j, key);
 	else if (v == CT_DIAG_UNLIMITED)
-		fprintf(f, "\"%s\":\"unlimited\"", key);
+		ct_json_str(j, key, "unlimited");
 	else
-		fprintf(f, "\"%s\":%" PRIu64, key, v);
+		ct_json_u64(j, key, v);
+}
+
+/* "key":{"count":COUNT,"max":MAX} */
+static void jpair(struct ct_json *j, const char *key, uint64_t count,
+		  uint64_t max)
+{
+	ct_json_open(j, key, '{');
+	jnum(j, "count", count);
+	jnum(j, "max", max);
+	ct_json_close(j);
 }
 
 void ct_diag_print(FILE *f, const struct ct_diag *d)
@@ -337,42 +350,39 @@ void ct_diag_print(FILE *f, const struct ct_diag *d)
 
 void ct_diag_json(FILE *f, const struct ct_diag *d)
 {
-	char comm[CT_COMM_LEN * 8], err[32], path[CT_DIAG_PATH_LEN * 8];
+	char err[32];
+	struct ct_json j;
 
-	ct_escape_json(d->pcomm, CT_COMM_LEN, comm, sizeof(comm));
-	fprintf(f, "{\"event\":\"diagnosis\",\"ts_ns\":%" PRIu64 ","
-		"\"parent\":{\"pid\":%u,\"tid\":%u,\"comm\":\"%s\"},"
-		"\"syscall\":\"%s\",\"kind\":\"%s\",\"errno\":%d,"
-		"\"error\":\"%s\",\"limit\":\"%s\",\"repeats\":%" PRIu64 ","
-		"\"nproc\":{", d->ts_ns, d->ppid, d->ptid, comm,
-		ct_syscall_name(d->syscall), ct_kind_name(d->kind), d->err,
-		ct_errno_name(d->err, err, sizeof(err)),
-		ct_limit_name(d->limit), d->repeats);
-	jnum(f, "uid", d->uid);
-	fputc(',', f);
-	jnum(f, "count", d->nproc_count);
-	fputc(',', f);
-	jnum(f, "limit", d->nproc_limit);
-	fputs("},\"threads\":{", f);
-	jnum(f, "count", d->threads);
-	fputc(',', f);
-	jnum(f, "max", d->threads_max);
-	fputs("},\"pid_max\":{", f);
-	jnum(f, "count", d->threads);
-	fputc(',', f);
-	jnum(f, "max", d->pid_max);
-	fputs("},\"pids_cgroup\":", f);
+	ct_json_init(&j, f);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "diagnosis");
+	ct_json_u64(&j, "ts_ns", d->ts_ns);
+	ct_json_open(&j, "parent", '{');
+	ct_json_u64(&j, "pid", d->ppid);
+	ct_json_u64(&j, "tid", d->ptid);
+	ct_json_strn(&j, "comm", d->pcomm, CT_COMM_LEN);
+	ct_json_close(&j);
+	ct_json_str(&j, "syscall", ct_syscall_name(d->syscall));
+	ct_json_str(&j, "kind", ct_kind_name(d->kind));
+	ct_json_i64(&j, "errno", d->err);
+	ct_json_str(&j, "error", ct_errno_name(d->err, err, sizeof(err)));
+	ct_json_str(&j, "limit", ct_limit_name(d->limit));
+	ct_json_u64(&j, "repeats", d->repeats);
+	ct_json_open(&j, "nproc", '{');
+	jnum(&j, "uid", d->uid);
+	jnum(&j, "count", d->nproc_count);
+	jnum(&j, "limit", d->nproc_limit);
+	ct_json_close(&j);
+	jpair(&j, "threads", d->threads, d->threads_max);
+	jpair(&j, "pid_max", d->threads, d->pid_max);
 	if (d->cg_path[0]) {
-		ct_escape_json(d->cg_path, strnlen(d->cg_path,
-						   sizeof(d->cg_path)),
-			       path, sizeof(path));
-		fprintf(f, "{\"path\":\"%s\",", path);
-		jnum(f, "current", d->cg_current);
-		fputc(',', f);
-		jnum(f, "max", d->cg_max);
-		fputc('}', f);
+		ct_json_open(&j, "pids_cgroup", '{');
+		ct_json_strn(&j, "path", d->cg_path, sizeof(d->cg_path));
+		jnum(&j, "current", d->cg_current);
+		jnum(&j, "max", d->cg_max);
+		ct_json_close(&j);
 	} else {
-		fputs("null", f);
+		ct_json_null(&j, "pids_cgroup");
 	}
-	fputs("}\n", f);
+	ct_json_close(&j);
 }

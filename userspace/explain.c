@@ -36,6 +36,7 @@
 #include "ct_event.h"
 #include "commands.h"
 #include "decode.h"
+#include "json.h"
 #include "util.h"
 
 /* clone(2) takes an unsigned long, of which the kernel keeps 32 bits. */
@@ -426,22 +427,6 @@ static const struct argp explain_argp = {
 
 /* ---- output ---- */
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static const struct finding *first_refusal(void)
 {
 	int i;
@@ -452,95 +437,109 @@ static const struct finding *first_refusal(void)
 	return NULL;
 }
 
-/* Namespaces created, in the contract's names (bit order, as ns_new). */
-static void ns_list(uint64_t f, char *buf, size_t len, bool json)
+/* The namespaces created, in the contract's names and bit order. */
+static void json_namespaces(struct ct_json *j, uint64_t f)
 {
 	const struct ct_flag *fl;
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; (fl = ct_flag_at(i)) && off < len; i++) {
-		if (!(f & fl->value) || !fl->ns)
-			continue;
-		off += snprintf(buf + off, len - off, json ? "%s\"%s\"" : "%s%s",
-				off ? (json ? "," : " ") : "", fl->ns);
-	}
-}
-
-static void print_flags_json(uint64_t f)
-{
-	const struct ct_flag *fl;
-	bool first = true;
 	size_t i;
 
-	printf("\"flags_detail\":[");
+	ct_json_open(j, "ns_new", '[');
+	for (i = 0; (fl = ct_flag_at(i)); i++)
+		if ((f & fl->value) && fl->ns)
+			ct_json_str(j, NULL, fl->ns);
+	ct_json_close(j);
+}
+
+static void json_flags_detail(struct ct_json *j, uint64_t f)
+{
+	const struct ct_flag *fl;
+	size_t i;
+
+	ct_json_open(j, "flags_detail", '[');
 	for (i = 0; (fl = ct_flag_at(i)); i++) {
 		if (!(f & fl->value))
 			continue;
-		printf("%s{\"name\":\"%s\",\"value\":%llu,\"meaning\":", first ? "" : ",",
-		       fl->name, (unsigned long long)fl->value);
-		json_str(fl->meaning);
-		putchar('}');
-		first = false;
+		ct_json_open(j, NULL, '{');
+		ct_json_str(j, "name", fl->name);
+		ct_json_u64(j, "value", fl->value);
+		ct_json_str(j, "meaning", fl->meaning);
+		ct_json_close(j);
 		f &= ~fl->value;
 	}
-	if (f)
-		printf("%s{\"name\":null,\"value\":%llu,\"meaning\":\"unknown bits\"}",
-		       first ? "" : ",", (unsigned long long)f);
-	printf("]");
+	if (f) {
+		ct_json_open(j, NULL, '{');
+		ct_json_null(j, "name");
+		ct_json_u64(j, "value", f);
+		ct_json_str(j, "meaning", "unknown bits");
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+}
+
+/* "violations" (refusals) or "notes": the findings of that sort. */
+static void json_findings(struct ct_json *j, const char *key, bool refusals)
+{
+	int i;
+
+	ct_json_open(j, key, '[');
+	for (i = 0; i < nfound; i++) {
+		if (!found[i].err != !refusals)
+			continue;
+		ct_json_open(j, NULL, '{');
+		ct_json_str(j, "rule", found[i].id);
+		ct_json_str(j, "where", found[i].where);
+		if (found[i].err)
+			ct_json_str(j, "errno", found[i].err);
+		ct_json_str(j, "text", found[i].text);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
 }
 
 static void print_json(const struct req *r, int kind)
 {
 	const struct finding *ref = first_refusal();
+	struct ct_json j;
 	char buf[512];
-	int i;
-	bool first;
 
-	printf("{\"input\":");
-	json_str(opt.input);
-	printf(",\"syscall\":\"%s\",\"kernel\":\"%s\",\"as_init\":%s",
-	       opt.syscall == SC_CLONE ? "clone" : "clone3", opt.kernel_str,
-	       opt.as_init ? "true" : "false");
+	ct_json_init(&j, stdout);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "input", opt.input);
+	ct_json_str(&j, "syscall", opt.syscall == SC_CLONE ? "clone" : "clone3");
+	ct_json_str(&j, "kernel", opt.kernel_str);
+	ct_json_bool(&j, "as_init", opt.as_init);
+	ct_json_u64(&j, "flags", r->flags);
 	ct_flags_str(r->flags, false, buf, sizeof(buf));
-	printf(",\"flags\":%llu,\"flags_str\":\"%s\",\"exit_signal\":%d",
-	       (unsigned long long)r->flags, buf, r->exit_signal);
+	ct_json_str(&j, "flags_str", buf);
+	ct_json_i64(&j, "exit_signal", r->exit_signal);
+	ct_json_u64(&j, "ignored", r->ignored);
 	ct_flags_str(r->ignored, false, buf, sizeof(buf));
-	printf(",\"ignored\":%llu,\"ignored_str\":\"%s\"",
-	       (unsigned long long)r->ignored, r->ignored ? buf : "");
-	printf(",\"kind\":\"%s\",\"kind_text\":", ct_kind_name(kind));
-	json_str(ct_kind_text(kind));
-	ns_list(r->flags, buf, sizeof(buf), true);
-	printf(",\"ns_new\":[%s],", buf);
-	print_flags_json(r->flags);
-	printf(",\"verdict\":\"%s\",\"errno\":", ref ? "refuse" : "accept");
-	if (ref)
-		printf("\"%s\",\"rule\":\"%s\",\"where\":\"%s\",\"why\":", ref->err,
-		       ref->id, ref->where);
-	else
-		printf("null,\"rule\":null,\"where\":null,\"why\":");
-	if (ref)
-		json_str(ref->text);
-	else
-		printf("null");
-	for (int pass = 0; pass < 2; pass++) {
-		printf(pass ? ",\"notes\":[" : ",\"violations\":[");
-		first = true;
-		for (i = 0; i < nfound; i++) {
-			if (!!found[i].err == !!pass)
-				continue;
-			printf("%s{\"rule\":\"%s\",\"where\":\"%s\",", first ? "" : ",",
-			       found[i].id, found[i].where);
-			if (found[i].err)
-				printf("\"errno\":\"%s\",", found[i].err);
-			printf("\"text\":");
-			json_str(found[i].text);
-			putchar('}');
-			first = false;
-		}
-		putchar(']');
-	}
-	printf("}\n");
+	ct_json_str(&j, "ignored_str", r->ignored ? buf : "");
+	ct_json_str(&j, "kind", ct_kind_name(kind));
+	ct_json_str(&j, "kind_text", ct_kind_text(kind));
+	json_namespaces(&j, r->flags);
+	json_flags_detail(&j, r->flags);
+	ct_json_str(&j, "verdict", ref ? "refuse" : "accept");
+	ct_json_str(&j, "errno", ref ? ref->err : NULL);
+	ct_json_str(&j, "rule", ref ? ref->id : NULL);
+	ct_json_str(&j, "where", ref ? ref->where : NULL);
+	ct_json_str(&j, "why", ref ? ref->text : NULL);
+	json_findings(&j, "violations", true);
+	json_findings(&j, "notes", false);
+	ct_json_close(&j);
+}
+
+/* The namespaces created, for the human output ("mnt uts"). */
+static void ns_list(uint64_t f, char *buf, size_t len)
+{
+	const struct ct_flag *fl;
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; (fl = ct_flag_at(i)) && off < len; i++)
+		if ((f & fl->value) && fl->ns)
+			off += snprintf(buf + off, len - off, "%s%s",
+					off ? " " : "", fl->ns);
 }
 
 static void print_human(const struct req *r, int kind)
@@ -567,7 +566,7 @@ static void print_human(const struct req *r, int kind)
 	if (f)
 		printf("  %#-20llx unknown bits\n", (unsigned long long)f);
 	printf("  kind          %s: %s\n", ct_kind_name(kind), ct_kind_text(kind));
-	ns_list(r->flags, buf, sizeof(buf), false);
+	ns_list(r->flags, buf, sizeof(buf));
 	if (buf[0])
 		printf("  namespaces    new %s\n", buf);
 

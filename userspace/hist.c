@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "hist.h"
+#include "json.h"
 
 #define STARS	40
 
@@ -66,22 +67,23 @@ void ct_hist_print(FILE *f, const struct ct_hist *h, const char *unit)
 	}
 }
 
-void ct_hist_json(FILE *f, const struct ct_hist *h)
+void ct_hist_json(struct ct_json *j, const struct ct_hist *h)
 {
-	const char *sep = "";
 	uint64_t low, high;
 	int i;
 
-	fprintf(f, "\"count\":%" PRIu64 ",\"sum\":%" PRIu64 ",\"buckets\":[",
-		h->count, h->sum);
+	ct_json_u64(j, "count", h->count);
+	ct_json_u64(j, "sum", h->sum);
+	ct_json_open(j, "buckets", '[');
 	for (i = 0; i < CT_HIST_SLOTS; i++) {
 		if (!h->slots[i])
 			continue;
 		ct_hist_bounds(i, &low, &high);
-		fprintf(f, "%s{\"low\":%" PRIu64 ",\"high\":%" PRIu64
-			",\"count\":%" PRIu64 "}", sep, low, high,
-			h->slots[i]);
-		sep = ",";
+		ct_json_open(j, NULL, '{');
+		ct_json_u64(j, "low", low);
+		ct_json_u64(j, "high", high);
+		ct_json_u64(j, "count", h->slots[i]);
+		ct_json_close(j);
 	}
-	fputc(']', f);
+	ct_json_close(j);
 }

@@ -24,7 +24,8 @@ void ct_hist_add(struct ct_hist *h, uint64_t v);
 void ct_hist_bounds(unsigned int slot, uint64_t *low, uint64_t *high);
 /* Terminal: the unit column header ("usecs"), rows up to the last used. */
 void ct_hist_print(FILE *f, const struct ct_hist *h, const char *unit);
-/* JSON: "count":N,"sum":S,"buckets":[{"low":L,"high":H,"count":C},...] */
-void ct_hist_json(FILE *f, const struct ct_hist *h);
+struct ct_json;
+/* JSON members: "count":N,"sum":S,"buckets":[{"low":L,"high":H,"count":C}] */
+void ct_hist_json(struct ct_json *j, const struct ct_hist *h);
 
 #endif /* CT_HIST_H */

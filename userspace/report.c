@@ -24,6 +24,8 @@
 
 #include "decode.h"
 #include "diagnose.h"
+#include "escape.h"
+#include "json.h"
 #include "output.h"
 #include "record.h"
 #include "sections.h"
@@ -165,36 +167,40 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* The recording's header: where, when and how it was made. */
 static void info(FILE *f, const struct ct_rec_header *h)
 {
 	time_t sec = h->boot_time_ns / 1000000000ULL;
-	char boot[64], esc[sizeof(h->options) * 2];
+	char boot[64], host[sizeof(h->hostname) * 6], rel[sizeof(h->release) * 6];
+	char mode[sizeof(h->mode) * 6], opts[sizeof(h->options) * 6];
+	struct ct_json j;
 	struct tm tm;
-	const char *s;
-	char *o = esc;
 
 	gmtime_r(&sec, &tm);
 	strftime(boot, sizeof(boot), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!rep.json) {
+		ct_escape_human(h->hostname, sizeof(h->hostname), host,
+				sizeof(host));
+		ct_escape_human(h->release, sizeof(h->release), rel,
+				sizeof(rel));
+		ct_escape_human(h->mode, sizeof(h->mode), mode, sizeof(mode));
+		ct_escape_human(h->options, sizeof(h->options), opts,
+				sizeof(opts));
 		fprintf(f, "recording: version %u, host %s, kernel %s, booted %s, mode %s\n"
-			"options: %s\n", h->version, h->hostname, h->release,
-			boot, h->mode, h->options);
+			"options: %s\n", h->version, host, rel, boot, mode, opts);
 		return;
 	}
-	/* the command line as a JSON string */
-	for (s = h->options; *s && o < esc + sizeof(esc) - 7; s++) {
-		if (*s == '"' || *s == '\\')
-			*o++ = '\\';
-		if ((unsigned char)*s < 0x20)
-			o += sprintf(o, "\\u%04x", *s);
-		else
-			*o++ = *s;
-	}
-	*o = '\0';
-	fprintf(f, "{\"event\":\"recording\",\"version\":%u,\"hostname\":\"%s\","
-		"\"release\":\"%s\",\"boot_time\":\"%s\",\"boot_time_ns\":%"
-		PRIu64 ",\"mode\":\"%s\",\"options\":\"%s\"}\n", h->version,
-		h->hostname, h->release, boot, h->boot_time_ns, h->mode, esc);
+	ct_json_init(&j, f);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "recording");
+	ct_json_u64(&j, "version", h->version);
+	ct_json_strn(&j, "hostname", h->hostname, sizeof(h->hostname));
+	ct_json_strn(&j, "release", h->release, sizeof(h->release));
+	ct_json_str(&j, "boot_time", boot);
+	ct_json_u64(&j, "boot_time_ns", h->boot_time_ns);
+	ct_json_strn(&j, "mode", h->mode, sizeof(h->mode));
+	ct_json_strn(&j, "options", h->options, sizeof(h->options));
+	ct_json_close(&j);
 }
 
 /* Read the whole file: 0 and the end frame, or -1 (r->err). */

@@ -10,6 +10,7 @@
 #include "decode.h"
 #include "diagnose.h"
 #include "hist.h"
+#include "json.h"
 #include "sections.h"
 #include "spawn.h"
 #include "tree.h"
@@ -76,19 +77,31 @@ static void hist_section(FILE *f, bool json)
 		if (!h->count)
 			continue;
 		if (json) {
-			fprintf(f, "{\"event\":\"hist\",\"by\":\"%s\",\"key\":\"%s\",\"unit\":\"usecs\",",
-				kind ? "kind" : "syscall", key);
-			ct_hist_json(f, h);
-			fputs("}\n", f);
+			struct ct_json j;
+
+			ct_json_init(&j, f);
+			ct_json_open(&j, NULL, '{');
+			ct_json_str(&j, "event", "hist");
+			ct_json_str(&j, "by", kind ? "kind" : "syscall");
+			ct_json_str(&j, "key", key);
+			ct_json_str(&j, "unit", "usecs");
+			ct_hist_json(&j, h);
+			ct_json_close(&j);
 		} else {
 			fprintf(f, "\n%s = %s (%" PRIu64 ")\n",
 				kind ? "kind" : "syscall", key, h->count);
 			ct_hist_print(f, h, "usecs");
 		}
 	}
-	if (json)
-		fprintf(f, "{\"event\":\"hist_summary\",\"without_latency\":%"
-			PRIu64 "}\n", no_latency);
+	if (json) {
+		struct ct_json j;
+
+		ct_json_init(&j, f);
+		ct_json_open(&j, NULL, '{');
+		ct_json_str(&j, "event", "hist_summary");
+		ct_json_u64(&j, "without_latency", no_latency);
+		ct_json_close(&j);
+	}
 }
 
 int ct_sections_print(FILE *f, bool json, uint64_t duration_ns)

@@ -34,6 +34,8 @@
 #include "ct_event.h"
 #include "commands.h"
 #include "decode.h"
+#include "escape.h"
+#include "json.h"
 #include "proc.h"
 #include "util.h"
 
@@ -419,7 +421,6 @@ static int cmp_tid(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-/* Print the groups of one key array: tasks with equal non-zero keys. */
 /* Does task t have resource idx (a namespace when is_ns), and which? */
 static bool key_of(const struct task *t, bool is_ns, size_t idx,
 		   unsigned long long *key)
@@ -428,9 +429,19 @@ static bool key_of(const struct task *t, bool is_ns, size_t idx,
 	return is_ns ? t->ns[idx] != 0 : t->have[idx];
 }
 
-/* Print the groups of one resource: tasks that have the same object. */
-static void print_groups(const char *type, bool is_ns, size_t idx,
-			 bool *first)
+/* One group: the tasks that have the same object of one type. */
+struct group {
+	char type[16];		/* "mm", "ns:pid" */
+	long ref;		/* refcount, -1: unknown */
+	pid_t *tids;
+	size_t n;
+};
+
+typedef void group_fn(void *ctx, const struct group *g);
+
+/* Every group of one resource (a namespace when is_ns), tids ascending. */
+static void groups_of(struct group *g, bool is_ns, size_t idx, group_fn *emit,
+		      void *ctx)
 {
 	bool *done = calloc(ntasks, sizeof(*done));
 	unsigned long long k, kj;
@@ -439,99 +450,115 @@ static void print_groups(const char *type, bool is_ns, size_t idx,
 	if (!done)
 		return;
 	for (i = 0; i < ntasks; i++) {
-		long ref = is_ns ? -1 : tasks[i].ref[idx];
-		size_t members = 0;
-
 		if (done[i] || !key_of(&tasks[i], is_ns, idx, &k))
 			continue;
-		for (j = i; j < ntasks; j++)
-			if (!done[j] && key_of(&tasks[j], is_ns, idx, &kj) &&
-			    kj == k)
-				members++;
-		if (opt.json) {
-			printf("%s{\"type\":\"%s\",\"members\":%zu,\"refcount\":",
-			       *first ? "" : ",", type, members);
-			if (ref >= 0)
-				printf("%ld", ref);
-			else
-				printf("null");
-			printf(",\"tids\":[");
-		} else {
-			char refs[24] = "-";
-
-			if (ref >= 0)
-				snprintf(refs, sizeof(refs), "%ld", ref);
-			printf("%-10s %7zu %8s ", type, members, refs);
-		}
-		*first = false;
+		g->ref = is_ns ? -1 : tasks[i].ref[idx];
+		g->n = 0;
 		for (j = i; j < ntasks; j++) {
-			if (done[j] || !key_of(&tasks[j], is_ns, idx, &kj) ||
-			    kj != k)
-				continue;
-			done[j] = true;
-			printf("%s%d", j == i ? "" : ",", tasks[j].tid);
+			if (!done[j] && key_of(&tasks[j], is_ns, idx, &kj) &&
+			    kj == k) {
+				done[j] = true;
+				g->tids[g->n++] = tasks[j].tid;
+			}
 		}
-		printf(opt.json ? "]}" : "\n");
+		emit(ctx, g);
 	}
 	free(done);
 }
 
-static void print_human_groups(const char *source)
+/* Every group of every resource, then of every namespace. */
+static int all_groups(group_fn *emit, void *ctx)
 {
+	struct group g = { .tids = calloc(ntasks + 1, sizeof(pid_t)) };
 	size_t r;
-	bool first = true;
+
+	if (!g.tids)
+		return -ENOMEM;
+	for (r = 0; r < R_NR; r++) {
+		snprintf(g.type, sizeof(g.type), "%s", res_names[r]);
+		groups_of(&g, false, r, emit, ctx);
+	}
+	for (r = 0; r < ns_nr; r++) {
+		snprintf(g.type, sizeof(g.type), "ns:%s", ns_names[r]);
+		groups_of(&g, true, r, emit, ctx);
+	}
+	free(g.tids);
+	return 0;
+}
+
+static void human_group(void *ctx, const struct group *g)
+{
+	char refs[24] = "-";
+	size_t i;
+
+	if (g->ref >= 0)
+		snprintf(refs, sizeof(refs), "%ld", g->ref);
+	printf("%-10s %7zu %8s ", g->type, g->n, refs);
+	for (i = 0; i < g->n; i++)
+		printf("%s%d", i ? "," : "", g->tids[i]);
+	putchar('\n');
+}
+
+static int print_human(const char *source)
+{
+	char comm[CT_COMM_LEN * 8];
+	size_t r;
 
 	printf("clonetrace share: %zu tasks (source: %s)\n", ntasks, source);
 	printf("%-7s %7s %7s %-15s\n", "TID", "PID", "PPID", "COMM");
 	for (r = 0; r < ntasks; r++) {
-		char comm[CT_COMM_LEN * 8];
-
 		ct_escape_human(tasks[r].comm, CT_COMM_LEN, comm, sizeof(comm));
 		printf("%-7d %7d %7d %-15s\n", tasks[r].tid, tasks[r].pid,
 		       tasks[r].ppid, comm);
 	}
 	printf("\n%-10s %7s %8s %s\n", "RESOURCE", "MEMBERS", "REFCOUNT",
 	       "TIDS");
-	for (r = 0; r < R_NR; r++)
-		print_groups(res_names[r], false, r, &first);
-	for (r = 0; r < ns_nr; r++) {
-		char type[16];
-
-		snprintf(type, sizeof(type), "ns:%s", ns_names[r]);
-		print_groups(type, true, r, &first);
-	}
+	return all_groups(human_group, NULL);
 }
 
-static void json_string(const char *raw)
+static void json_group(void *ctx, const struct group *g)
 {
-	char buf[CT_COMM_LEN * 8];
-
-	ct_escape_json(raw, CT_COMM_LEN, buf, sizeof(buf));
-	printf("\"%s\"", buf);
-}
-
-static void print_json(const char *source)
-{
-	bool first = true;
+	struct ct_json *j = ctx;
 	size_t i;
 
-	printf("{\"source\":\"%s\",\"tasks\":[", source);
-	for (i = 0; i < ntasks; i++) {
-		printf("%s{\"tid\":%d,\"pid\":%d,\"ppid\":%d,\"comm\":",
-		       i ? "," : "", tasks[i].tid, tasks[i].pid, tasks[i].ppid);
-		json_string(tasks[i].comm);
-		putchar('}');
-	}
-	printf("],\"groups\":[");
-	for (i = 0; i < R_NR; i++)
-		print_groups(res_names[i], false, i, &first);
-	for (i = 0; i < ns_nr; i++) {
-		char type[16];
+	ct_json_open(j, NULL, '{');
+	ct_json_str(j, "type", g->type);
+	ct_json_u64(j, "members", g->n);
+	if (g->ref >= 0)
+		ct_json_i64(j, "refcount", g->ref);
+	else
+		ct_json_null(j, "refcount");
+	ct_json_open(j, "tids", '[');
+	for (i = 0; i < g->n; i++)
+		ct_json_i64(j, NULL, g->tids[i]);
+	ct_json_close(j);
+	ct_json_close(j);
+}
 
-		snprintf(type, sizeof(type), "ns:%s", ns_names[i]);
-		print_groups(type, true, i, &first);
+static int print_json(const char *source)
+{
+	struct ct_json j;
+	size_t i;
+	int err;
+
+	ct_json_init(&j, stdout);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "source", source);
+	ct_json_open(&j, "tasks", '[');
+	for (i = 0; i < ntasks; i++) {
+		ct_json_open(&j, NULL, '{');
+		ct_json_i64(&j, "tid", tasks[i].tid);
+		ct_json_i64(&j, "pid", tasks[i].pid);
+		ct_json_i64(&j, "ppid", tasks[i].ppid);
+		ct_json_strn(&j, "comm", tasks[i].comm, CT_COMM_LEN);
+		ct_json_close(&j);
 	}
-	printf("]}\n");
+	ct_json_close(&j);
+	ct_json_open(&j, "groups", '[');
+	err = all_groups(json_group, &j);
+	ct_json_close(&j);
+	ct_json_close(&j);
+	return err;
 }
 
 static const struct argp share_argp = {
@@ -584,10 +611,9 @@ int ct_share_main(int argc, char **argv)
 			return ct_fail(CT_EXIT_FAILURE, "kcmp failed: %s (needs CONFIG_KCMP and ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)",
 				       strerror(-err));
 	}
-	if (opt.json)
-		print_json(source);
-	else
-		print_human_groups(source);
+	err = opt.json ? print_json(source) : print_human(source);
 	free(tasks);
+	if (err)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	return CT_EXIT_OK;
 }

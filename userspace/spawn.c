@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "decode.h"
+#include "escape.h"
+#include "json.h"
 #include "spawn.h"
 
 struct ct_spawners {
@@ -185,28 +187,35 @@ void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
 		      uint64_t duration_ns)
 {
 	struct ct_spawner **v;
-	char comm[CT_COMM_LEN * 8];
+	struct ct_json j;
 	size_t n, i;
 	int k;
 
 	v = ct_spawners_sorted(s, &n);
 	if (!v)
 		return;
-	fprintf(f, "{\"event\":\"spawners\",\"duration_ns\":%" PRIu64
-		",\"parents\":%zu,\"rows\":[", duration_ns, n);
+	ct_json_init(&j, f);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "spawners");
+	ct_json_u64(&j, "duration_ns", duration_ns);
+	ct_json_u64(&j, "parents", n);
+	ct_json_open(&j, "rows", '[');
 	for (i = 0; i < n && (!rows || i < rows); i++) {
 		const struct ct_spawner *r = v[i];
 
-		ct_escape_json(r->comm, CT_COMM_LEN, comm, sizeof(comm));
-		fprintf(f, "%s{\"pid\":%u,\"comm\":\"%s\",\"created\":%"
-			PRIu64 ",\"rate\":%.3f,\"failed\":%" PRIu64
-			",\"by_kind\":{", i ? "," : "", r->pid, comm,
-			r->created, rate(r->created, duration_ns), r->failed);
+		ct_json_open(&j, NULL, '{');
+		ct_json_u64(&j, "pid", r->pid);
+		ct_json_strn(&j, "comm", r->comm, CT_COMM_LEN);
+		ct_json_u64(&j, "created", r->created);
+		ct_json_num(&j, "rate", rate(r->created, duration_ns), 3);
+		ct_json_u64(&j, "failed", r->failed);
+		ct_json_open(&j, "by_kind", '{');
 		for (k = 0; k < CT_KIND_NR; k++)
-			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "",
-				ct_kind_name(k), r->by_kind[k]);
-		fputs("}}", f);
+			ct_json_u64(&j, ct_kind_name(k), r->by_kind[k]);
+		ct_json_close(&j);
+		ct_json_close(&j);
 	}
-	fputs("]}\n", f);
+	ct_json_close(&j);
+	ct_json_close(&j);
 	free(v);
 }

@@ -29,6 +29,8 @@
 #include "alert.h"
 #include "periodic.h"
 #include "decode.h"
+#include "escape.h"
+#include "json.h"
 #include "prom.h"
 #include "attach.h"
 #include "commands.h"
@@ -273,29 +275,29 @@ static struct {
 	bool failures;		/* failures are counted (syscall tracepoints) */
 } tp;
 
-/* An interval's failures by errno: a JSON object, or "EAGAIN 3, ..." */
-static void put_errnos(const struct sample *s, bool json)
+/* An interval's failures by errno: "EAGAIN 3, ...", or a JSON object. */
+static void put_errnos(const struct sample *s, struct ct_json *j)
 {
 	const char *sep = "";
 	char name[32];
 	uint32_t i;
 
-	if (json)
-		fputc('{', stdout);
+	if (j)
+		ct_json_open(j, "by_errno", '{');
 	for (i = 0; i < CT_TOP_ERRNO; i++) {
 		const char *e = i ? ct_errno_name(i, name, sizeof(name)) :
 				"other";
 
 		if (!s->errnos[i])
 			continue;
-		if (json)
-			printf("%s\"%s\":%" PRIu64, sep, e, s->errnos[i]);
+		if (j)
+			ct_json_u64(j, e, s->errnos[i]);
 		else
 			printf("%s%s %" PRIu64, sep, e, s->errnos[i]);
-		sep = json ? "," : ", ";
+		sep = ", ";
 	}
-	if (json)
-		fputc('}', stdout);
+	if (j)
+		ct_json_close(j);
 }
 
 /* A failure count in a column: "-" when failures are not counted. */
@@ -308,12 +310,12 @@ static const char *failed_col(uint64_t n, char *buf, size_t len)
 }
 
 /* A failure count in JSON: null when failures are not counted. */
-static void put_failed(uint64_t n)
+static void put_failed(struct ct_json *j, uint64_t n)
 {
 	if (tp.failures)
-		printf("%" PRIu64, n);
+		ct_json_u64(j, "failed", n);
 	else
-		fputs("null", stdout);
+		ct_json_null(j, "failed");
 }
 
 static uint64_t sum_percpu(int fd, uint32_t key)
@@ -433,62 +435,69 @@ static size_t shown(size_t n)
 	return opt.rows && (size_t)opt.rows < n ? (size_t)opt.rows : n;
 }
 
-static void print_json(const struct sample *s, uint64_t now)
+static void json_kinds(struct ct_json *j, const uint64_t *kinds)
 {
-	char comm[CT_COMM_LEN * 8], path[4096 * 2];
-	struct timespec ts;
-	size_t i;
 	int k;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	printf("{\"event\":\"top\",\"time\":%lld.%03ld,\"interval_s\":%.6f,"
-	       "\"created\":%" PRIu64 ",\"rate\":%.1f,\"by_kind\":{",
-	       (long long)ts.tv_sec, ts.tv_nsec / 1000000, s->secs,
-	       s->created, per_sec(s->created, s->secs));
+	ct_json_open(j, "by_kind", '{');
 	for (k = 0; k < CT_KIND_NR; k++)
-		printf("%s\"%s\":%" PRIu64, k ? "," : "", ct_kind_name(k),
-		       s->kinds[k]);
-	fputs("},\"failed\":", stdout);
-	put_failed(s->failed);
-	fputs(",\"by_errno\":", stdout);
+		ct_json_u64(j, ct_kind_name(k), kinds[k]);
+	ct_json_close(j);
+}
+
+static void print_json(const struct sample *s, uint64_t now)
+{
+	struct ct_json j;
+	struct timespec ts;
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ct_json_init(&j, stdout);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "top");
+	ct_json_num(&j, "time", ts.tv_sec + ts.tv_nsec / 1000000 / 1e3, 3);
+	ct_json_num(&j, "interval_s", s->secs, 6);
+	ct_json_u64(&j, "created", s->created);
+	ct_json_num(&j, "rate", per_sec(s->created, s->secs), 1);
+	json_kinds(&j, s->kinds);
+	put_failed(&j, s->failed);
 	if (tp.failures)
-		put_errnos(s, true);
+		put_errnos(s, &j);
 	else
-		fputs("null", stdout);
-	printf(",\"parents\":%zu,\"spawners\":[", s->nparents);
+		ct_json_null(&j, "by_errno");
+	ct_json_u64(&j, "parents", s->nparents);
+	ct_json_open(&j, "spawners", '[');
 	for (i = 0; i < shown(s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
+		uint64_t kinds[CT_KIND_NR];
+		int k;
 
-		ct_escape_json(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
-		printf("%s{\"pid\":%u,\"comm\":\"%s\",\"created\":%" PRIu64
-		       ",\"rate\":%.1f,\"failed\":",
-		       i ? "," : "", r->pid, comm, r->created,
-		       per_sec(r->created, s->secs));
-		put_failed(r->v.failed);
-		fputs(",\"by_kind\":{", stdout);
 		for (k = 0; k < CT_KIND_NR; k++)
-			printf("%s\"%s\":%" PRIu64, k ? "," : "",
-			       ct_kind_name(k), (uint64_t)r->v.created[k]);
-		fputs("}}", stdout);
+			kinds[k] = r->v.created[k];
+		ct_json_open(&j, NULL, '{');
+		ct_json_u64(&j, "pid", r->pid);
+		ct_json_strn(&j, "comm", r->v.comm, CT_COMM_LEN);
+		ct_json_u64(&j, "created", r->created);
+		ct_json_num(&j, "rate", per_sec(r->created, s->secs), 1);
+		put_failed(&j, r->v.failed);
+		json_kinds(&j, kinds);
+		ct_json_close(&j);
 	}
-	printf("],\"cgroups\":[");
+	ct_json_close(&j);
+	ct_json_open(&j, "cgroups", '[');
 	for (i = 0; i < shown(s->ncgroups); i++) {
 		const struct cgroup_row *c = &s->cgroups[i];
-		const char *p = cg_path(c->id, now);
 
-		printf("%s{\"id\":%" PRIu64 ",", i ? "," : "", c->id);
-		if (p) {
-			ct_escape_json(p, strlen(p), path, sizeof(path));
-			printf("\"path\":\"%s\",", path);
-		} else {
-			fputs("\"path\":null,", stdout);
-		}
-		printf("\"created\":%" PRIu64 ",\"rate\":%.1f,\"failed\":",
-		       (uint64_t)c->v.created, per_sec(c->v.created, s->secs));
-		put_failed(c->v.failed);
-		fputc('}', stdout);
+		ct_json_open(&j, NULL, '{');
+		ct_json_u64(&j, "id", c->id);
+		ct_json_str(&j, "path", cg_path(c->id, now));
+		ct_json_u64(&j, "created", c->v.created);
+		ct_json_num(&j, "rate", per_sec(c->v.created, s->secs), 1);
+		put_failed(&j, c->v.failed);
+		ct_json_close(&j);
 	}
-	fputs("]}\n", stdout);
+	ct_json_close(&j);
+	ct_json_close(&j);
 }
 
 static void print_human(const struct sample *s, uint64_t now, bool redraw)
@@ -517,7 +526,7 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 		fputs("failed n/a (--no-syscalls)", stdout);
 	if (s->failed) {
 		fputs(" (", stdout);
-		put_errnos(s, false);
+		put_errnos(s, NULL);
 		fputc(')', stdout);
 	}
 	fputc('\n', stdout);

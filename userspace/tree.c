@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "decode.h"
+#include "escape.h"
+#include "json.h"
 #include "tree.h"
 
 #define FLAGS_BUF	512
@@ -375,65 +377,74 @@ void ct_tree_print(struct ct_tree *t, FILE *f)
 	}
 }
 
-static void json_node(struct ct_tree *t, FILE *f, uint32_t i, uint64_t count,
-		      int depth)
+/* What a node is: roots were not seen being created. */
+static void json_what(struct ct_json *j, const struct node *n)
 {
-	char comm[COMM_BUF], flags[FLAGS_BUF], err[32];
+	char flags[FLAGS_BUF], err[32];
+
+	if (n->role == ROLE_ROOT) {
+		ct_json_u64(j, "pid", n->pid);
+		ct_json_u64(j, "tid", n->tid);
+		ct_json_null(j, "kind");
+		ct_json_null(j, "syscall");
+		ct_json_null(j, "flags");
+		ct_json_null(j, "error");
+		return;
+	}
+	if (n->role == ROLE_FAILED) {
+		ct_json_null(j, "pid");
+		ct_json_null(j, "tid");
+	} else {
+		ct_json_u64(j, "pid", n->pid);
+		ct_json_u64(j, "tid", n->tid);
+	}
+	ct_flags_str(n->flags, false, flags, sizeof(flags));
+	ct_json_str(j, "kind", ct_kind_name(n->kind));
+	ct_json_str(j, "syscall", ct_syscall_name(n->syscall));
+	ct_json_u64(j, "flags", n->flags);
+	ct_json_str(j, "flags_str", flags);
+	ct_json_str(j, "error", n->role == ROLE_FAILED ?
+		    ct_errno_name(n->err, err, sizeof(err)) : NULL);
+}
+
+static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
+		      uint64_t count, int depth)
+{
 	const struct node *n = &t->nodes[i];
-	const char *sep = "";
 	uint32_t c, after;
 
-	ct_escape_json(n->comm, CT_COMM_LEN, comm, sizeof(comm));
-	fprintf(f, "{\"count\":%" PRIu64 ",\"comm\":\"%s\",", count, comm);
-	if (n->role == ROLE_ROOT) {
-		fprintf(f, "\"pid\":%u,\"tid\":%u,\"kind\":null,"
-			"\"syscall\":null,\"flags\":null,\"error\":null,",
-			n->pid, n->tid);
-	} else {
-		ct_flags_str(n->flags, false, flags, sizeof(flags));
-		if (n->role == ROLE_FAILED)
-			fputs("\"pid\":null,\"tid\":null,", f);
-		else
-			fprintf(f, "\"pid\":%u,\"tid\":%u,", n->pid, n->tid);
-		fprintf(f, "\"kind\":\"%s\",\"syscall\":\"%s\",\"flags\":%"
-			PRIu64 ",\"flags_str\":\"%s\",",
-			ct_kind_name(n->kind), ct_syscall_name(n->syscall),
-			n->flags, flags);
-		if (n->role == ROLE_FAILED)
-			fprintf(f, "\"error\":\"%s\",",
-				ct_errno_name(n->err, err, sizeof(err)));
-		else
-			fputs("\"error\":null,", f);
-	}
-	fprintf(f, "\"created\":%" PRIu64 ",\"below\":%" PRIu64
-		",\"children\":[", n->created, n->below);
+	ct_json_open(j, NULL, '{');
+	ct_json_u64(j, "count", count);
+	ct_json_strn(j, "comm", n->comm, CT_COMM_LEN);
+	json_what(j, n);
+	ct_json_u64(j, "created", n->created);
+	ct_json_u64(j, "below", n->below);
+	ct_json_open(j, "children", '[');
 	if (depth < CT_TREE_MAX_DEPTH) {
-		for (c = n->first; c; c = after) {
-			uint64_t k = run_length(t, c, &after);
-
-			fputs(sep, f);
-			json_node(t, f, c, k, depth + 1);
-			sep = ",";
-		}
+		for (c = n->first; c; c = after)
+			json_node(t, j, c, run_length(t, c, &after), depth + 1);
 	}
-	fputs("]}", f);
+	ct_json_close(j);
+	ct_json_close(j);
 }
 
 void ct_tree_json(struct ct_tree *t, FILE *f)
 {
-	const char *sep = "";
+	struct ct_json j;
 	uint32_t r;
 
 	finish(t);
-	fprintf(f, "{\"event\":\"tree\",\"nodes\":%" PRIu64 ",\"dropped\":%"
-		PRIu64 ",\"max_depth\":%d,\"roots\":[", ct_tree_nodes(t),
-		t->dropped, CT_TREE_MAX_DEPTH);
-	for (r = t->first_root; r; r = t->nodes[r].next) {
-		fputs(sep, f);
-		json_node(t, f, r, 1, 1);
-		sep = ",";
-	}
-	fputs("]}\n", f);
+	ct_json_init(&j, f);
+	ct_json_open(&j, NULL, '{');
+	ct_json_str(&j, "event", "tree");
+	ct_json_u64(&j, "nodes", ct_tree_nodes(t));
+	ct_json_u64(&j, "dropped", t->dropped);
+	ct_json_i64(&j, "max_depth", CT_TREE_MAX_DEPTH);
+	ct_json_open(&j, "roots", '[');
+	for (r = t->first_root; r; r = t->nodes[r].next)
+		json_node(t, &j, r, 1, 1);
+	ct_json_close(&j);
+	ct_json_close(&j);
 }
 
 /* A label inside a DOT double-quoted string. */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * escape.h - strings from the kernel or the system (comm, cgroup paths,
+ * hostnames, command lines) made safe to print: inside a JSON string, or
+ * on a terminal. The one escaper of clonetrace: the JSON writer (json.c)
+ * and the event printers (output.c) use it.
+ *
+ * JSON: valid UTF-8 passes through, except the C1 controls (U+0080 to
+ * U+009F); '"', '\' and every control character (C0, DEL, C1) are JSON
+ * escapes (\n, \t, \r, \u00XX); each byte that is not valid UTF-8 becomes
+ * the four characters \xNN, written "\\xNN" in JSON. The result is always
+ * valid JSON and valid UTF-8 (docs/JSON.md, "Strings").
+ *
+ * Terminal: printable ASCII and valid UTF-8 pass, '\' becomes \\, \n \t
+ * \r are themselves, other controls and bytes that are not UTF-8 \xNN
+ * (a C1 control shows its two bytes: \xc2\x85).
+ */
+#ifndef CT_ESCAPE_H
+#define CT_ESCAPE_H
+
+#include <stddef.h>
+
+enum ct_escape {
+	CT_ESC_JSON,
+	CT_ESC_TERMINAL,
+};
+
+/* Where escaped text goes: n bytes at p. */
+typedef void ct_sink_fn(void *ctx, const char *p, size_t n);
+
+/* Escape s: at most max bytes, up to its first NUL. */
+void ct_escape(const char *s, size_t max, enum ct_escape how,
+	       ct_sink_fn *sink, void *ctx);
+/*
+ * The same into buf, always terminated; when buf is too small the text
+ * ends before the escape that does not fit. Returns the length.
+ */
+size_t ct_escape_buf(const char *s, size_t max, enum ct_escape how,
+		     char *buf, size_t buflen);
+
+/* A comm or other name for a terminal / as the inside of a JSON string. */
+static inline size_t ct_escape_human(const char *s, size_t max, char *buf,
+				     size_t buflen)
+{
+	return ct_escape_buf(s, max, CT_ESC_TERMINAL, buf, buflen);
+}
+
+static inline size_t ct_escape_json(const char *s, size_t max, char *buf,
+				    size_t buflen)
+{
+	return ct_escape_buf(s, max, CT_ESC_JSON, buf, buflen);
+}
+
+#endif /* CT_ESCAPE_H */
