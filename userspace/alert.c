@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * alert.c - rate alerts.
+ * alert.c - rate alerts with hysteresis (alert.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,11 +29,12 @@ struct episode {
 	char comm[CT_COMM_LEN];
 };
 
-static struct ct_alert_cfg cfg;
-static struct episode episodes[MAX_EPISODES];
-static size_t nepisodes;
-static pid_t running = -1;	/* the alert command, while it runs */
-static uint64_t alerts;
+struct ct_alerts {
+	struct ct_alert_cfg cfg;
+	pid_t running;		/* the alert command, while it runs */
+	size_t nepisodes;
+	struct episode episodes[MAX_EPISODES];
+};
 
 int ct_alert_parse(const char *arg, struct ct_alert_cfg *c)
 {
@@ -51,57 +52,61 @@ int ct_alert_parse(const char *arg, struct ct_alert_cfg *c)
 	return 0;
 }
 
-void ct_alert_setup(const struct ct_alert_cfg *c)
+struct ct_alerts *ct_alerts_new(const struct ct_alert_cfg *cfg)
 {
-	cfg = *c;
-	if (!cfg.f)
-		cfg.f = stderr;
+	struct ct_alerts *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->cfg = *cfg;
+	if (!a->cfg.f)
+		a->cfg.f = stderr;
+	a->running = -1;
+	return a;
 }
 
-bool ct_alert_enabled(void)
+void ct_alerts_free(struct ct_alerts *a)
 {
-	return cfg.rate > 0;
+	if (!a)
+		return;
+	ct_alerts_reap(a);
+	free(a);
 }
 
-bool ct_alert_total(void)
+bool ct_alerts_total(const struct ct_alerts *a)
 {
-	return cfg.total;
+	return a->cfg.total;
 }
 
-uint64_t ct_alert_count(void)
-{
-	return alerts;
-}
-
-static struct episode *find(uint32_t pid, bool create)
+static struct episode *find(struct ct_alerts *a, uint32_t pid, bool create)
 {
 	size_t i;
 
-	for (i = 0; i < nepisodes; i++)
-		if (episodes[i].pid == pid)
-			return &episodes[i];
+	for (i = 0; i < a->nepisodes; i++)
+		if (a->episodes[i].pid == pid)
+			return &a->episodes[i];
 	if (!create)
 		return NULL;
 	/* reuse a finished one, else append */
-	for (i = 0; i < nepisodes; i++)
-		if (!episodes[i].active)
+	for (i = 0; i < a->nepisodes; i++)
+		if (!a->episodes[i].active)
 			break;
-	if (i == nepisodes) {
-		if (nepisodes == MAX_EPISODES)
+	if (i == a->nepisodes) {
+		if (a->nepisodes == MAX_EPISODES)
 			return NULL;
-		nepisodes++;
+		a->nepisodes++;
 	}
-	memset(&episodes[i], 0, sizeof(episodes[i]));
-	episodes[i].pid = pid;
-	return &episodes[i];
+	memset(&a->episodes[i], 0, sizeof(a->episodes[i]));
+	a->episodes[i].pid = pid;
+	return &a->episodes[i];
 }
 
-static void record_json(const struct episode *ep, const char *state,
+static void record_json(const struct ct_alerts *a, const struct episode *ep, const char *state,
 			double rate, uint64_t count, double seconds)
 {
 	struct ct_json j;
 
-	ct_json_init(&j, cfg.f);
+	ct_json_init(&j, a->cfg.f);
 	ct_json_open(&j, NULL, '{');
 	ct_json_str(&j, "event", "alert");
 	ct_json_str(&j, "state", state);
@@ -111,42 +116,43 @@ static void record_json(const struct episode *ep, const char *state,
 	ct_json_num(&j, "rate", rate, 1);
 	ct_json_u64(&j, "count", count);
 	ct_json_num(&j, "seconds", seconds, 3);
-	ct_json_num(&j, "threshold", cfg.rate, 1);
+	ct_json_num(&j, "threshold", a->cfg.rate, 1);
 	ct_json_num(&j, "peak", ep->peak, 1);
 	ct_json_i64(&j, "time", ct_clock_ns(CLOCK_REALTIME) / 1000000000);
 	ct_json_close(&j);
 }
 
-static void record(const struct episode *ep, const char *state, double rate,
-		   uint64_t count, double seconds)
+static void record(const struct ct_alerts *a, const struct episode *ep,
+		   const char *state, double rate, uint64_t count,
+		   double seconds)
 {
 	char comm[CT_COMM_LEN * 8];
 
-	if (cfg.json) {
-		record_json(ep, state, rate, count, seconds);
+	if (a->cfg.json) {
+		record_json(a, ep, state, rate, count, seconds);
 	} else if (ep->pid) {
 		ct_escape_human(ep->comm, CT_COMM_LEN, comm, sizeof(comm));
-		fprintf(cfg.f, "clonetrace: ALERT %s: %s(%u) creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
-			state, comm, ep->pid, rate, cfg.rate, ep->peak);
+		fprintf(a->cfg.f, "clonetrace: ALERT %s: %s(%u) creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
+			state, comm, ep->pid, rate, a->cfg.rate, ep->peak);
 	} else {
-		fprintf(cfg.f, "clonetrace: ALERT %s: the system is creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
-			state, rate, cfg.rate, ep->peak);
+		fprintf(a->cfg.f, "clonetrace: ALERT %s: the system is creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
+			state, rate, a->cfg.rate, ep->peak);
 	}
-	fflush(cfg.f);
+	fflush(a->cfg.f);
 }
 
 /* Run the command for an episode start; never two at a time. */
-static void run(const struct episode *ep, double rate)
+static void run(struct ct_alerts *a, const struct episode *ep, double rate)
 {
 	char num[32];
 	pid_t pid;
 
-	if (!cfg.exec)
+	if (!a->cfg.exec)
 		return;
-	ct_alert_reap(false);
-	if (running > 0) {
+	ct_alerts_reap(a);
+	if (a->running > 0) {
 		ct_msg("alert command still running (pid %d): not started again",
-			running);
+			a->running);
 		return;
 	}
 	pid = fork();
@@ -165,38 +171,36 @@ static void run(const struct episode *ep, double rate)
 		setenv("CT_ALERT_SCOPE", ep->pid ? "parent" : "total", 1);
 		snprintf(num, sizeof(num), "%.1f", rate);
 		setenv("CT_ALERT_RATE", num, 1);
-		snprintf(num, sizeof(num), "%.1f", cfg.rate);
+		snprintf(num, sizeof(num), "%.1f", a->cfg.rate);
 		setenv("CT_ALERT_THRESHOLD", num, 1);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", cfg.exec, (char *)NULL);
-		_exit(127);
+		execl("/bin/sh", "sh", "-c", a->cfg.exec, (char *)NULL);
+		_exit(CT_EXIT_NOT_FOUND);
 	}
-	running = pid;
+	a->running = pid;
 }
 
-void ct_alert_reap(bool wait)
+void ct_alerts_reap(struct ct_alerts *a)
 {
-	if (running <= 0)
-		return;
-	if (waitpid(running, NULL, wait ? 0 : WNOHANG) == running)
-		running = -1;
+	if (a->running > 0 && waitpid(a->running, NULL, WNOHANG) == a->running)
+		a->running = -1;
 }
 
-void ct_alert_begin(void)
+void ct_alerts_begin(struct ct_alerts *a)
 {
 	size_t i;
 
-	for (i = 0; i < nepisodes; i++)
-		episodes[i].seen = false;
+	for (i = 0; i < a->nepisodes; i++)
+		a->episodes[i].seen = false;
 }
 
-void ct_alert_observe(uint32_t pid, const char *comm, uint64_t count,
+void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm, uint64_t count,
 		      double seconds)
 {
 	double rate = seconds > 0 ? count / seconds : 0;
-	struct episode *ep = find(pid, rate >= cfg.rate);
+	struct episode *ep = find(a, pid, rate >= a->cfg.rate);
 
 	if (!ep)
 		return;
@@ -204,33 +208,32 @@ void ct_alert_observe(uint32_t pid, const char *comm, uint64_t count,
 	if (comm)
 		memcpy(ep->comm, comm, CT_COMM_LEN);
 	if (!ep->active) {
-		if (rate < cfg.rate)
+		if (rate < a->cfg.rate)
 			return;
 		ep->active = true;
 		ep->peak = rate;
-		alerts++;
-		record(ep, "start", rate, count, seconds);
-		run(ep, rate);
+		record(a, ep, "start", rate, count, seconds);
+		run(a, ep, rate);
 		return;
 	}
 	if (rate > ep->peak)
 		ep->peak = rate;
-	if (rate < cfg.rate / 2) {
+	if (rate < a->cfg.rate / 2) {
 		ep->active = false;
-		record(ep, "end", rate, count, seconds);
+		record(a, ep, "end", rate, count, seconds);
 	}
 }
 
-void ct_alert_end(void)
+void ct_alerts_end(struct ct_alerts *a)
 {
 	size_t i;
 
-	for (i = 0; i < nepisodes; i++) {
-		struct episode *ep = &episodes[i];
+	for (i = 0; i < a->nepisodes; i++) {
+		struct episode *ep = &a->episodes[i];
 
 		if (ep->active && !ep->seen) {	/* stopped creating */
 			ep->active = false;
-			record(ep, "end", 0, 0, 0);
+			record(a, ep, "end", 0, 0, 0);
 		}
 	}
 }

@@ -24,16 +24,20 @@ struct ct_alert_cfg {
 
 /* "RATE" (per creator) or "total:RATE"; -1 when invalid. */
 int ct_alert_parse(const char *arg, struct ct_alert_cfg *cfg);
-void ct_alert_setup(const struct ct_alert_cfg *cfg);
-bool ct_alert_enabled(void);
-bool ct_alert_total(void);
-/* One interval: observe every key seen, then end it. */
-void ct_alert_begin(void);
-void ct_alert_observe(uint32_t pid, const char *comm, uint64_t count,
-		      double seconds);
-void ct_alert_end(void);
-/* Reap finished commands; at exit, wait for them. */
-void ct_alert_reap(bool wait);
-uint64_t ct_alert_count(void);
+
+struct ct_alerts;
+
+/* With cfg->rate > 0; NULL when out of memory. */
+struct ct_alerts *ct_alerts_new(const struct ct_alert_cfg *cfg);
+void ct_alerts_free(struct ct_alerts *a);
+/* Is the rate the system's (total:RATE), not per creator? */
+bool ct_alerts_total(const struct ct_alerts *a);
+/* One interval: observe every key seen (0 for the total), then end it. */
+void ct_alerts_begin(struct ct_alerts *a);
+void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm,
+		       uint64_t count, double seconds);
+void ct_alerts_end(struct ct_alerts *a);
+/* Reap the alert command if it has finished (each tick). */
+void ct_alerts_reap(struct ct_alerts *a);
 
 #endif /* CT_ALERT_H */

@@ -1,35 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * analysis.h - consumers of the event stream beside the printer:
- * histograms, the creation tree, recording, alerts, metrics.
- *
- * The tracer's main loop (clonetrace.c) calls these; their options are an
- * argp child parser so that they appear in --help with the rest.
+ * analysis.h - what is counted over the whole event stream and printed
+ * at the end, after the events and before the summary: failure
+ * diagnoses (--why), top spawners (--spawners), latency histograms
+ * (--hist), the creation tree (--tree, --dot). The same code serves the
+ * tracer (live.c) and a recording (report.c).
  */
 #ifndef CT_ANALYSIS_H
 #define CT_ANALYSIS_H
 
-#include <argp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "ct_event.h"
 
-struct ct_output;
+struct ct_analysis_opts {
+	bool diag;		/* failure diagnoses */
+	bool hist;
+	bool tree;
+	size_t spawners;	/* rows of top spawners; 0: none */
+	bool all_spawners;	/* every row */
+	const char *dot;	/* Graphviz file, or NULL */
+};
 
-extern const struct argp ct_analysis_argp;
+struct ct_analysis;
+struct ct_diag_log;
 
-/* After attach, before the first event; returns 0 or a negative errno. */
-int ct_analysis_start(const char *mode);
-/* Every event, after it was printed. */
-void ct_analysis_event(const struct ct_event *e);
-/* Every pass of the poll loop (about every 100 ms); lost so far. */
-void ct_analysis_tick(uint64_t now_ns, uint64_t lost);
-/*
- * At exit, before the summary (which stays the last line), with the
- * stats final and the run's duration; returns 0 or a negative errno.
- */
-int ct_analysis_finish(struct ct_output *out, uint64_t duration_ns);
+/* NULL when out of memory. */
+struct ct_analysis *ct_analysis_new(const struct ct_analysis_opts *o);
+void ct_analysis_free(struct ct_analysis *a);
+/* Count an event in the analyses that are on. */
+void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e);
+/* The diagnoses, one per episode (diagnose.h). */
+struct ct_diag_log *ct_analysis_diags(struct ct_analysis *a);
+/* Print the analyses that are on, in this order; 0 or -errno. */
+int ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
+		      uint64_t duration_ns);
 
 #endif /* CT_ANALYSIS_H */

@@ -86,6 +86,7 @@ int ct_attach_check(const char *command)
 	return 0;
 }
 
+/* libbpf's print callback takes no context: set once by the command */
 static int libbpf_verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,

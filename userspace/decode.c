@@ -86,7 +86,8 @@ const struct ct_flag *ct_flag_at(size_t i)
 	return i < ARRAY_SIZE(flag_table) ? &flag_table[i] : NULL;
 }
 
-const struct ct_flag *ct_flag_of(uint64_t value)
+/* The flag of one bit; NULL when unknown. */
+static const struct ct_flag *flag_of(uint64_t value)
 {
 	size_t i;
 
@@ -179,7 +180,7 @@ int ct_flag_token(const char *t, uint64_t *bits, int *sig)
 
 const char *ct_ns_name(uint64_t flag)
 {
-	const struct ct_flag *f = ct_flag_of(flag);
+	const struct ct_flag *f = flag_of(flag);
 
 	return f ? f->ns : NULL;
 }

@@ -51,8 +51,6 @@ struct ct_flag {
 
 /* The known flags in bit order: the i-th, NULL after the last. */
 const struct ct_flag *ct_flag_at(size_t i);
-/* The flag of one bit; NULL when unknown. */
-const struct ct_flag *ct_flag_of(uint64_t value);
 /* The /proc/PID/ns name of a namespace flag ("pid", "mnt", ...); NULL. */
 const char *ct_ns_name(uint64_t flag);
 

@@ -48,12 +48,13 @@ static const char *const limit_names[CT_LIMIT_NR] = {
 	[CT_LIMIT_PID_MAX]	= "pid_max",
 };
 
-const char *ct_limit_name(unsigned int limit)
+static const char *limit_name(unsigned int limit)
 {
 	return limit < CT_LIMIT_NR ? limit_names[limit] : "unknown";
 }
 
-bool ct_diag_wanted(const struct ct_event *e)
+/* Does this failure get a diagnosis (EAGAIN, ENOMEM)? */
+static bool diag_wanted(const struct ct_event *e)
 {
 	return e->type == CT_EV_CLONE_FAILED &&
 	       (e->err == EAGAIN || e->err == ENOMEM);
@@ -193,18 +194,33 @@ void ct_diagnose(const struct ct_event *e, struct ct_diag *d)
 
 /* ---- episodes ---- */
 
-static struct ct_diag *diags;
-static size_t ndiags, cap_diags;
+struct ct_diag_log {
+	struct ct_diag *diags;
+	size_t n, cap;
+};
 
-bool ct_diag_account(const struct ct_event *e)
+struct ct_diag_log *ct_diag_log_new(void)
+{
+	return calloc(1, sizeof(struct ct_diag_log));
+}
+
+void ct_diag_log_free(struct ct_diag_log *log)
+{
+	if (!log)
+		return;
+	free(log->diags);
+	free(log);
+}
+
+bool ct_diag_account(struct ct_diag_log *log, const struct ct_event *e)
 {
 	size_t i;
 
-	if (!ct_diag_wanted(e))
+	if (!diag_wanted(e))
 		return false;
 	/* events of different CPUs arrive slightly out of order */
-	for (i = ndiags; i > 0; i--) {
-		struct ct_diag *d = &diags[i - 1];
+	for (i = log->n; i > 0; i--) {
+		struct ct_diag *d = &log->diags[i - 1];
 		int64_t age = (int64_t)(e->ts_ns - d->ts_ns);
 
 		if (age > (int64_t)(2 * EPISODE_NS))
@@ -215,45 +231,38 @@ bool ct_diag_account(const struct ct_event *e)
 			return false;
 		}
 	}
-	if (ndiags >= MAX_DIAGS) {
-		diags[ndiags - 1].repeats++;	/* keep the count */
+	if (log->n >= MAX_DIAGS) {
+		log->diags[log->n - 1].repeats++;	/* keep the count */
 		return false;
 	}
 	return true;
 }
 
-int ct_diag_add(const struct ct_diag *d)
+int ct_diag_add(struct ct_diag_log *log, const struct ct_diag *d)
 {
-	if (ndiags == cap_diags) {
-		size_t cap = cap_diags ? cap_diags * 2 : 16;
-		struct ct_diag *n = realloc(diags, cap * sizeof(*n));
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? log->cap * 2 : 16;
+		struct ct_diag *n = realloc(log->diags, cap * sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
-		diags = n;
-		cap_diags = cap;
+		log->diags = n;
+		log->cap = cap;
 	}
-	diags[ndiags] = *d;
-	diags[ndiags].repeats = 0;
-	ndiags++;
+	log->diags[log->n] = *d;
+	log->diags[log->n].repeats = 0;
+	log->n++;
 	return 0;
 }
 
-size_t ct_diag_count(void)
+size_t ct_diag_count(const struct ct_diag_log *log)
 {
-	return ndiags;
+	return log->n;
 }
 
-const struct ct_diag *ct_diag_at(size_t i)
+const struct ct_diag *ct_diag_at(const struct ct_diag_log *log, size_t i)
 {
-	return i < ndiags ? &diags[i] : NULL;
-}
-
-void ct_diag_reset(void)
-{
-	free(diags);
-	diags = NULL;
-	ndiags = cap_diags = 0;
+	return i < log->n ? &log->diags[i] : NULL;
 }
 
 /* ---- output ---- */
@@ -366,7 +375,7 @@ void ct_diag_json(FILE *f, const struct ct_diag *d)
 	ct_json_str(&j, "kind", ct_kind_name(d->kind));
 	ct_json_i64(&j, "errno", d->err);
 	ct_json_str(&j, "error", ct_errno_name(d->err, err, sizeof(err)));
-	ct_json_str(&j, "limit", ct_limit_name(d->limit));
+	ct_json_str(&j, "limit", limit_name(d->limit));
 	ct_json_u64(&j, "repeats", d->repeats);
 	ct_json_open(&j, "nproc", '{');
 	jnum(&j, "uid", d->uid);

@@ -50,11 +50,6 @@ struct ct_diag {
 	char cg_path[CT_DIAG_PATH_LEN];
 };
 
-const char *ct_limit_name(unsigned int limit);
-
-/* Does this failure get a diagnosis (EAGAIN, ENOMEM)? */
-bool ct_diag_wanted(const struct ct_event *e);
-
 /*
  * Read the limits for the creator of a failed creation from /proc and
  * /sys, and name the one that refused it.
@@ -67,11 +62,14 @@ void ct_diagnose(const struct ct_event *e, struct ct_diag *d);
  * returns true when the failure e starts a new episode (a diagnosis
  * should be made and ct_diag_add()ed), false when it was counted.
  */
-bool ct_diag_account(const struct ct_event *e);
-int ct_diag_add(const struct ct_diag *d);
-size_t ct_diag_count(void);
-const struct ct_diag *ct_diag_at(size_t i);
-void ct_diag_reset(void);
+struct ct_diag_log;
+
+struct ct_diag_log *ct_diag_log_new(void);
+void ct_diag_log_free(struct ct_diag_log *log);
+bool ct_diag_account(struct ct_diag_log *log, const struct ct_event *e);
+int ct_diag_add(struct ct_diag_log *log, const struct ct_diag *d);
+size_t ct_diag_count(const struct ct_diag_log *log);
+const struct ct_diag *ct_diag_at(const struct ct_diag_log *log, size_t i);
 
 void ct_diag_print(FILE *f, const struct ct_diag *d);
 void ct_diag_json(FILE *f, const struct ct_diag *d);

@@ -38,17 +38,11 @@ void ct_escape(const char *s, size_t max, enum ct_escape how,
 size_t ct_escape_buf(const char *s, size_t max, enum ct_escape how,
 		     char *buf, size_t buflen);
 
-/* A comm or other name for a terminal / as the inside of a JSON string. */
+/* A comm or other name for a terminal. */
 static inline size_t ct_escape_human(const char *s, size_t max, char *buf,
 				     size_t buflen)
 {
 	return ct_escape_buf(s, max, CT_ESC_TERMINAL, buf, buflen);
-}
-
-static inline size_t ct_escape_json(const char *s, size_t max, char *buf,
-				    size_t buflen)
-{
-	return ct_escape_buf(s, max, CT_ESC_JSON, buf, buflen);
 }
 
 #endif /* CT_ESCAPE_H */

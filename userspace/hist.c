@@ -9,7 +9,8 @@
 
 #define STARS	40
 
-unsigned int ct_hist_slot(uint64_t v)
+/* Slot 0 holds 0 and 1, slot i (i >= 1) [2^i, 2^(i+1) - 1]. */
+static unsigned int slot_of(uint64_t v)
 {
 	if (v < 2)
 		return 0;
@@ -18,7 +19,7 @@ unsigned int ct_hist_slot(uint64_t v)
 
 void ct_hist_add(struct ct_hist *h, uint64_t v)
 {
-	h->slots[ct_hist_slot(v)]++;
+	h->slots[slot_of(v)]++;
 	h->count++;
 	h->sum += v;
 }

@@ -18,7 +18,6 @@ struct ct_hist {
 	uint64_t sum;
 };
 
-unsigned int ct_hist_slot(uint64_t v);
 void ct_hist_add(struct ct_hist *h, uint64_t v);
 /* The bounds of a slot, inclusive. */
 void ct_hist_bounds(unsigned int slot, uint64_t *low, uint64_t *high);

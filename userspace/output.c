@@ -19,8 +19,6 @@
 #include "json.h"
 #include "output.h"
 
-#define FLAGS_BUF	512
-#define COMM_BUF	(CT_COMM_LEN * 8)
 
 static const char *const ref_keys[CT_REF_NR] = {
 	[CT_REF_MM_USERS]	= "mm_users",
@@ -33,12 +31,50 @@ static const char *const ref_keys[CT_REF_NR] = {
 	[CT_REF_NSPROXY]	= "nsproxy",
 };
 
-void ct_output_init(struct ct_output *out, FILE *f)
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "One JSON object per line" },
+	{ "wallclock", 'T', NULL, 0, "Print wall-clock time" },
+	{ "extended", 'x', NULL, 0,
+	  "Human output: a second line per event with comm, refcounts, "
+	  "namespaces, latency" },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct ct_output_opts *o = state->input;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		break;
+	case 'T':
+		o->wallclock = true;
+		break;
+	case 'x':
+		o->extended = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp ct_output_argp = {
+	.options = options,
+	.parser = parse_opt,
+};
+
+void ct_output_init(struct ct_output *out, FILE *f,
+		    const struct ct_output_opts *o)
 {
 	struct timespec mono, real;
 
 	memset(out, 0, sizeof(*out));
 	out->f = f;
+	out->json = o->json;
+	out->wallclock = o->wallclock;
+	out->extended = o->extended;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	out->start_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec;
@@ -153,20 +189,7 @@ static void put_u32_pad(struct line *l, uint32_t v, int width)
 	put_pad(l, t + i, width, false);
 }
 
-/* Renderings that repeat in a storm: the last one of each is kept. */
-struct flags_cache {
-	bool valid;
-	uint64_t flags;
-	char str[FLAGS_BUF];
-};
-
-struct comm_cache {
-	bool valid;
-	char raw[CT_COMM_LEN];
-	char str[COMM_BUF];
-};
-
-static const char *cached_flags(struct flags_cache *c, uint64_t flags,
+static const char *cached_flags(struct ct_flags_cache *c, uint64_t flags,
 				bool strip)
 {
 	if (!c->valid || c->flags != flags) {
@@ -177,23 +200,18 @@ static const char *cached_flags(struct flags_cache *c, uint64_t flags,
 	return c->str;
 }
 
-static const char *cached_comm(struct comm_cache *c, const char *raw,
+static const char *cached_comm(struct ct_comm_cache *c, const char *raw,
 			       bool json)
 {
 	if (!c->valid || memcmp(c->raw, raw, CT_COMM_LEN)) {
-		if (json)
-			ct_escape_json(raw, CT_COMM_LEN, c->str, sizeof(c->str));
-		else
-			ct_escape_human(raw, CT_COMM_LEN, c->str,
-					sizeof(c->str));
+		ct_escape_buf(raw, CT_COMM_LEN,
+			      json ? CT_ESC_JSON : CT_ESC_TERMINAL, c->str,
+			      sizeof(c->str));
 		memcpy(c->raw, raw, CT_COMM_LEN);
 		c->valid = true;
 	}
 	return c->str;
 }
-
-static struct flags_cache human_flags, full_flags;
-static struct comm_cache pcomm_human, comm_human, pcomm_json, comm_json;
 
 static void put_ns_names(struct line *l, uint64_t flags, const char *first,
 			 const char *sep, bool quote)
@@ -249,28 +267,95 @@ static void put_rel_time(struct line *l, const struct ct_output *out,
 	put(l, frac, 7);
 }
 
+/* The FLAGS column: what is shared or created, the exit signal, a failure. */
+static void put_human_flags(struct line *l, struct ct_output *out,
+			    const struct ct_event *e)
+{
+	/* the TID bookkeeping flags are on the -x line: keep FLAGS short */
+	uint64_t shown = e->flags & ~CT_TID_FLAGS_MASK;
+	char sig[24], name[32];
+
+	if (shown || !e->exit_signal)
+		put_str(l, cached_flags(&out->cache.human_flags, shown, true));
+	if (e->exit_signal) {
+		if (shown)
+			PUT_LIT(l, "|");
+		put_str(l, ct_signal_name(e->exit_signal, sig, sizeof(sig)));
+	}
+	if (e->type == CT_EV_CLONE_FAILED) {
+		PUT_LIT(l, " = -1 ");
+		put_str(l, ct_errno_name(e->err, name, sizeof(name)));
+		PUT_LIT(l, " (");
+		put_str(l, e->err < 512 ? strerror(e->err) : "kernel restart");
+		PUT_LIT(l, ")");
+	}
+	PUT_LIT(l, "\n");
+}
+
+/* -x: all flags, what the new task shares, latency, CPU. */
+static void put_human_extended(struct line *l, struct ct_output *out,
+			       const struct ct_event *e)
+{
+	int i;
+
+	put(l, "                ", out->wallclock ? 16 : 11);
+	PUT_LIT(l, "flags=");
+	put_str(l, cached_flags(&out->cache.full_flags, e->flags, false));
+	if (e->type == CT_EV_CLONE) {
+		PUT_LIT(l, " comm=");
+		put_str(l, cached_comm(&out->cache.comm, e->comm, false));
+		if (e->ns_tid != e->tid) {
+			PUT_LIT(l, " ns_pid=");
+			put_u64(l, e->ns_pid);
+			PUT_LIT(l, " ns_tid=");
+			put_u64(l, e->ns_tid);
+		}
+		for (i = 0; i < CT_REF_NR; i++) {
+			PUT_LIT(l, " ");
+			put_str(l, ref_keys[i]);
+			if (e->refs[i] == CT_REF_ABSENT) {
+				PUT_LIT(l, "=-");
+			} else {
+				PUT_LIT(l, "=");
+				put_s64(l, e->refs[i]);
+			}
+		}
+	}
+	put_ns_names(l, e->flags, " ns_new=", ",", false);
+	if (e->latency_ns) {
+		/* microseconds with one decimal, rounded like "%.1f" */
+		uint64_t tenths = (e->latency_ns + 50) / 100;
+
+		PUT_LIT(l, " latency=");
+		put_u64(l, tenths / 10);
+		PUT_LIT(l, ".");
+		put_u64(l, tenths % 10);
+		PUT_LIT(l, "us");
+	}
+	PUT_LIT(l, " cpu=");
+	put_u64(l, e->cpu);
+	PUT_LIT(l, "\n");
+}
+
 static void human_event(struct ct_output *out, const struct ct_event *e)
 {
-	const char *flags;
-	char ts[80], sig[24], name[32];
 	int tw = out->wallclock ? 15 : 10;
 	struct line l = { 0 };
-	size_t start;
-	int i;
+	char ts[80];
 
 	if (!out->header_done)
 		human_header(out);
-	start = l.n;
 	if (out->wallclock) {
 		wall_time(out, e->ts_ns, false, ts, sizeof(ts));
 		put_str(&l, ts);
 	} else {
 		put_rel_time(&l, out, e->ts_ns);
 	}
-	if ((int)(l.n - start) < tw)
-		put(&l, "                ", tw - (l.n - start));
+	if ((int)l.n < tw)
+		put(&l, "                ", tw - l.n);
 	PUT_LIT(&l, " ");
-	put_pad(&l, cached_comm(&pcomm_human, e->pcomm, false), 15, true);
+	put_pad(&l, cached_comm(&out->cache.pcomm, e->pcomm, false), 15,
+		true);
 	PUT_LIT(&l, " ");
 	put_u32_pad(&l, e->ppid, 7);
 	PUT_LIT(&l, " ");
@@ -288,74 +373,51 @@ static void human_event(struct ct_output *out, const struct ct_event *e)
 	PUT_LIT(&l, " ");
 	put_pad(&l, ct_syscall_name(e->syscall), 6, true);
 	PUT_LIT(&l, " ");
-	/* the TID bookkeeping flags are on the -x line: keep FLAGS short */
-	flags = cached_flags(&human_flags, e->flags & ~CT_TID_FLAGS_MASK,
-			     true);
-	if ((e->flags & ~CT_TID_FLAGS_MASK) || !e->exit_signal)
-		put_str(&l, flags);
-	if (e->exit_signal) {
-		if (e->flags & ~CT_TID_FLAGS_MASK)
-			PUT_LIT(&l, "|");
-		put_str(&l, ct_signal_name(e->exit_signal, sig, sizeof(sig)));
-	}
-	if (e->type == CT_EV_CLONE_FAILED) {
-		PUT_LIT(&l, " = -1 ");
-		put_str(&l, ct_errno_name(e->err, name, sizeof(name)));
-		PUT_LIT(&l, " (");
-		put_str(&l, e->err < 512 ? strerror(e->err) : "kernel restart");
-		PUT_LIT(&l, ")");
-	}
-	PUT_LIT(&l, "\n");
-	if (!out->extended)
-		goto done;
-
-	/* second line: all flags, what the new task shares, latency */
-	put(&l, "                ", out->wallclock ? 16 : 11);
-	PUT_LIT(&l, "flags=");
-	put_str(&l, cached_flags(&full_flags, e->flags, false));
-	if (e->type == CT_EV_CLONE) {
-		PUT_LIT(&l, " comm=");
-		put_str(&l, cached_comm(&comm_human, e->comm, false));
-		if (e->ns_tid != e->tid) {
-			PUT_LIT(&l, " ns_pid=");
-			put_u64(&l, e->ns_pid);
-			PUT_LIT(&l, " ns_tid=");
-			put_u64(&l, e->ns_tid);
-		}
-		for (i = 0; i < CT_REF_NR; i++) {
-			PUT_LIT(&l, " ");
-			put_str(&l, ref_keys[i]);
-			if (e->refs[i] == CT_REF_ABSENT) {
-				PUT_LIT(&l, "=-");
-			} else {
-				PUT_LIT(&l, "=");
-				put_s64(&l, e->refs[i]);
-			}
-		}
-	}
-	put_ns_names(&l, e->flags, " ns_new=", ",", false);
-	if (e->latency_ns) {
-		/* microseconds with one decimal, rounded like "%.1f" */
-		uint64_t tenths = (e->latency_ns + 50) / 100;
-
-		PUT_LIT(&l, " latency=");
-		put_u64(&l, tenths / 10);
-		PUT_LIT(&l, ".");
-		put_u64(&l, tenths % 10);
-		PUT_LIT(&l, "us");
-	}
-	PUT_LIT(&l, " cpu=");
-	put_u64(&l, e->cpu);
-	PUT_LIT(&l, "\n");
-done:
+	put_human_flags(&l, out, e);
+	if (out->extended)
+		put_human_extended(&l, out, e);
 	write_line(out, &l);
+}
+
+/* "child":{...},"refs":{...}, of a creation; null for a failure. */
+static void put_json_child(struct line *l, struct ct_output *out,
+			   const struct ct_event *e)
+{
+	int i;
+
+	if (e->type != CT_EV_CLONE) {
+		PUT_LIT(l, "\"child\":null,\"refs\":null,");
+		return;
+	}
+	PUT_LIT(l, "\"child\":{\"pid\":");
+	put_u64(l, e->pid);
+	PUT_LIT(l, ",\"tid\":");
+	put_u64(l, e->tid);
+	PUT_LIT(l, ",\"comm\":\"");
+	put_str(l, cached_comm(&out->cache.comm, e->comm, true));
+	PUT_LIT(l, "\",\"ns_pid\":");
+	put_u64(l, e->ns_pid);
+	PUT_LIT(l, ",\"ns_tid\":");
+	put_u64(l, e->ns_tid);
+	PUT_LIT(l, "},\"refs\":{");
+	for (i = 0; i < CT_REF_NR; i++) {
+		if (i)
+			PUT_LIT(l, ",");
+		PUT_LIT(l, "\"");
+		put_str(l, ref_keys[i]);
+		PUT_LIT(l, "\":");
+		if (e->refs[i] == CT_REF_ABSENT)
+			PUT_LIT(l, "null");
+		else
+			put_s64(l, e->refs[i]);
+	}
+	PUT_LIT(l, "},");
 }
 
 static void json_event(struct ct_output *out, const struct ct_event *e)
 {
 	struct line l = { 0 };
 	char name[80];
-	int i;
 
 	PUT_LIT(&l, "{\"ts_ns\":");
 	put_u64(&l, e->ts_ns);
@@ -377,7 +439,7 @@ static void json_event(struct ct_output *out, const struct ct_event *e)
 	PUT_LIT(&l, "\",\"flags\":");
 	put_u64(&l, e->flags);
 	PUT_LIT(&l, ",\"flags_str\":\"");
-	put_str(&l, cached_flags(&full_flags, e->flags, false));
+	put_str(&l, cached_flags(&out->cache.full_flags, e->flags, false));
 	PUT_LIT(&l, "\",\"exit_signal\":");
 	put_s64(&l, e->exit_signal);
 	PUT_LIT(&l, ",\"parent\":{\"pid\":");
@@ -385,35 +447,9 @@ static void json_event(struct ct_output *out, const struct ct_event *e)
 	PUT_LIT(&l, ",\"tid\":");
 	put_u64(&l, e->ptid);
 	PUT_LIT(&l, ",\"comm\":\"");
-	put_str(&l, cached_comm(&pcomm_json, e->pcomm, true));
+	put_str(&l, cached_comm(&out->cache.pcomm, e->pcomm, true));
 	PUT_LIT(&l, "\"},");
-	if (e->type == CT_EV_CLONE) {
-		PUT_LIT(&l, "\"child\":{\"pid\":");
-		put_u64(&l, e->pid);
-		PUT_LIT(&l, ",\"tid\":");
-		put_u64(&l, e->tid);
-		PUT_LIT(&l, ",\"comm\":\"");
-		put_str(&l, cached_comm(&comm_json, e->comm, true));
-		PUT_LIT(&l, "\",\"ns_pid\":");
-		put_u64(&l, e->ns_pid);
-		PUT_LIT(&l, ",\"ns_tid\":");
-		put_u64(&l, e->ns_tid);
-		PUT_LIT(&l, "},\"refs\":{");
-		for (i = 0; i < CT_REF_NR; i++) {
-			if (i)
-				PUT_LIT(&l, ",");
-			PUT_LIT(&l, "\"");
-			put_str(&l, ref_keys[i]);
-			PUT_LIT(&l, "\":");
-			if (e->refs[i] == CT_REF_ABSENT)
-				PUT_LIT(&l, "null");
-			else
-				put_s64(&l, e->refs[i]);
-		}
-		PUT_LIT(&l, "},");
-	} else {
-		PUT_LIT(&l, "\"child\":null,\"refs\":null,");
-	}
+	put_json_child(&l, out, e);
 	PUT_LIT(&l, "\"ns_new\":[");
 	put_ns_names(&l, e->flags, "", ",", true);
 	PUT_LIT(&l, "],");

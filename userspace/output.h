@@ -6,6 +6,7 @@
 #ifndef CT_OUTPUT_H
 #define CT_OUTPUT_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,29 @@ struct ct_stats {
 	uint64_t lost_follow;		/* -f children not followed */
 };
 
+/* How events are printed (-j, -T, -x: the tracer's and report's). */
+struct ct_output_opts {
+	bool json;
+	bool wallclock;		/* wall-clock time, not relative */
+	bool extended;		/* human: a second line with refs and more */
+};
+
+/* Those options; the parser's input is a struct ct_output_opts. */
+extern const struct argp ct_output_argp;
+
+/* Renderings that repeat in a storm: the last one of each is kept. */
+struct ct_flags_cache {
+	bool valid;
+	uint64_t flags;
+	char str[512];
+};
+
+struct ct_comm_cache {
+	bool valid;
+	char raw[CT_COMM_LEN];
+	char str[CT_COMM_LEN * 8];
+};
+
 struct ct_output {
 	FILE *f;
 	bool json;
@@ -31,12 +55,17 @@ struct ct_output {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start */
 	int64_t real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ct_stats stats;
+	struct {
+		struct ct_flags_cache human_flags, full_flags;
+		struct ct_comm_cache pcomm, comm;	/* in this format */
+	} cache;
 };
 
 /* Count an event in st (by type, kind and syscall). */
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e);
 
-void ct_output_init(struct ct_output *out, FILE *f);
+void ct_output_init(struct ct_output *out, FILE *f,
+		    const struct ct_output_opts *o);
 /* Print one event and count it; returns -errno of a failed write. */
 int ct_output_event(struct ct_output *out, const struct ct_event *e);
 /* The closing summary: a JSON line, or human lines on stderr. */

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * periodic.c - -i, --alert, --alert-exec and --prometheus, parsed once
- * for the tracer (analysis.c) and for "clonetrace top" (top.c).
+ * for the tracer (live.c) and for "clonetrace top" (top.c), each into
+ * its own struct ct_periodic (the parser's input).
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "periodic.h"
 #include "util.h"
-
-struct ct_periodic ct_periodic = {
-	.interval = 1.0,
-};
 
 enum {
 	OPT_ALERT = 0x200,
@@ -35,9 +32,12 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct ct_periodic *p = &ct_periodic;
+	struct ct_periodic *p = state->input;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		p->interval = 1.0;
+		break;
 	case 'i':
 		return ct_opt_seconds(state, arg, "interval", 0.1, 86400,
 				      &p->interval);

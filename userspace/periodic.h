@@ -16,8 +16,7 @@ struct ct_periodic {
 	const char *prometheus;		/* textfile, or NULL */
 };
 
-extern struct ct_periodic ct_periodic;
-/* An argp child parser for these options. */
+/* An argp child parser for these options; its input a struct ct_periodic. */
 extern const struct argp ct_periodic_argp;
 
 #endif /* CT_PERIODIC_H */

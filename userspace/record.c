@@ -292,6 +292,14 @@ int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end)
 	return err;
 }
 
+void ct_rec_abandon(struct ct_rec_writer *w)
+{
+	close(w->fd);
+	free(w->buf);
+	w->buf = NULL;
+	w->fd = -1;
+}
+
 /* ---- decoding ---- */
 
 struct cursor {

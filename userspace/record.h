@@ -80,6 +80,11 @@ int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);
 int ct_rec_flush(struct ct_rec_writer *w);
 /* Flush, write END (counts are the writer's), close. */
 int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end);
+/*
+ * Close without END, after an error: the file reads as cut off (report
+ * --partial shows what it holds).
+ */
+void ct_rec_abandon(struct ct_rec_writer *w);
 
 /* ---- reader ---- */
 

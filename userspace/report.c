@@ -28,7 +28,7 @@
 #include "json.h"
 #include "output.h"
 #include "record.h"
-#include "sections.h"
+#include "analysis.h"
 #include "commands.h"
 #include "util.h"
 
@@ -55,18 +55,13 @@ static const struct {
 	{ "tree", SEC_TREE },
 };
 
-static struct {
+struct report_opts {
 	const char *file;
 	unsigned int sections;
-	bool json;
-	bool wallclock;
-	bool extended;
+	struct ct_output_opts format;	/* -j, -T, -x */
 	bool partial;
 	long rows;
 	const char *dot;
-} rep = {
-	.sections = ~0U,
-	.rows = 10,
 };
 
 static const char doc[] =
@@ -88,9 +83,6 @@ enum {
 };
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', NULL, 0, "One JSON object per line" },
-	{ "wallclock", 'T', NULL, 0, "Print wall-clock time" },
-	{ "extended", 'x', NULL, 0, "Human stream: the second line per event" },
 	{ "sections", 's', "LIST", 0,
 	  "What to show, in this order: info,stream,summary,diag,spawners,"
 	  "hist,tree (default: all)" },
@@ -101,13 +93,13 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static error_t parse_sections(const struct argp_state *state,
-			      const char *arg)
+static error_t parse_sections(struct report_opts *o,
+			      const struct argp_state *state, const char *arg)
 {
 	const char *p = arg;
 	size_t i;
 
-	rep.sections = 0;
+	o->sections = 0;
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
@@ -119,46 +111,42 @@ static error_t parse_sections(const struct argp_state *state,
 			return ct_usage_error(state, "unknown section '%.*s': expected info, stream, summary, diag, spawners, hist or tree",
 					      (int)n, p);
 		if (n)
-			rep.sections |= section_names[i].bit;
+			o->sections |= section_names[i].bit;
 		p += n + (p[n] == ',');
 	}
-	if (!rep.sections)
+	if (!o->sections)
 		return ct_usage_error(state, "empty section list");
 	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
+	struct report_opts *o = state->input;
+
 	switch (key) {
-	case 'j':
-		rep.json = true;
-		break;
-	case 'T':
-		rep.wallclock = true;
-		break;
-	case 'x':
-		rep.extended = true;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->format;
 		break;
 	case 's':
-		return parse_sections(state, arg);
+		return parse_sections(o, state, arg);
 	case OPT_SPAWNERS:
 		return ct_opt_long(state, arg, "--spawners", 0, 1000000,
-				   &rep.rows);
+				   &o->rows);
 	case OPT_DOT:
 		if (ct_opt_nonempty(state, arg, "--dot file name"))
 			return EINVAL;
-		rep.dot = arg;
+		o->dot = arg;
 		break;
 	case OPT_PARTIAL:
-		rep.partial = true;
+		o->partial = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (rep.file)
+		if (o->file)
 			return ct_usage_error(state, "one recording at a time");
-		rep.file = arg;
+		o->file = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!rep.file)
+		if (!o->file)
 			return ct_usage_error(state, "no recording given: clonetrace report FILE");
 		break;
 	default:
@@ -168,7 +156,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 /* The recording's header: where, when and how it was made. */
-static void info(FILE *f, const struct ct_rec_header *h)
+static void info(FILE *f, const struct ct_rec_header *h, bool json)
 {
 	time_t sec = h->boot_time_ns / 1000000000ULL;
 	char boot[64], host[sizeof(h->hostname) * 6], rel[sizeof(h->release) * 6];
@@ -178,7 +166,7 @@ static void info(FILE *f, const struct ct_rec_header *h)
 
 	gmtime_r(&sec, &tm);
 	strftime(boot, sizeof(boot), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!rep.json) {
+	if (!json) {
 		ct_escape_human(h->hostname, sizeof(h->hostname), host,
 				sizeof(host));
 		ct_escape_human(h->release, sizeof(h->release), rel,
@@ -203,151 +191,190 @@ static void info(FILE *f, const struct ct_rec_header *h)
 	ct_json_close(&j);
 }
 
-/* Read the whole file: 0 and the end frame, or -1 (r->err). */
-static int check(const void *buf, size_t len, struct ct_rec_reader *r,
-		 uint64_t *first_ts)
+/* A report: the recording mapped, read twice (checked, then printed). */
+struct report {
+	struct report_opts opt;
+	int fd;
+	void *buf;
+	size_t len;
+	struct ct_rec_reader r;
+	bool damaged;		/* --partial: shown up to the damage */
+	uint64_t first_ts;
+	struct ct_output out;
+	struct ct_stats stats;
+	struct ct_analysis *analysis;
+};
+
+static int map_file(struct report *rp)
 {
+	const char *file = rp->opt.file;
+	struct stat sb;
+
+	rp->fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (rp->fd < 0 || fstat(rp->fd, &sb))
+		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
+			       strerror(errno));
+	if (!S_ISREG(sb.st_mode) || sb.st_size == 0)
+		return ct_fail(CT_EXIT_FAILURE, "'%s': %s", file,
+			       S_ISREG(sb.st_mode) ?
+			       "empty file, not a recording" :
+			       "not a regular file");
+	rp->buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, rp->fd, 0);
+	if (rp->buf == MAP_FAILED) {
+		rp->buf = NULL;
+		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
+			       strerror(errno));
+	}
+	rp->len = sb.st_size;
+	return CT_EXIT_OK;
+}
+
+/*
+ * Pass 1: the whole file must be sound; with --partial, what precedes
+ * the damage is shown (the status is still a failure).
+ */
+static int check(struct report *rp)
+{
+	struct ct_rec_reader *r = &rp->r;
 	struct ct_rec_item it;
 	int ret;
 
-	if (ct_rec_open(r, buf, len))
-		return -1;
-	*first_ts = 0;
-	while ((ret = ct_rec_next(r, &it)) > 0)
-		if (!*first_ts && it.type == CT_REC_EVENT)
-			*first_ts = it.ev.ts_ns;
-	return ret;
+	if (!ct_rec_open(r, rp->buf, rp->len)) {
+		while ((ret = ct_rec_next(r, &it)) > 0)
+			if (!rp->first_ts && it.type == CT_REC_EVENT)
+				rp->first_ts = it.ev.ts_ns;
+		if (!ret)
+			return CT_EXIT_OK;
+	}
+	if (!rp->opt.partial || !r->hdr.release[0])
+		return ct_fail(CT_EXIT_FAILURE, "'%s': %s", rp->opt.file,
+			       r->err);
+	ct_msg("'%s': %s; showing the %" PRIu64 " events before it (--partial)",
+	       rp->opt.file, r->err, r->events);
+	rp->damaged = true;
+	return CT_EXIT_OK;
 }
+
+/* The printer and the analyses, set as the live tracer's were. */
+static int setup(struct report *rp)
+{
+	const struct report_opts *o = &rp->opt;
+	struct ct_analysis_opts an = {
+		.diag = o->sections & SEC_DIAG,
+		.hist = o->sections & SEC_HIST,
+		.tree = o->sections & SEC_TREE,
+		.spawners = (o->sections & SEC_SPAWNERS) ? o->rows : 0,
+		.all_spawners = (o->sections & SEC_SPAWNERS) && !o->rows,
+		.dot = o->dot,
+	};
+
+	ct_output_init(&rp->out, stdout, &o->format);
+	if (rp->damaged) {
+		rp->out.start_ns = rp->first_ts;
+		rp->out.real_offset_ns = rp->r.hdr.boot_time_ns;
+	} else {
+		rp->out.start_ns = rp->r.end.start_ns;
+		rp->out.real_offset_ns = rp->r.end.real_offset_ns;
+	}
+	rp->analysis = ct_analysis_new(&an);
+	if (!rp->analysis)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	return CT_EXIT_OK;
+}
+
+/* Pass 2: the stream, and every event into the analyses. 0 or -errno. */
+static int replay(struct report *rp)
+{
+	struct ct_diag_log *log = ct_analysis_diags(rp->analysis);
+	struct ct_rec_item it;
+	int err;
+
+	ct_rec_open(&rp->r, rp->buf, rp->len);
+	while (ct_rec_next(&rp->r, &it) > 0) {
+		if (it.type == CT_REC_DIAG) {
+			if (ct_diag_add(log, &it.diag))
+				return -ENOMEM;
+			continue;
+		}
+		ct_stats_count(&rp->stats, &it.ev);
+		if (rp->opt.sections & SEC_STREAM) {
+			err = ct_output_event(&rp->out, &it.ev);
+			if (err)
+				return err;
+		}
+		ct_diag_account(log, &it.ev);
+		ct_analysis_feed(rp->analysis, &it.ev);
+	}
+	return 0;
+}
+
+/* As live: the analyses, then the summary last. 0 or -errno. */
+static int conclude(struct report *rp)
+{
+	uint64_t duration = rp->damaged ? 0 : rp->r.end.duration_ns;
+	int err;
+
+	err = ct_analysis_print(rp->analysis, stdout, rp->opt.format.json, duration);
+	if (err || !(rp->opt.sections & SEC_SUMMARY))
+		return err;
+	rp->out.stats = rp->stats;
+	rp->out.stats.lost = rp->damaged ? 0 : rp->r.end.lost;
+	rp->out.stats.lost_follow = rp->damaged ? 0 : rp->r.end.lost_follow;
+	return ct_output_summary(&rp->out, rp->r.hdr.mode, duration);
+}
+
+static int print(struct report *rp)
+{
+	int err;
+
+	if (rp->opt.sections & SEC_INFO)
+		info(stdout, &rp->r.hdr, rp->opt.format.json);
+	err = replay(rp);
+	if (!err)
+		err = conclude(rp);
+	if (err == -EPIPE)
+		return CT_EXIT_OK;	/* | head: end quietly */
+	if (err)
+		return ct_fail(CT_EXIT_FAILURE, "writing: %s", strerror(-err));
+	return rp->damaged ? CT_EXIT_FAILURE : CT_EXIT_OK;
+}
+
+/* The phases, in order; each returns 0 to go on, else the exit status. */
+static int (*const phases[])(struct report *rp) = {
+	map_file, check, setup, print,
+};
 
 int ct_report_main(int argc, char **argv)
 {
-	struct argp argp = {
+	static const struct argp_child children[] = {
+		{ &ct_output_argp, 0, NULL, 0 },
+		{},
+	};
+	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_opt,
 		.args_doc = "FILE",
 		.doc = doc,
+		.children = children,
 	};
-	struct ct_sections sec = {};
-	struct ct_rec_reader r;
-	struct ct_rec_item it;
-	struct ct_output out;
-	struct ct_stats stats = {};
-	uint64_t first_ts = 0, duration;
-	void *buf = MAP_FAILED;
-	struct stat sb;
-	bool damaged = false;
-	int fd, status = CT_EXIT_FAILURE, ret;
+	struct report *rp = calloc(1, sizeof(*rp));
+	size_t i;
+	int status;
 
-	if (ct_parse_args(&argp, argc, argv, "clonetrace report", NULL))
-		return CT_EXIT_USAGE;
-
-	fd = open(rep.file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ct_msg("cannot read '%s': %s", rep.file,
-			strerror(errno));
-		return CT_EXIT_FAILURE;
-	}
-	if (fstat(fd, &sb)) {
-		ct_msg("cannot read '%s': %s", rep.file,
-			strerror(errno));
-		goto cleanup;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
-		ct_msg("'%s': %s", rep.file,
-			S_ISREG(sb.st_mode) ? "empty file, not a recording" :
-			"not a regular file");
-		goto cleanup;
-	}
-	buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (buf == MAP_FAILED) {
-		ct_msg("cannot read '%s': %s", rep.file,
-			strerror(errno));
-		goto cleanup;
-	}
-
-	/* pass 1: the whole file must be sound */
-	if (check(buf, sb.st_size, &r, &first_ts)) {
-		if (!rep.partial || !r.hdr.release[0]) {
-			ct_msg("'%s': %s", rep.file,
-				r.err);
-			goto cleanup;
-		}
-		ct_msg("'%s': %s; showing the %" PRIu64
-			" events before it (--partial)", rep.file, r.err,
-			r.events);
-		damaged = true;
-	}
-
-	/* pass 2: print */
-	ct_output_init(&out, stdout);
-	out.json = rep.json;
-	out.wallclock = rep.wallclock;
-	out.extended = rep.extended;
-	if (damaged) {
-		out.start_ns = first_ts;
-		out.real_offset_ns = r.hdr.boot_time_ns;
-	} else {
-		out.start_ns = r.end.start_ns;
-		out.real_offset_ns = r.end.real_offset_ns;
-	}
-	sec.diag = rep.sections & SEC_DIAG;
-	sec.hist = rep.sections & SEC_HIST;
-	sec.tree = rep.sections & SEC_TREE;
-	sec.spawners = (rep.sections & SEC_SPAWNERS) ? rep.rows : 0;
-	sec.all_spawners = (rep.sections & SEC_SPAWNERS) && !rep.rows;
-	sec.dot = rep.dot;
-	if (ct_sections_init(&sec)) {
-		ct_msg("out of memory");
-		goto cleanup;
-	}
-	if (rep.sections & SEC_INFO)
-		info(stdout, &r.hdr);
-	ct_rec_open(&r, buf, sb.st_size);
-	while ((ret = ct_rec_next(&r, &it)) > 0) {
-		if (it.type == CT_REC_DIAG) {
-			if (ct_diag_add(&it.diag)) {
-				ct_msg("out of memory");
-				goto cleanup;
-			}
-			continue;
-		}
-		ct_stats_count(&stats, &it.ev);
-		if (rep.sections & SEC_STREAM) {
-			ret = ct_output_event(&out, &it.ev);
-			if (ret == -EPIPE) {
-				status = CT_EXIT_OK;
-				goto cleanup;
-			}
-			if (ret) {
-				ct_msg("writing: %s",
-					strerror(-ret));
-				goto cleanup;
-			}
-		}
-		ct_diag_account(&it.ev);
-		ct_sections_feed(&it.ev);
-	}
-	duration = damaged ? 0 : r.end.duration_ns;
-	/* as live: the analysis sections, then the summary last */
-	ret = ct_sections_print(stdout, rep.json, duration);
-	if (ret && ret != -EPIPE)
-		goto cleanup;
-	if (rep.sections & SEC_SUMMARY) {
-		out.stats = stats;
-		out.stats.lost = damaged ? 0 : r.end.lost;
-		out.stats.lost_follow = damaged ? 0 : r.end.lost_follow;
-		ret = ct_output_summary(&out, r.hdr.mode, duration);
-		if (ret && ret != -EPIPE) {
-			ct_msg("writing: %s",
-				strerror(-ret));
-			goto cleanup;
-		}
-	}
-	status = damaged ? CT_EXIT_FAILURE : CT_EXIT_OK;
-cleanup:
-	if (buf != MAP_FAILED)
-		munmap(buf, sb.st_size);
-	close(fd);
+	if (!rp)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	rp->fd = -1;
+	rp->opt = (struct report_opts){ .sections = ~0U, .rows = 10 };
+	status = ct_parse_args(&argp, argc, argv, "clonetrace report",
+			       &rp->opt);
+	for (i = 0; !status && i < ARRAY_SIZE(phases); i++)
+		status = phases[i](rp);
+	ct_analysis_free(rp->analysis);
+	if (rp->buf)
+		munmap(rp->buf, rp->len);
+	if (rp->fd >= 0)
+		close(rp->fd);
+	free(rp);
 	if (fflush(stdout) == EOF && errno != EPIPE && status == CT_EXIT_OK)
 		status = CT_EXIT_FAILURE;
 	return status;

@@ -43,8 +43,9 @@
 #define TOP_MODES	(CT_MODE_BIT(CT_MODE_TP_BTF) | CT_MODE_BIT(CT_MODE_RAW_TP))
 #define STEP_MS		100
 #define MAX_CGPATHS	4096
+#define RESCAN_NS	1000000000ULL	/* new cgroups: look at most once a second */
 
-static struct {
+struct top_opts {
 	double duration;
 	long count;
 	long rows;
@@ -53,10 +54,7 @@ static struct {
 	int verbose;
 	bool no_syscalls;
 	enum ct_mode mode;
-} opt = {
-	.rows = 10,
-	.redraw = -1,
-	.mode = CT_MODE_AUTO,
+	struct ct_periodic periodic;	/* -i, --alert, --prometheus */
 };
 
 static const char doc[] =
@@ -92,38 +90,48 @@ static const struct argp_option opts[] = {
 	{},
 };
 
+static error_t parse_mode(struct top_opts *o, struct argp_state *state,
+			  const char *arg)
+{
+	int mode = ct_mode_parse(arg);
+
+	if (mode < 0 ||
+	    (mode != CT_MODE_AUTO && !(TOP_MODES & CT_MODE_BIT(mode))))
+		return ct_usage_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
+				      arg);
+	o->mode = mode;
+	return 0;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
+	struct top_opts *o = state->input;
+
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->periodic;
+		break;
 	case 'd':
 		return ct_opt_seconds(state, arg, "duration", 0.001, 1e9,
-				      &opt.duration);
+				      &o->duration);
 	case 'n':
 		return ct_opt_long(state, arg, "count", 1, 100000000,
-				   &opt.count);
+				   &o->count);
 	case 'r':
-		return ct_opt_long(state, arg, "rows", 0, 100000000, &opt.rows);
+		return ct_opt_long(state, arg, "rows", 0, 100000000, &o->rows);
 	case 'j':
-		opt.json = true;
+		o->json = true;
 		break;
 	case OPT_NO_REDRAW:
-		opt.redraw = 0;
+		o->redraw = 0;
 		break;
-	case OPT_MODE: {
-		int mode = ct_mode_parse(arg);
-
-		if (mode < 0 || (mode != CT_MODE_AUTO &&
-				 !(TOP_MODES & CT_MODE_BIT(mode))))
-			return ct_usage_error(state, "unknown mode '%s': top supports auto, tp_btf and raw_tp",
-					      arg);
-		opt.mode = mode;
-		break;
-	}
+	case OPT_MODE:
+		return parse_mode(o, state, arg);
 	case 'v':
-		opt.verbose++;
+		o->verbose++;
 		break;
 	case OPT_NO_SYSCALLS:
-		opt.no_syscalls = true;
+		o->no_syscalls = true;
 		break;
 	case ARGP_KEY_ARG:
 		return ct_usage_error(state, "unexpected argument '%s'", arg);
@@ -133,18 +141,67 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* ---- attaching: top's part of the ladder (attach.c) ---- */
+/* ---- the session ---- */
 
-struct top_loaded {
-	struct top_bpf *skel;
-	bool failures;		/* every syscall exit tracepoint attached */
+struct parent_row {
+	uint32_t pid;
+	struct ct_top_parent v;
+	uint64_t created;
 };
+
+struct cgroup_row {
+	uint64_t id;
+	struct ct_top_cgroup v;
+};
+
+/* One interval, read from the maps. */
+struct sample {
+	double secs;
+	uint64_t kinds[CT_KIND_NR];		/* this interval */
+	uint64_t created, failed;
+	uint64_t errnos[CT_TOP_ERRNO];
+	struct parent_row *parents;
+	size_t nparents;
+	struct cgroup_row *cgroups;
+	size_t ncgroups;
+};
+
+/* cgroup v2 ids to paths: the inode numbers of the hierarchy's dirs. */
+struct cgroup_names {
+	char mnt[512];
+	size_t mlen;
+	struct {
+		uint64_t id;
+		char *path;
+	} map[MAX_CGPATHS];
+	size_t n;
+	uint64_t scanned_ns;
+};
+
+struct top {
+	struct top_opts opt;
+	bool redraw;
+	struct top_bpf *skel;
+	bool failures;		/* failures are counted (syscall tracepoints) */
+	int ncpus;
+	uint64_t *percpu;	/* one value per CPU, read from a map */
+	uint64_t kinds[CT_KIND_NR];		/* cumulative */
+	uint64_t errnos[CT_TOP_ERRNO];
+	uint32_t *pkeys;	/* keys of the maps being drained */
+	uint64_t *ckeys;
+	struct ct_prom prom;
+	struct ct_alerts *alerts;	/* --alert */
+	struct cgroup_names cg;
+	struct sample s;
+};
+
+/* ---- attaching: top's part of the ladder (attach.c) ---- */
 
 /* ct_attach_ops.load: open, choose the programs of mode, load, attach. */
 static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 		    void *ctx, const char **why)
 {
-	struct top_loaded *out = ctx;
+	struct top *t = ctx;
 	struct top_bpf *skel = top_bpf__open();
 	size_t on;
 	int err;
@@ -165,14 +222,14 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 				  skel->progs.top_newtask_btf :
 				  skel->progs.top_newtask_raw, true);
 	on = ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
-				  opt.no_syscalls);
+				  t->opt.no_syscalls);
 	err = ct_load_skeleton(skel->skeleton, why);
 	if (err) {
 		top_bpf__destroy(skel);
 		return err;
 	}
-	out->skel = skel;
-	out->failures = on == ARRAY_SIZE(sys);
+	t->skel = skel;
+	t->failures = on == ARRAY_SIZE(sys);
 	return 0;
 }
 
@@ -183,97 +240,177 @@ static const struct ct_attach_ops top_ops = {
 
 /* ---- cgroup v2 id -> path ---- */
 
-static struct {
-	char mnt[512];
-	size_t mlen;
-	struct {
-		uint64_t id;
-		char *path;
-	} map[MAX_CGPATHS];
-	size_t n;
-	uint64_t scanned_ns;
-} cg;
+static struct cgroup_names *scanning;	/* nftw() takes no context */
 
 static int cg_visit(const char *path, const struct stat *sb, int type,
 		    struct FTW *ftw)
 {
-	const char *rel = path + cg.mlen;
+	struct cgroup_names *cg = scanning;
+	const char *rel = path + cg->mlen;
 
-	if (type != FTW_D || cg.n >= MAX_CGPATHS)
+	if (type != FTW_D || cg->n >= MAX_CGPATHS)
 		return 0;
-	cg.map[cg.n].id = sb->st_ino;	/* the kernfs id on cgroup2 */
-	cg.map[cg.n].path = strdup(*rel ? rel : "/");
-	if (cg.map[cg.n].path)
-		cg.n++;
+	cg->map[cg->n].id = sb->st_ino;	/* the kernfs id on cgroup2 */
+	cg->map[cg->n].path = strdup(*rel ? rel : "/");
+	if (cg->map[cg->n].path)
+		cg->n++;
 	return 0;
 }
 
-static void cg_scan(void)
+static void cg_free(struct cgroup_names *cg)
 {
 	size_t i;
 
-	if (!cg.mnt[0]) {
-		if (ct_cgroup_mount(NULL, cg.mnt, sizeof(cg.mnt)))
-			return;
-		cg.mlen = strlen(cg.mnt);
-	}
-	for (i = 0; i < cg.n; i++)
-		free(cg.map[i].path);
-	cg.n = 0;
-	nftw(cg.mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+	for (i = 0; i < cg->n; i++)
+		free(cg->map[i].path);
+	cg->n = 0;
 }
 
-static const char *cg_path(uint64_t id, uint64_t now)
+static void cg_scan(struct cgroup_names *cg, uint64_t now)
+{
+	cg->scanned_ns = now;
+	if (!cg->mnt[0]) {
+		if (ct_cgroup_mount(NULL, cg->mnt, sizeof(cg->mnt)))
+			return;
+		cg->mlen = strlen(cg->mnt);
+	}
+	cg_free(cg);
+	scanning = cg;
+	nftw(cg->mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+	scanning = NULL;
+}
+
+static const char *cg_path(struct cgroup_names *cg, uint64_t id,
+			   uint64_t now)
 {
 	size_t i;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < cg.n; i++)
-			if (cg.map[i].id == id)
-				return cg.map[i].path;
+		for (i = 0; i < cg->n; i++)
+			if (cg->map[i].id == id)
+				return cg->map[i].path;
 		/* a new cgroup: rescan, at most once a second */
-		if (pass || now - cg.scanned_ns < 1000000000ULL)
+		if (pass || now - cg->scanned_ns < RESCAN_NS)
 			break;
-		cg_scan();
-		cg.scanned_ns = now;
+		cg_scan(cg, now);
 	}
 	return NULL;
 }
 
 /* ---- one interval ---- */
 
-struct parent_row {
-	uint32_t pid;
-	struct ct_top_parent v;
-	uint64_t created;
-};
+static uint64_t sum_percpu(struct top *t, int fd, uint32_t key)
+{
+	uint64_t s = 0;
+	int i;
 
-struct cgroup_row {
-	uint64_t id;
-	struct ct_top_cgroup v;
-};
+	if (bpf_map_lookup_elem(fd, &key, t->percpu))
+		return 0;
+	for (i = 0; i < t->ncpus; i++)
+		s += t->percpu[i];
+	return s;
+}
 
-struct sample {
-	double secs;
-	uint64_t kinds[CT_KIND_NR];		/* this interval */
-	uint64_t created, failed;
-	uint64_t errnos[CT_TOP_ERRNO];
-	struct parent_row *parents;
-	size_t nparents;
-	struct cgroup_row *cgroups;
-	size_t ncgroups;
-};
+static int by_created(const void *a, const void *b)
+{
+	const struct parent_row *x = a, *y = b;
 
-static struct {
-	struct top_bpf *skel;
-	int ncpus;
-	uint64_t *percpu;
-	uint64_t kinds[CT_KIND_NR];		/* cumulative */
-	uint64_t errnos[CT_TOP_ERRNO];
-	struct ct_prom prom;
-	bool failures;		/* failures are counted (syscall tracepoints) */
-} tp;
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	if (x->v.failed != y->v.failed)
+		return x->v.failed < y->v.failed ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cg_by_created(const void *a, const void *b)
+{
+	const struct cgroup_row *x = a, *y = b;
+
+	if (x->v.created != y->v.created)
+		return x->v.created < y->v.created ? 1 : -1;
+	return x->v.failed < y->v.failed ? 1 : x->v.failed > y->v.failed ?
+	       -1 : 0;
+}
+
+/*
+ * Read and delete every entry of a hash map into rows, each the key then
+ * the value 8-byte aligned after it; returns the count.
+ */
+static size_t drain(int fd, size_t ksize, size_t max, void *keys,
+		    void *rows, size_t rsize)
+{
+	char key[8], next[8];
+	size_t n = 0, i, got = 0;
+	void *prev = NULL;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy((char *)keys + n * ksize, next, ksize);
+		memcpy(key, next, ksize);
+		prev = key;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		char *row = (char *)rows + got * rsize;
+		void *k = (char *)keys + i * ksize;
+
+		memcpy(row, k, ksize);
+		if (!bpf_map_lookup_and_delete_elem(fd, k, row + 8))
+			got++;
+	}
+	return got;
+}
+
+/* The per-CPU totals, differenced with the last interval's. */
+static void collect_totals(struct top *t, struct sample *s)
+{
+	int kfd = bpf_map__fd(t->skel->maps.kinds);
+	int efd = bpf_map__fd(t->skel->maps.errnos);
+	uint32_t i;
+
+	s->created = s->failed = 0;
+	for (i = 0; i < CT_KIND_NR; i++) {
+		uint64_t v = sum_percpu(t, kfd, i);
+
+		s->kinds[i] = v - t->kinds[i];
+		t->kinds[i] = v;
+		t->prom.by_kind[i] = v;
+		s->created += s->kinds[i];
+	}
+	for (i = 0; i < CT_TOP_ERRNO; i++) {
+		uint64_t v = sum_percpu(t, efd, i);
+
+		s->errnos[i] = v - t->errnos[i];
+		t->errnos[i] = v;
+		t->prom.failed[i] = v;
+		s->failed += s->errnos[i];
+	}
+}
+
+static void collect(struct top *t, struct sample *s)
+{
+	size_t j;
+	int k;
+
+	collect_totals(t, s);
+	s->nparents = drain(bpf_map__fd(t->skel->maps.parents),
+			    sizeof(uint32_t), CT_TOP_PARENTS, t->pkeys,
+			    s->parents, sizeof(struct parent_row));
+	for (j = 0; j < s->nparents; j++) {
+		struct parent_row *r = &s->parents[j];
+
+		r->created = 0;
+		for (k = 0; k < CT_KIND_NR; k++)
+			r->created += r->v.created[k];
+	}
+	qsort(s->parents, s->nparents, sizeof(*s->parents), by_created);
+	s->ncgroups = drain(bpf_map__fd(t->skel->maps.cgroups),
+			    sizeof(uint64_t), CT_TOP_CGROUPS, t->ckeys,
+			    s->cgroups, sizeof(struct cgroup_row));
+	qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cg_by_created);
+}
+
+/* ---- printing ---- */
 
 /* An interval's failures by errno: "EAGAIN 3, ...", or a JSON object. */
 static void put_errnos(const struct sample *s, struct ct_json *j)
@@ -301,128 +438,22 @@ static void put_errnos(const struct sample *s, struct ct_json *j)
 }
 
 /* A failure count in a column: "-" when failures are not counted. */
-static const char *failed_col(uint64_t n, char *buf, size_t len)
+static const char *failed_col(const struct top *t, uint64_t n, char *buf,
+			      size_t len)
 {
-	if (!tp.failures)
+	if (!t->failures)
 		return "-";
 	snprintf(buf, len, "%" PRIu64, n);
 	return buf;
 }
 
 /* A failure count in JSON: null when failures are not counted. */
-static void put_failed(struct ct_json *j, uint64_t n)
+static void put_failed(const struct top *t, struct ct_json *j, uint64_t n)
 {
-	if (tp.failures)
+	if (t->failures)
 		ct_json_u64(j, "failed", n);
 	else
 		ct_json_null(j, "failed");
-}
-
-static uint64_t sum_percpu(int fd, uint32_t key)
-{
-	uint64_t s = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(fd, &key, tp.percpu))
-		return 0;
-	for (i = 0; i < tp.ncpus; i++)
-		s += tp.percpu[i];
-	return s;
-}
-
-static int by_created(const void *a, const void *b)
-{
-	const struct parent_row *x = a, *y = b;
-
-	if (x->created != y->created)
-		return x->created < y->created ? 1 : -1;
-	if (x->v.failed != y->v.failed)
-		return x->v.failed < y->v.failed ? 1 : -1;
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
-static int cg_by_created(const void *a, const void *b)
-{
-	const struct cgroup_row *x = a, *y = b;
-
-	if (x->v.created != y->v.created)
-		return x->v.created < y->v.created ? 1 : -1;
-	return x->v.failed < y->v.failed ? 1 : x->v.failed > y->v.failed ?
-	       -1 : 0;
-}
-
-/* Read and delete every entry of a hash map; returns the count. */
-static size_t drain(int fd, size_t ksize, size_t vsize, size_t max,
-		    void *keys, void *rows, size_t rsize)
-{
-	char key[8], next[8];
-	size_t n = 0, i, got = 0;
-	void *prev = NULL;
-
-	while (n < max && !bpf_map_get_next_key(fd, prev, next)) {
-		memcpy((char *)keys + n * ksize, next, ksize);
-		memcpy(key, next, ksize);
-		prev = key;
-		n++;
-	}
-	for (i = 0; i < n; i++) {
-		char *row = (char *)rows + got * rsize;
-		void *k = (char *)keys + i * ksize;
-
-		memcpy(row, k, ksize);
-		/* the value follows the key in each row, 8-byte aligned */
-		if (!bpf_map_lookup_and_delete_elem(fd, k, row + 8))
-			got++;
-	}
-	(void)vsize;
-	return got;
-}
-
-static int collect(struct sample *s)
-{
-	int kfd = bpf_map__fd(tp.skel->maps.kinds);
-	int efd = bpf_map__fd(tp.skel->maps.errnos);
-	static uint32_t pkeys[CT_TOP_PARENTS];
-	static uint64_t ckeys[CT_TOP_CGROUPS];
-	uint32_t i;
-	size_t j;
-
-	s->created = s->failed = 0;
-	for (i = 0; i < CT_KIND_NR; i++) {
-		uint64_t v = sum_percpu(kfd, i);
-
-		s->kinds[i] = v - tp.kinds[i];
-		tp.kinds[i] = v;
-		tp.prom.by_kind[i] = v;
-		s->created += s->kinds[i];
-	}
-	for (i = 0; i < CT_TOP_ERRNO; i++) {
-		uint64_t v = sum_percpu(efd, i);
-
-		s->errnos[i] = v - tp.errnos[i];
-		tp.errnos[i] = v;
-		tp.prom.failed[i] = v;
-		s->failed += s->errnos[i];
-	}
-	s->nparents = drain(bpf_map__fd(tp.skel->maps.parents),
-			    sizeof(uint32_t), sizeof(struct ct_top_parent),
-			    CT_TOP_PARENTS, pkeys, s->parents,
-			    sizeof(struct parent_row));
-	for (j = 0; j < s->nparents; j++) {
-		struct parent_row *r = &s->parents[j];
-		int k;
-
-		r->created = 0;
-		for (k = 0; k < CT_KIND_NR; k++)
-			r->created += r->v.created[k];
-	}
-	qsort(s->parents, s->nparents, sizeof(*s->parents), by_created);
-	s->ncgroups = drain(bpf_map__fd(tp.skel->maps.cgroups),
-			    sizeof(uint64_t), sizeof(struct ct_top_cgroup),
-			    CT_TOP_CGROUPS, ckeys, s->cgroups,
-			    sizeof(struct cgroup_row));
-	qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cg_by_created);
-	return 0;
 }
 
 static double per_sec(uint64_t n, double secs)
@@ -430,9 +461,11 @@ static double per_sec(uint64_t n, double secs)
 	return secs > 0 ? n / secs : 0;
 }
 
-static size_t shown(size_t n)
+static size_t shown(const struct top *t, size_t n)
 {
-	return opt.rows && (size_t)opt.rows < n ? (size_t)opt.rows : n;
+	long rows = t->opt.rows;
+
+	return rows && (size_t)rows < n ? (size_t)rows : n;
 }
 
 static void json_kinds(struct ct_json *j, const uint64_t *kinds)
@@ -445,7 +478,7 @@ static void json_kinds(struct ct_json *j, const uint64_t *kinds)
 	ct_json_close(j);
 }
 
-static void print_json(const struct sample *s, uint64_t now)
+static void print_json(struct top *t, const struct sample *s, uint64_t now)
 {
 	struct ct_json j;
 	struct timespec ts;
@@ -460,14 +493,14 @@ static void print_json(const struct sample *s, uint64_t now)
 	ct_json_u64(&j, "created", s->created);
 	ct_json_num(&j, "rate", per_sec(s->created, s->secs), 1);
 	json_kinds(&j, s->kinds);
-	put_failed(&j, s->failed);
-	if (tp.failures)
+	put_failed(t, &j, s->failed);
+	if (t->failures)
 		put_errnos(s, &j);
 	else
 		ct_json_null(&j, "by_errno");
 	ct_json_u64(&j, "parents", s->nparents);
 	ct_json_open(&j, "spawners", '[');
-	for (i = 0; i < shown(s->nparents); i++) {
+	for (i = 0; i < shown(t, s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
 		uint64_t kinds[CT_KIND_NR];
 		int k;
@@ -479,48 +512,50 @@ static void print_json(const struct sample *s, uint64_t now)
 		ct_json_strn(&j, "comm", r->v.comm, CT_COMM_LEN);
 		ct_json_u64(&j, "created", r->created);
 		ct_json_num(&j, "rate", per_sec(r->created, s->secs), 1);
-		put_failed(&j, r->v.failed);
+		put_failed(t, &j, r->v.failed);
 		json_kinds(&j, kinds);
 		ct_json_close(&j);
 	}
 	ct_json_close(&j);
 	ct_json_open(&j, "cgroups", '[');
-	for (i = 0; i < shown(s->ncgroups); i++) {
+	for (i = 0; i < shown(t, s->ncgroups); i++) {
 		const struct cgroup_row *c = &s->cgroups[i];
 
 		ct_json_open(&j, NULL, '{');
 		ct_json_u64(&j, "id", c->id);
-		ct_json_str(&j, "path", cg_path(c->id, now));
+		ct_json_str(&j, "path", cg_path(&t->cg, c->id, now));
 		ct_json_u64(&j, "created", c->v.created);
 		ct_json_num(&j, "rate", per_sec(c->v.created, s->secs), 1);
-		put_failed(&j, c->v.failed);
+		put_failed(t, &j, c->v.failed);
 		ct_json_close(&j);
 	}
 	ct_json_close(&j);
 	ct_json_close(&j);
 }
 
-static void print_human(const struct sample *s, uint64_t now, bool redraw)
+static void to_stdout(void *ctx, const char *p, size_t n)
 {
-	char comm[CT_COMM_LEN * 8], clock[32], num[24];
-	uint64_t other;
-	struct tm tm;
-	time_t t = time(NULL);
-	size_t i;
+	fwrite(p, 1, n, stdout);
+}
 
-	localtime_r(&t, &tm);
+/* "16:14:17  created 25404.6/s: process 0.0/s, ...; failed 0.0/s" */
+static void human_totals(const struct top *t, const struct sample *s)
+{
+	uint64_t other = s->created - s->kinds[CT_KIND_PROCESS] -
+			 s->kinds[CT_KIND_THREAD] - s->kinds[CT_KIND_VFORK];
+	time_t now = time(NULL);
+	char clock[32];
+	struct tm tm;
+
+	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	if (redraw)
-		fputs("\033[H\033[2J", stdout);
-	other = s->created - s->kinds[CT_KIND_PROCESS] -
-		s->kinds[CT_KIND_THREAD] - s->kinds[CT_KIND_VFORK];
 	printf("%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; ",
 	       clock, per_sec(s->created, s->secs),
 	       per_sec(s->kinds[CT_KIND_PROCESS], s->secs),
 	       per_sec(s->kinds[CT_KIND_THREAD], s->secs),
 	       per_sec(s->kinds[CT_KIND_VFORK], s->secs),
 	       per_sec(other, s->secs));
-	if (tp.failures)
+	if (t->failures)
 		printf("failed %.1f/s", per_sec(s->failed, s->secs));
 	else
 		fputs("failed n/a (--no-syscalls)", stdout);
@@ -530,58 +565,173 @@ static void print_human(const struct sample *s, uint64_t now, bool redraw)
 		fputc(')', stdout);
 	}
 	fputc('\n', stdout);
+}
+
+static void human_parents(const struct top *t, const struct sample *s)
+{
+	char comm[CT_COMM_LEN * 8], num[24];
+	size_t i;
+
 	printf("%7s %-16s %10s %8s %8s %7s %7s %7s\n", "PID", "COMM",
 	       "RATE/s", "PROCESS", "THREAD", "VFORK", "OTHER", "FAILED");
-	for (i = 0; i < shown(s->nparents); i++) {
+	for (i = 0; i < shown(t, s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
+		const __u64 *k = r->v.created;
 
 		ct_escape_human(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
 		printf("%7u %-16s %10.1f %8" PRIu64 " %8" PRIu64 " %7" PRIu64
 		       " %7" PRIu64 " %7s\n", r->pid, comm,
 		       per_sec(r->created, s->secs),
-		       (uint64_t)r->v.created[CT_KIND_PROCESS],
-		       (uint64_t)r->v.created[CT_KIND_THREAD],
-		       (uint64_t)r->v.created[CT_KIND_VFORK],
-		       (uint64_t)(r->created - r->v.created[CT_KIND_PROCESS] -
-				  r->v.created[CT_KIND_THREAD] -
-				  r->v.created[CT_KIND_VFORK]),
-		       failed_col(r->v.failed, num, sizeof(num)));
+		       (uint64_t)k[CT_KIND_PROCESS],
+		       (uint64_t)k[CT_KIND_THREAD], (uint64_t)k[CT_KIND_VFORK],
+		       (uint64_t)(r->created - k[CT_KIND_PROCESS] -
+				  k[CT_KIND_THREAD] - k[CT_KIND_VFORK]),
+		       failed_col(t, r->v.failed, num, sizeof(num)));
 	}
-	if (s->ncgroups) {
-		printf("%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
-		for (i = 0; i < shown(s->ncgroups); i++) {
-			const struct cgroup_row *c = &s->cgroups[i];
-			const char *p = cg_path(c->id, now);
+}
 
-			printf("%10.1f %7s  ",
-			       per_sec(c->v.created, s->secs),
-			       failed_col(c->v.failed, num, sizeof(num)));
-			if (p)
-				printf("%s\n", p);
-			else
-				printf("(id %" PRIu64 ")\n", c->id);
-		}
+static void human_cgroups(struct top *t, const struct sample *s,
+			  uint64_t now)
+{
+	char num[24];
+	size_t i;
+
+	if (!s->ncgroups)
+		return;
+	printf("%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
+	for (i = 0; i < shown(t, s->ncgroups); i++) {
+		const struct cgroup_row *c = &s->cgroups[i];
+		const char *p = cg_path(&t->cg, c->id, now);
+
+		printf("%10.1f %7s  ", per_sec(c->v.created, s->secs),
+		       failed_col(t, c->v.failed, num, sizeof(num)));
+		if (p)
+			ct_escape(p, SIZE_MAX, CT_ESC_TERMINAL, to_stdout, NULL);
+		else
+			printf("(id %" PRIu64 ")", c->id);
+		putchar('\n');
 	}
-	if (!redraw)
+}
+
+static void print_human(struct top *t, const struct sample *s, uint64_t now)
+{
+	if (t->redraw)
+		fputs("\033[H\033[2J", stdout);
+	human_totals(t, s);
+	human_parents(t, s);
+	human_cgroups(t, s, now);
+	if (!t->redraw)
 		fputc('\n', stdout);
 }
 
-static void alerts(const struct sample *s)
+/* The interval's rates to the alerts. */
+static void observe_rates(struct top *t, const struct sample *s)
 {
 	size_t i;
 
-	ct_alert_begin();
-	if (ct_alert_total()) {
-		ct_alert_observe(0, NULL, s->created, s->secs);
+	ct_alerts_begin(t->alerts);
+	if (ct_alerts_total(t->alerts)) {
+		ct_alerts_observe(t->alerts, 0, NULL, s->created, s->secs);
 	} else {
 		for (i = 0; i < s->nparents; i++)
 			if (s->parents[i].created)
-				ct_alert_observe(s->parents[i].pid,
-						 s->parents[i].v.comm,
-						 s->parents[i].created,
-						 s->secs);
+				ct_alerts_observe(t->alerts, s->parents[i].pid,
+						  s->parents[i].v.comm,
+						  s->parents[i].created,
+						  s->secs);
 	}
-	ct_alert_end();
+	ct_alerts_end(t->alerts);
+}
+
+/* ---- the command ---- */
+
+static int top_start(struct top *t)
+{
+	struct ct_alert_cfg cfg = t->opt.periodic.alert;
+	enum ct_mode mode;
+
+	if (ct_attach_check("clonetrace top"))
+		return CT_EXIT_FAILURE;
+	ct_libbpf_verbosity(t->opt.verbose);
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0)
+		return ct_fail(CT_EXIT_FAILURE, "cannot count the CPUs");
+	t->percpu = calloc(t->ncpus, sizeof(uint64_t));
+	t->pkeys = calloc(CT_TOP_PARENTS, sizeof(*t->pkeys));
+	t->ckeys = calloc(CT_TOP_CGROUPS, sizeof(*t->ckeys));
+	t->s.parents = calloc(CT_TOP_PARENTS, sizeof(*t->s.parents));
+	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
+	cfg.f = stdout;
+	cfg.json = t->opt.json;
+	if (cfg.rate)
+		t->alerts = ct_alerts_new(&cfg);
+	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
+	    !t->s.cgroups || (cfg.rate && !t->alerts))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	if (ct_attach(&top_ops, t->opt.mode, t->opt.verbose, t, &mode))
+		return CT_EXIT_FAILURE;
+	if (t->opt.verbose) {
+		ct_msg("attach mode %s%s", ct_mode_name(mode),
+		       t->failures ? "" : " (no syscall tracepoints: no failures)");
+		ct_msg("tracing");
+	}
+	t->prom.source = "top";
+	return CT_EXIT_OK;
+}
+
+/* One interval: read, print, alert, write the metrics. false: stop. */
+static bool interval(struct top *t, uint64_t now, double secs)
+{
+	const char *prom = t->opt.periodic.prometheus;
+	int err;
+
+	t->s.secs = secs;
+	collect(t, &t->s);
+	if (t->opt.json)
+		print_json(t, &t->s, now);
+	else
+		print_human(t, &t->s, now);
+	if (t->alerts)
+		observe_rates(t, &t->s);
+	if (fflush(stdout) == EOF && errno == EPIPE)
+		return false;		/* | head: end quietly */
+	if (prom) {
+		err = ct_prom_write(prom, &t->prom);
+		if (err)
+			ct_msg("cannot write '%s': %s", prom, strerror(-err));
+	}
+	return true;
+}
+
+static int top_loop(struct top *t)
+{
+	uint64_t start, last, deadline = 0, now;
+	long intervals = 0;
+	bool stop = false;
+
+	ct_catch_stop_signals();
+	start = last = ct_now_ns();
+	if (t->opt.duration > 0)
+		deadline = start + (uint64_t)(t->opt.duration * 1e9);
+	cg_scan(&t->cg, start);
+	while (!stop) {
+		usleep(STEP_MS * 1000);
+		now = ct_now_ns();
+		stop = ct_stop_signal() || (deadline && now >= deadline);
+		if (t->alerts)
+			ct_alerts_reap(t->alerts);
+		if (!stop &&
+		    now - last < (uint64_t)(t->opt.periodic.interval * 1e9))
+			continue;
+		/* a last, shorter interval at exit: nothing goes uncounted */
+		if (!interval(t, now, (now - last) / 1e9))
+			break;
+		last = now;
+		intervals++;
+		if (t->opt.count && intervals >= t->opt.count)
+			break;
+	}
+	return CT_EXIT_OK;
 }
 
 int ct_top_main(int argc, char **argv)
@@ -590,104 +740,35 @@ int ct_top_main(int argc, char **argv)
 		{ &ct_periodic_argp, 0, NULL, 0 },
 		{},
 	};
-	struct argp argp = {
+	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_opt,
 		.doc = doc,
 		.children = children,
 	};
-	struct sample s = {};
-	uint64_t start, last, deadline = 0, now;
-	long intervals = 0;
-	struct top_loaded loaded = {};
-	enum ct_mode mode;
-	bool redraw;
-	int err, status = CT_EXIT_FAILURE;
+	struct top *t = calloc(1, sizeof(*t));
+	int status;
 
-	if (ct_parse_args(&argp, argc, argv, "clonetrace top", NULL))
-		return CT_EXIT_USAGE;
-	redraw = opt.redraw < 0 ? !opt.json && isatty(STDOUT_FILENO) :
-		 opt.redraw;
-
-	if (ct_attach_check("clonetrace top"))
-		return CT_EXIT_FAILURE;
-	ct_libbpf_verbosity(opt.verbose);
-	tp.ncpus = libbpf_num_possible_cpus();
-	if (tp.ncpus <= 0) {
-		ct_msg("cannot count the CPUs");
-		return CT_EXIT_FAILURE;
-	}
-	tp.percpu = calloc(tp.ncpus, sizeof(uint64_t));
-	s.parents = calloc(CT_TOP_PARENTS, sizeof(*s.parents));
-	s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*s.cgroups));
-	if (!tp.percpu || !s.parents || !s.cgroups) {
-		ct_msg("out of memory");
-		goto cleanup;
-	}
-
-	if (ct_attach(&top_ops, opt.mode, opt.verbose, &loaded, &mode))
-		goto cleanup;
-	tp.skel = loaded.skel;
-	tp.failures = loaded.failures;
-	if (opt.verbose) {
-		ct_msg("attach mode %s%s", ct_mode_name(mode),
-		       tp.failures ? "" : " (no syscall tracepoints: no failures)");
-		ct_msg("tracing");
-	}
-	if (ct_periodic.alert.rate) {
-		ct_periodic.alert.f = stdout;
-		ct_periodic.alert.json = opt.json;
-		ct_alert_setup(&ct_periodic.alert);
-	}
-	tp.prom.source = "top";
-
-	ct_catch_stop_signals();
-	start = last = ct_now_ns();
-	if (opt.duration > 0)
-		deadline = start + (uint64_t)(opt.duration * 1e9);
-	cg_scan();
-	cg.scanned_ns = start;
-
-	for (;;) {
-		bool stop;
-
-		usleep(STEP_MS * 1000);
-		now = ct_now_ns();
-		stop = ct_stop_signal() || (deadline && now >= deadline);
-		if (!stop && now - last < (uint64_t)(ct_periodic.interval * 1e9)) {
-			ct_alert_reap(false);
-			continue;
-		}
-		/* a last, shorter interval at exit: nothing goes uncounted */
-		s.secs = (now - last) / 1e9;
-		last = now;
-		collect(&s);
-		if (opt.json)
-			print_json(&s, now);
-		else
-			print_human(&s, now, redraw);
-		if (ct_alert_enabled())
-			alerts(&s);
-		if (fflush(stdout) == EOF && errno == EPIPE) {
-			status = CT_EXIT_OK;
-			goto cleanup;
-		}
-		if (ct_periodic.prometheus) {
-			err = ct_prom_write(ct_periodic.prometheus, &tp.prom);
-			if (err)
-				ct_msg("cannot write '%s': %s",
-					ct_periodic.prometheus, strerror(-err));
-		}
-		intervals++;
-		if (stop || (opt.count && intervals >= opt.count))
-			break;
-	}
-	ct_alert_reap(false);
-	status = CT_EXIT_OK;
-cleanup:
-	top_bpf__destroy(tp.skel);
-	free(tp.percpu);
-	free(s.parents);
-	free(s.cgroups);
+	if (!t)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	t->opt = (struct top_opts){
+		.rows = 10, .redraw = -1, .mode = CT_MODE_AUTO,
+	};
+	status = ct_parse_args(&argp, argc, argv, "clonetrace top", &t->opt);
+	t->redraw = t->opt.redraw < 0 ?
+		    !t->opt.json && isatty(STDOUT_FILENO) : t->opt.redraw;
+	if (!status)
+		status = top_start(t);
+	if (!status)
+		status = top_loop(t);
+	top_bpf__destroy(t->skel);
+	ct_alerts_free(t->alerts);
+	cg_free(&t->cg);
+	free(t->percpu);
+	free(t->pkeys);
+	free(t->ckeys);
+	free(t->s.parents);
+	free(t->s.cgroups);
+	free(t);
 	return status;
 }

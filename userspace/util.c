@@ -169,6 +169,7 @@ uint64_t ct_now_ns(void)
 	return ct_clock_ns(CLOCK_MONOTONIC);
 }
 
+/* Set by the signal handler, read by the command's loop. */
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig)

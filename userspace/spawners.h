@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * spawn.h - creations counted per creating process (TGID): the top
- * spawners of a recording, and the per-interval rates that alerts watch.
+ * spawners.h - creations counted per creating process (TGID), and the
+ * ranking of the processes that created most: --spawners and report's
+ * spawners section, and the per-interval counts that --alert watches.
  */
-#ifndef CT_SPAWN_H
-#define CT_SPAWN_H
+#ifndef CT_SPAWNERS_H
+#define CT_SPAWNERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,4 +38,4 @@ void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
 void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
 		      uint64_t duration_ns);
 
-#endif /* CT_SPAWN_H */
+#endif /* CT_SPAWNERS_H */

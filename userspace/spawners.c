@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spawn.c - per-creator counts.
+ * spawners.c - creations counted per creating process, ranked
+ * (spawners.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include "decode.h"
 #include "escape.h"
 #include "json.h"
-#include "spawn.h"
+#include "spawners.h"
 
 struct ct_spawners {
 	struct ct_spawner *rows;

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * command.c - the -c command's lifecycle (command.h).
+ *
+ * The child is forked at once and waits for one byte on a pipe before
+ * exec: the tracer puts its PID into the traced set first, so that no
+ * creation of the command escapes. An exec error comes back through a
+ * second, close-on-exec pipe (a successful exec closes it).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "util.h"
+
+#define GRACE_STEPS	50	/* of 100 ms: SIGKILL after five seconds */
+
+int ct_command_words(struct ct_command *c, const char *line, char ***argv)
+{
+	if (wordexp(line, &c->words, WRDE_NOCMD | WRDE_UNDEF))
+		return -EINVAL;
+	c->have_words = true;
+	if (!c->words.we_wordc)
+		return -EINVAL;
+	*argv = c->words.we_wordv;
+	return 0;
+}
+
+bool ct_command_exists(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!copy)
+		return false;
+	for (dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+
+		snprintf(buf, sizeof(buf), "%s/%s", *dir ? dir : ".", name);
+		found = stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			access(buf, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* In the child: wait to be released, then exec; never returns. */
+static void __attribute__((noreturn)) child(char **argv, int go, int err)
+{
+	char c;
+	int e;
+
+	signal(SIGPIPE, SIG_DFL);
+	if (read(go, &c, 1) != 1)
+		_exit(CT_EXIT_FAILURE);		/* the tracer gave up */
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(err, &e, sizeof(e)) < 0)
+		_exit(CT_EXIT_NOT_FOUND);
+	_exit(CT_EXIT_NOT_FOUND);
+}
+
+int ct_command_start(struct ct_command *c, char **argv)
+{
+	int go[2], err[2] = { -1, -1 }, e;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(err, O_CLOEXEC))
+		goto fail;
+	c->pid = fork();
+	if (c->pid < 0) {
+		c->pid = 0;
+		goto fail;
+	}
+	if (c->pid == 0) {
+		close(go[1]);
+		close(err[0]);
+		child(argv, go[0], err[1]);
+	}
+	close(go[0]);
+	close(err[1]);
+	c->go = go[1];
+	c->err = err[0];
+	c->status = -1;
+	return 0;
+fail:
+	e = errno;
+	close(go[0]);
+	close(go[1]);
+	if (err[0] >= 0) {
+		close(err[0]);
+		close(err[1]);
+	}
+	return -e;
+}
+
+int ct_command_release(struct ct_command *c)
+{
+	int e = 0;
+
+	if (write(c->go, "g", 1) != 1)
+		e = errno;
+	close(c->go);
+	c->go = -1;
+	if (!e && read(c->err, &e, sizeof(e)) != sizeof(e))
+		e = 0;
+	close(c->err);
+	c->err = -1;
+	if (e)
+		ct_command_wait(c);	/* it exits at once */
+	return e;
+}
+
+/* A wait status as a shell reports it. */
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return CT_EXIT_FAILURE;
+}
+
+bool ct_command_poll(struct ct_command *c)
+{
+	int ws;
+
+	if (c->status < 0 && waitpid(c->pid, &ws, WNOHANG) == c->pid)
+		c->status = exit_status(ws);
+	return c->status >= 0;
+}
+
+int ct_command_wait(struct ct_command *c)
+{
+	int ws;
+
+	if (c->status < 0)
+		c->status = waitpid(c->pid, &ws, 0) == c->pid ?
+			    exit_status(ws) : CT_EXIT_FAILURE;
+	return c->status;
+}
+
+int ct_command_stop(struct ct_command *c, int sig)
+{
+	int i;
+
+	if (ct_command_poll(c))
+		return c->status;
+	kill(c->pid, sig);
+	for (i = 0; i < GRACE_STEPS; i++) {
+		if (ct_command_poll(c))
+			return c->status;
+		usleep(100000);
+	}
+	kill(c->pid, SIGKILL);
+	return ct_command_wait(c);
+}
+
+void ct_command_free(struct ct_command *c)
+{
+	if (c->pid > 0 && c->go >= 0)
+		close(c->go);	/* never released: it exits without exec */
+	if (c->pid > 0 && c->err >= 0)
+		close(c->err);
+	if (c->have_words)
+		wordfree(&c->words);
+	c->have_words = false;
+}

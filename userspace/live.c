@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * live.c - what the tracer does with each event besides printing it:
+ * recording (-w, record.c), failure diagnosis as failures happen (--why,
+ * diagnose.c), the analyses printed at the end (analysis.c), and every
+ * interval the rate alerts (alert.c) and Prometheus metrics (prom.c).
+ * Their options are an argp child of the tracer's (tracer_opts.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "analysis.h"
+#include "diagnose.h"
+#include "live.h"
+#include "output.h"
+#include "prom.h"
+#include "record.h"
+#include "spawners.h"
+#include "util.h"
+
+enum {
+	OPT_HIST = 0x200,
+	OPT_TREE,
+	OPT_DOT,
+	OPT_WHY,
+	OPT_SPAWNERS,
+};
+
+struct ct_live {
+	const struct ct_live_opts *opt;
+	struct ct_analysis *analysis;
+	struct ct_rec_writer rec;
+	bool recording;
+	struct ct_alerts *alerts;	/* --alert */
+	struct ct_spawners *rates;	/* per-creator counts for alerts */
+	struct ct_prom prom;
+	uint64_t last_ns, interval_total;
+};
+
+static const struct argp_option options[] = {
+	{ "write", 'w', "FILE", 0,
+	  "Record the events to FILE (read it with: clonetrace report FILE)" },
+	{ "why", OPT_WHY, NULL, 0,
+	  "Explain failed creations (EAGAIN, ENOMEM): name the limit that "
+	  "refused them, with its values" },
+	{ "hist", OPT_HIST, NULL, 0,
+	  "At exit: log2 histograms of creation latency per kind and per "
+	  "syscall" },
+	{ "tree", OPT_TREE, NULL, 0,
+	  "At exit: the tree of the creations seen" },
+	{ "dot", OPT_DOT, "FILE", 0,
+	  "At exit: write the creation tree to FILE for Graphviz" },
+	{ "spawners", OPT_SPAWNERS, "N", 0,
+	  "At exit: the N processes that created most (0: all)" },
+	/* main() turns "clonetrace ... --top ..." into "clonetrace top ..." */
+	{ "--top", 0, NULL, OPTION_DOC,
+	  "Run 'clonetrace top' instead (the other options are top's)" },
+	{},
+};
+
+/* The command line, for the recording's header. */
+static void save_options(struct ct_live_opts *o, struct argp_state *state)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < state->argc && off < sizeof(o->options) - 1; i++)
+		off += snprintf(o->options + off, sizeof(o->options) - off,
+				"%s%s", i ? " " : "", state->argv[i]);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct ct_live_opts *o = state->input;
+	long n;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->periodic;
+		break;
+	case 'w':
+		if (ct_opt_nonempty(state, arg, "recording file name"))
+			return EINVAL;
+		o->record = arg;
+		break;
+	case OPT_WHY:
+		o->analysis.diag = true;
+		break;
+	case OPT_HIST:
+		o->analysis.hist = true;
+		break;
+	case OPT_TREE:
+		o->analysis.tree = true;
+		break;
+	case OPT_DOT:
+		if (ct_opt_nonempty(state, arg, "--dot file name"))
+			return EINVAL;
+		o->analysis.dot = arg;
+		break;
+	case OPT_SPAWNERS:
+		if (ct_opt_long(state, arg, "--spawners", 0, 1000000, &n))
+			return EINVAL;
+		o->analysis.spawners = n;
+		o->analysis.all_spawners = !n;
+		break;
+	case ARGP_KEY_END:
+		save_options(o, state);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &ct_periodic_argp, 0, NULL, 0 },
+	{},
+};
+
+const struct argp ct_live_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.children = children,
+};
+
+static int start_recording(struct ct_live *l, const char *mode)
+{
+	struct ct_rec_header h = { .version = CT_REC_VERSION };
+	struct utsname u;
+	int err;
+
+	if (uname(&u) == 0) {
+		snprintf(h.release, sizeof(h.release), "%s", u.release);
+		snprintf(h.hostname, sizeof(h.hostname), "%s", u.nodename);
+	}
+	/* CLOCK_REALTIME of boot: what CLOCK_MONOTONIC 0 was */
+	h.boot_time_ns = ct_clock_ns(CLOCK_REALTIME) -
+			 ct_clock_ns(CLOCK_MONOTONIC);
+	snprintf(h.mode, sizeof(h.mode), "%s", mode);
+	snprintf(h.options, sizeof(h.options), "%s", l->opt->options);
+	err = ct_rec_create(&l->rec, l->opt->record, &h);
+	if (err) {
+		ct_msg("cannot write recording '%s': %s", l->opt->record,
+		       strerror(-err));
+		return err;
+	}
+	l->recording = true;
+	return 0;
+}
+
+/* Every interval starts with the metrics file as it stands. */
+static int start_periodic(struct ct_live *l)
+{
+	const struct ct_periodic *p = &l->opt->periodic;
+	struct ct_alert_cfg cfg = p->alert;
+	int err;
+
+	l->prom.source = "trace";
+	if (cfg.rate) {
+		cfg.f = stderr;
+		l->alerts = ct_alerts_new(&cfg);
+		l->rates = ct_spawners_new();
+		if (!l->alerts || !l->rates)
+			return -ENOMEM;
+	}
+	if (p->prometheus) {
+		err = ct_prom_write(p->prometheus, &l->prom);
+		if (err) {
+			ct_msg("cannot write '%s': %s", p->prometheus,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int ct_live_start(const struct ct_live_opts *o, const char *mode,
+		  struct ct_live **out)
+{
+	struct ct_live *l = calloc(1, sizeof(*l));
+	int err = -ENOMEM;
+
+	*out = l;
+	if (!l)
+		return ct_fail(-ENOMEM, "out of memory");
+	l->opt = o;
+	l->last_ns = ct_now_ns();
+	l->analysis = ct_analysis_new(&o->analysis);
+	if (!l->analysis)
+		return ct_fail(-ENOMEM, "out of memory");
+	err = start_periodic(l);
+	if (err == -ENOMEM)
+		ct_msg("out of memory");
+	if (!err && o->record)
+		err = start_recording(l, mode);
+	return err;
+}
+
+void ct_live_event(struct ct_live *l, const struct ct_event *e)
+{
+	struct ct_diag_log *log = ct_analysis_diags(l->analysis);
+
+	ct_analysis_feed(l->analysis, e);
+	if (l->recording)
+		ct_rec_event(&l->rec, e);
+	if ((l->opt->analysis.diag || l->recording) &&
+	    ct_diag_account(log, e)) {
+		struct ct_diag d;
+
+		ct_diagnose(e, &d);
+		ct_diag_add(log, &d);
+		if (l->opt->analysis.diag)
+			ct_diag_print(stderr, &d);
+		if (l->recording)
+			ct_rec_diag(&l->rec, &d);
+	}
+	if (e->type == CT_EV_CLONE) {
+		if (e->kind < CT_KIND_NR)
+			l->prom.by_kind[e->kind]++;
+		l->interval_total++;
+	} else {
+		ct_prom_failure(&l->prom, e->err, 1);
+	}
+	if (l->rates)
+		ct_spawners_add(l->rates, e);
+}
+
+/* The interval's rates to the alerts. */
+static void observe_rates(struct ct_live *l, double secs)
+{
+	size_t i;
+
+	ct_alerts_begin(l->alerts);
+	if (ct_alerts_total(l->alerts)) {
+		ct_alerts_observe(l->alerts, 0, NULL, l->interval_total, secs);
+	} else {
+		for (i = 0; i < ct_spawners_len(l->rates); i++) {
+			struct ct_spawner *r = ct_spawners_at(l->rates, i);
+
+			if (r->interval)
+				ct_alerts_observe(l->alerts, r->pid, r->comm,
+						  r->interval, secs);
+		}
+	}
+	ct_alerts_end(l->alerts);
+	ct_spawners_reset_interval(l->rates);
+}
+
+static void interval_end(struct ct_live *l, uint64_t now)
+{
+	const char *prom = l->opt->periodic.prometheus;
+	int err;
+
+	if (l->alerts)
+		observe_rates(l, (now - l->last_ns) / 1e9);
+	if (prom) {
+		err = ct_prom_write(prom, &l->prom);
+		if (err)
+			ct_msg("cannot write '%s': %s", prom, strerror(-err));
+	}
+	l->interval_total = 0;
+	l->last_ns = now;
+}
+
+void ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost)
+{
+	l->prom.lost = lost;
+	if (l->recording && ct_rec_flush(&l->rec)) {
+		ct_msg("writing recording '%s': %s", l->opt->record,
+		       strerror(-l->rec.err));
+		l->recording = false;
+	}
+	if (now_ns - l->last_ns >=
+	    (uint64_t)(l->opt->periodic.interval * 1e9))
+		interval_end(l, now_ns);
+	if (l->alerts)
+		ct_alerts_reap(l->alerts);
+}
+
+int ct_live_finish(struct ct_live *l, struct ct_output *out,
+		   uint64_t duration)
+{
+	int err = 0;
+
+	if (l->recording) {
+		struct ct_rec_end end = {
+			.lost = out->stats.lost,
+			.lost_follow = out->stats.lost_follow,
+			.duration_ns = duration,
+			.start_ns = out->start_ns,
+			.real_offset_ns = out->real_offset_ns,
+		};
+
+		err = ct_rec_close(&l->rec, &end);
+		l->recording = false;
+		if (err)
+			ct_msg("writing recording '%s': %s", l->opt->record,
+			       strerror(-err));
+	}
+	if (l->opt->periodic.prometheus) {
+		l->prom.lost = out->stats.lost;
+		interval_end(l, ct_now_ns());
+	}
+	if (l->alerts)
+		ct_alerts_reap(l->alerts);
+	if (!err)
+		err = ct_analysis_print(l->analysis, out->f, out->json,
+					duration);
+	return err;
+}
+
+void ct_live_free(struct ct_live *l)
+{
+	if (!l)
+		return;
+	if (l->recording)		/* not finished: an error */
+		ct_rec_abandon(&l->rec);
+	ct_analysis_free(l->analysis);
+	ct_alerts_free(l->alerts);
+	ct_spawners_free(l->rates);
+	free(l);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * live.h - the consumers of the tracer's event stream beside the
+ * printer: recording (-w), failure diagnosis (--why), the analyses at
+ * the end (--hist, --tree, --dot, --spawners), rate alerts and metrics
+ * every interval (-i, --alert, --alert-exec, --prometheus).
+ *
+ * The tracer's loop (tracer.c) calls these; their options are an argp
+ * child parser so that they appear in --help with the rest.
+ */
+#ifndef CT_LIVE_H
+#define CT_LIVE_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "ct_event.h"
+#include "periodic.h"
+
+struct ct_live_opts {
+	const char *record;			/* -w FILE */
+	struct ct_analysis_opts analysis;
+	struct ct_periodic periodic;
+	char options[1024];		/* the command line, for -w's header */
+};
+
+/* The options; the parser's input is a struct ct_live_opts. */
+extern const struct argp ct_live_argp;
+
+struct ct_live;
+struct ct_output;
+
+/*
+ * After attach, before the first event: 0, or a negative errno (said).
+ * *out is set either way: ct_live_free() it.
+ */
+int ct_live_start(const struct ct_live_opts *o, const char *mode,
+		  struct ct_live **out);
+/* Every event, after it was printed. */
+void ct_live_event(struct ct_live *l, const struct ct_event *e);
+/* Every pass of the poll loop (about every 100 ms); events lost so far. */
+void ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost);
+/*
+ * At the end, before the summary (which stays the last line), with the
+ * stats final: closes the recording, prints the analyses. 0 or -errno.
+ */
+int ct_live_finish(struct ct_live *l, struct ct_output *out,
+		   uint64_t duration_ns);
+void ct_live_free(struct ct_live *l);
+
+#endif /* CT_LIVE_H */

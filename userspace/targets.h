@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * targets.h - the processes the tracer is limited to (-p, -c, and their
+ * descendants with -f), kept in the BPF side's targets map.
+ *
+ * The protocol with bpf/clonetrace.bpf.c: before a TGID goes into the
+ * targets map, its byte in the .bss target_hint[] prefilter is set; each
+ * TGID in the map counts once in .bss targets_alive. BPF adds a new
+ * process of a target with -f (follow_child()) and takes a target out
+ * when its last thread exits (sched_process_exit), decrementing the count.
+ * When the count reaches 0, every traced process is gone.
+ */
+#ifndef CT_TARGETS_H
+#define CT_TARGETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct clonetrace_bpf;
+
+/*
+ * -p: every PID (or TID) to the TGID of a live process, in place.
+ * CT_EXIT_OK, or CT_EXIT_FAILURE said ("no such process").
+ */
+int ct_targets_resolve(struct ct_pids *pids, int verbose);
+/*
+ * A process that was alive when listed; one that has exited meanwhile
+ * is left out (or taken out again). 0, or -errno when the map refuses.
+ */
+int ct_targets_add(struct clonetrace_bpf *skel, pid_t tgid);
+/* Traced processes that have not exited. */
+int64_t ct_targets_alive(const struct clonetrace_bpf *skel);
+/* "every traced process has exited (PID 12,34 and descendants)" */
+void ct_targets_say_gone(const struct ct_pids *pids, bool follow);
+
+#endif /* CT_TARGETS_H */
