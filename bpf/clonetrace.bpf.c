@@ -53,7 +53,7 @@ const volatile bool have_task_pt_regs;
  * requesting task, no hashing or locking, freed with the task), else in an
  * LRU hash by TID. User space probes and sets this; the unused map is not
  * created. On a fork storm the hash cost ~400 ns per creation, the task
- * storage ~150 (kernel.bpf_stats_enabled, README "Performance").
+ * storage ~150 (kernel.bpf_stats_enabled, docs/PERFORMANCE.md).
  */
 const volatile bool use_task_storage;
 /*
@@ -164,7 +164,7 @@ struct {
  * into targets and never cleared; a stale or shared byte only costs the
  * hash lookup. Most creations and exits on a machine are not the traced
  * processes': one load instead of a hash lookup for each (-p on a fork
- * storm: sched_process_exit ~390 -> ~100 ns per exit, README).
+ * storm: sched_process_exit ~390 -> ~100 ns per exit, docs/PERFORMANCE.md).
  */
 __u8 target_hint[CT_TARGET_HINTS];
 

@@ -6,7 +6,7 @@ usage: checktrace.py EXPECT_FILE TRACE_JSON_FILE [--mode NAME]
 
 EXPECT_FILE holds the workload's stdout: one JSON expectation per line
 (format: tests/README.md). TRACE_JSON_FILE is clonetrace's --json output
-(format: docs/CONTRACTS.md section 1). Every problem is printed on its own
+(format: docs/JSON.md). Every problem is printed on its own
 line; exit status 0 = everything matches, 1 = mismatch, 2 = usage or
 unreadable input. Standard library only.
 """

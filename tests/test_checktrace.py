@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Self-test of tests/checktrace.py: it must pass a conforming trace and
 name each broken field precisely. Traces here are written by hand from the
-contract (docs/CONTRACTS.md), not produced by clonetrace."""
+contract (docs/JSON.md), not produced by clonetrace."""
 
 import copy
 import json
