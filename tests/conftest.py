@@ -20,7 +20,7 @@ CLONETRACE = os.environ.get("CLONETRACE", os.path.join(REPO, "clonetrace"))
 WORKLOADS = os.environ.get("CT_WORKLOADS",
                            os.path.join(REPO, "tools", "workloads"))
 ALL_MODES = ["tp_btf", "raw_tp", "fentry"]
-# Modes the dev host is documented to allow (docs: shared ENVIRONMENT.md):
+# Modes this project's machines allow (fentry is refused there, EPERM):
 # a refusal there is a failure, a refusal of any other mode a skip.
 HOST_MODES = {"tp_btf", "raw_tp"}
 READY = "clonetrace: tracing"
@@ -129,3 +129,35 @@ def check_trace(expect_path, trace_path, mode=None):
         pytest.fail("%d problem(s):\n%s" % (len(problems),
                                             "\n".join(problems)))
     return nexp
+
+
+# ---- tests that need no privilege run without it ----
+
+NOBODY = 65534
+
+
+def unprivileged(argv):
+    """argv as an unprivileged user: as root, through setpriv as nobody
+    (so that a test that needs no privilege proves it), else as is."""
+    if os.geteuid() != 0:
+        return list(argv)
+    return ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
+            "--clear-groups"] + list(argv)
+
+
+@pytest.fixture
+def public_dir():
+    """A directory every user can read (pytest's own is root's alone)."""
+    d = tempfile.mkdtemp(prefix="ct-test-")
+    os.chmod(d, 0o755)
+    yield d
+    for name in os.listdir(d):
+        os.unlink(os.path.join(d, name))
+    os.rmdir(d)
+
+
+@pytest.fixture
+def binary():
+    """The clonetrace binary, for tests that need no root."""
+    need_clonetrace()
+    return CLONETRACE

@@ -483,6 +483,42 @@ def test_top_human_not_a_terminal(an):
                           re.M)) == 2
 
 
+def test_top_human_golden(an):
+    """One interval of the human view, the workload's row formatted here
+    from its statement (the rate: any number; it depends on the interval)."""
+    top = subprocess.Popen([CLONETRACE, "top", "-v", "--no-redraw", "-i",
+                            "4", "-n", "1", "-r", "0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = run([an("ct-an-storm"), "-t", "37", "-f", "5", "-v", "3"])
+        out, err = top.communicate(timeout=TIMEOUT)
+    finally:
+        if top.poll() is None:
+            top.kill()
+            top.wait()
+    assert r.returncode == 0 and top.returncode == 0, err
+    st = json.loads(r.stdout)
+    lines = out.decode().splitlines()
+    rate = r"\d+\.\d"
+    assert re.fullmatch(r"\d\d:\d\d:\d\d  created %s/s: process %s/s, "
+                        r"thread %s/s, vfork %s/s, other %s/s; failed %s/s"
+                        r"( \(.*\))?" % ((rate,) * 6), lines[0]), lines[0]
+    assert lines[1] == "%7s %-16s %10s %8s %8s %7s %7s %7s" % (
+        "PID", "COMM", "RATE/s", "PROCESS", "THREAD", "VFORK", "OTHER",
+        "FAILED")
+    col = r"[ \d]{7}\d\.\d"         # "%10.1f"
+    row = re.compile(re.escape("%7d %-16s " % (st["pid"], "ct-an-storm")) +
+                     col + " " + re.escape("%8d %8d %7d %7d %7d" % (
+                         st["processes"], st["threads"], st["vforks"], 0,
+                         0)))
+    assert [ln for ln in lines if row.fullmatch(ln)], "\n".join(lines)
+    cg = lines.index("%10s %7s  %s" % ("RATE/s", "FAILED", "CGROUP"))
+    assert cg > 1 and lines[-1] == ""
+    for ln in lines[cg + 1:-1]:
+        assert re.fullmatch(col + r" [ \d]{6}\d  (/.*|\(id \d+\))", ln), ln
+
+
 def test_top_alias(an):
     r = run([CLONETRACE, "--top", "--json", "-i", "0.2", "-n", "1"])
     assert r.returncode == 0, r.stderr
@@ -517,15 +553,6 @@ def test_alert_total_in_tracer(an, tmp_path):
     assert r.returncode == 0, r.stderr
     err = r.stderr.decode()
     assert err.count("ALERT start: the system is creating") == 1, err
-
-
-def test_alert_usage():
-    need_clonetrace()
-    for bad in (["--alert", "0"], ["--alert", "x"],
-                ["--alert-exec", "true"]):
-        r = run([CLONETRACE, "top"] + bad)
-        assert r.returncode == 2, bad
-        assert r.stderr.startswith(b"clonetrace top: "), r.stderr
 
 
 # ---- Prometheus ----

@@ -5,8 +5,8 @@
   observed, run-labs compares it with clonetrace's events);
 - explain's verdicts against the running kernel: each combination is
   really passed to clone3() by tools/labs/clone3-probe (root) and the
-  kernel's accept/refuse (and errno) must equal explain's verdict;
-- explain's command line: exit status 2 and one line for bad input.
+  kernel's accept/refuse (and errno) must equal explain's verdict.
+(explain's command line and output without privilege: test_explain.py)
 """
 
 import json
@@ -149,60 +149,3 @@ def test_explain_into_cgroup(labs_built):
         pytest.skip("no cgroup v2 hierarchy at %s" % CGROUP2)
     combos = [(0x200000000, 17)]
     compare(combos, probe(combos, "--cgroup", CGROUP2))
-
-
-@pytest.mark.parametrize("expr", ["bogus", "", "VM||FS", "|VM", "VM|",
-                                  "CLONE_VM|SIGFOO", "0xzz",
-                                  "SIGCHLD|SIGUSR1"])
-def test_explain_unparsable(expr):
-    need_clonetrace()
-    r = explain(expr)
-    assert r.returncode == 2
-    assert r.stdout == ""
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("clonetrace explain: ")
-
-
-def test_explain_usage_errors():
-    need_clonetrace()
-    for args in (["--syscall", "fork", "VM"], ["--kernel", "six", "VM"],
-                 [], ["VM", "FS"], ["--syscall", "clone", "NEWTIME"]):
-        r = explain(*args)
-        assert r.returncode == 2, args
-        assert len(r.stderr.strip().splitlines()) >= 1
-
-
-def test_explain_human():
-    need_clonetrace()
-    r = explain("sighand")
-    assert r.returncode == 1
-    assert "CLONE_SIGHAND without CLONE_VM" in r.stdout
-    assert "verdict: refused with EINVAL" in r.stdout
-    r = explain("CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD")
-    assert r.returncode == 0
-    assert "thread" in r.stdout and "verdict: accepted" in r.stdout
-
-
-def test_explain_json_fields():
-    need_clonetrace()
-    r = explain("--json", "--kernel", "6.1", "PIDFD|THREAD|SIGHAND|VM")
-    e = json.loads(r.stdout)
-    assert r.returncode == 1
-    assert (e["verdict"], e["errno"], e["rule"]) == ("refuse", "EINVAL",
-                                                     "pidfd_thread")
-    assert e["kind"] == "thread"
-    assert [f["name"] for f in e["flags_detail"]] == [
-        "CLONE_VM", "CLONE_SIGHAND", "CLONE_PIDFD", "CLONE_THREAD"]
-    r = explain("--json", "--kernel", "6.12", "PIDFD|THREAD|SIGHAND|VM")
-    assert r.returncode == 0 and json.loads(r.stdout)["verdict"] == "accept"
-    # clone(2): the low byte is the exit signal, bits above 32 are dropped
-    r = explain("--json", "--syscall", "clone", "0x100001211")
-    e = json.loads(r.stdout)
-    assert r.returncode == 0
-    assert (e["flags"], e["exit_signal"], e["ignored"]) == (
-        0x1200, 17, 0x100000000)
-    assert e["ns_new"] == [] and e["kind"] == "process"
-    r = explain("--json", "NEWPID|NEWNS|NEWNET|SIGCHLD")
-    e = json.loads(r.stdout)
-    assert set(e["ns_new"]) == {"pid", "mnt", "net"}
-    assert e["exit_signal"] == 17

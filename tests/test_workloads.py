@@ -7,11 +7,13 @@ kernel did; tests/checktrace.py compares the two field by field.
 
 import json
 import os
+import re
 import signal
 import subprocess
 
 import pytest
 
+import formats
 from conftest import (CLONETRACE, TIMEOUT, check_trace, wait_ready,
                       workload)
 
@@ -212,6 +214,60 @@ def test_human(mode, prog, tmp_path):
     exp, out = run_command_mode(mode, prog, [], tmp_path, json_out=False)
     check_human(expectations(exp),
                 human_rows(out.read_text(errors="replace")))
+
+
+def extended_pattern(e):
+    """The -x line of a stated creation: exact where the workload states
+    the value, any number where it does not (mm_count, a shared
+    nsproxy), latency and CPU as they come."""
+    child = e["child"]
+    text = re.escape(" " * 11 + "flags=" + formats.flag_names(e["flags"]) +
+                     " comm=" + formats.escape_terminal(
+                         bytes.fromhex(child["comm_hex"])))
+    if child["ns_tid"] != child["tid"]:
+        text += re.escape(" ns_pid=%d ns_tid=%d" % (child["ns_pid"],
+                                                     child["ns_tid"]))
+    for key in formats.REF_KEYS:
+        v = e.get("refs", {}).get(key)
+        text += re.escape(" %s=" % key) + (str(v) if v is not None
+                                           else r"(\d+|-)")
+    ns = formats.ns_names(e["flags"])
+    if ns:
+        text += re.escape(" ns_new=" + ",".join(ns))
+    return re.compile(text + r"( latency=\d+\.\dus)? cpu=\d+")
+
+
+@pytest.mark.parametrize("prog", ["ct-fork", "ct-vfork", "ct-clonevm",
+                                  "ct-einval", "ct-clone3ns"])
+def test_human_golden(mode, prog, tmp_path):
+    """Human output, -x: every line of a creation whose flags the workload
+    states exactly, as formats.py builds it from the statement (TIME: any
+    number of seconds)."""
+    exp, out = run_command_mode(mode, prog, [], tmp_path, json_out=False,
+                                extra=["-x"])
+    lines = out.read_text().splitlines()
+    assert lines[0] == formats.HEADER
+    checked = 0
+    for e in expectations(exp):
+        if e["expect"] == "total" or "flags" not in e:
+            continue        # glibc's flags (flags_min) are glibc's business
+        p = e["parent"]
+        failed = e["expect"] == "clone_failed"
+        c = e.get("child") or {"pid": 0, "tid": 0}
+        want = formats.event_line(
+            bytes.fromhex(p["comm_hex"]), p["pid"], p["tid"], c["pid"],
+            c["tid"], e["kind"], e["syscall"], e["flags"],
+            e["exit_signal"], e["errno"] if failed else 0)
+        hits = [i for i, ln in enumerate(lines)
+                if re.fullmatch(r"\d+\.\d{6} +", ln[:11]) and ln[11:] == want]
+        assert len(hits) == 1, "%s: want one line %r in:\n%s" % (
+            e["label"], want, "\n".join(lines))
+        if not failed:
+            second = lines[hits[0] + 1]
+            assert extended_pattern(e).fullmatch(second), (
+                "%s: -x line %r" % (e["label"], second))
+        checked += 1
+    assert checked, "no expectation with exact flags"
 
 
 def test_human_hostile_comm(mode, tmp_path):

@@ -7,13 +7,38 @@
  *   "CLNTRACE"  u32 version (1)
  *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
  *
- * Frames: one HEADER first, ITEMS (events and diagnoses, each chunk
- * decodable on its own), one END last, nothing after it. HEADER holds
- * tagged fields (tag u8, varint length, bytes; unknown tags are skipped).
- * An item is a varint tag then varint fields; timestamps are deltas
- * within the chunk. END repeats the counts, so that a lost or cut chunk
- * is noticed. The reader checks every length, value and checksum: a
- * corrupt or truncated file is refused with a message, never trusted.
+ * Frames: one HEADER (1) first, ITEMS (2) chunks, one END (3) last,
+ * nothing after it. crc32 is IEEE 802.3's (zlib's). In the payloads, uv
+ * is an unsigned LEB128 varint (7 bits a byte, low first, at most 10
+ * bytes), sv a signed one (zigzag: (v << 1) ^ (v >> 63), then uv), str
+ * a uv length then that many bytes (no NUL).
+ *
+ * HEADER: tagged fields, each a u8 tag then its value; a tag this
+ * version does not know is followed by a uv length and skipped:
+ *   1 kernel release (str)  2 hostname (str)  3 boot time: uv length,
+ *   then uv CLOCK_REALTIME ns of boot  4 command line (str)
+ *   5 attach mode (str). Tags 1 to 3 must be present.
+ *
+ * ITEMS: items, each a uv tag then its fields. ts is sv: the difference
+ * from the previous item's ts in the same chunk (from 0 for the first),
+ * so that every chunk decodes on its own.
+ *   1 event: ts, uv flags, uv latency_ns, uv type, uv cpu, uv ppid,
+ *     uv ptid, uv pid, uv tid, uv ns_pid, uv ns_tid, sv err,
+ *     sv exit_signal, uv syscall, uv kind, sv refs[CT_REF_NR] (in
+ *     enum ct_ref order), str pcomm, str comm (struct ct_event's fields)
+ *   2 diagnosis: ts, uv ppid, uv ptid, sv err, uv syscall, uv kind,
+ *     uv limit, uv uid, uv nproc_count, uv nproc_limit, uv threads,
+ *     uv threads_max, uv pid_max, uv cg_current, uv cg_max, str pcomm,
+ *     str cg_path (struct ct_diag's fields)
+ *
+ * END: uv events, uv clones, uv failed, uv diags, uv lost,
+ * uv lost_follow, uv duration_ns, uv start_ns (CLOCK_MONOTONIC at
+ * start), sv real_offset_ns (CLOCK_REALTIME - CLOCK_MONOTONIC). The
+ * counts repeat what the items hold, so that a lost or cut chunk is
+ * noticed.
+ *
+ * The reader checks every length, value and checksum: a corrupt or
+ * truncated file is refused with a message, never trusted.
  */
 #ifndef CT_RECORD_H
 #define CT_RECORD_H

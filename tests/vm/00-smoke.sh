@@ -1,7 +1,7 @@
 #!/bin/sh
 # 00-smoke: the VM is usable for the other tests -- right kernel, debugfs
 # and tracefs mounted, kernel BTF present.  Prints what it found.
-# Exit 0 pass, 1 fail (tests/vm protocol: docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail (tests/vm protocol: docs/CONTRACTS.md).
 
 fail=0
 

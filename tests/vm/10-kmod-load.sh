@@ -3,7 +3,7 @@
 # with root-only modes and versioned headers, answers sensible lines for
 # well-known tasks, rejects bad input to "pid", draws a new id key on every
 # load, and rmmod removes /sys/kernel/debug/clonetrace.
-# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
 

@@ -9,7 +9,7 @@
 #   the forked child shares nothing with them (every count 1)
 #   sysvsem: the threads share the undo list that CLONE_SYSVSEM made
 #   nsproxy is the same for all six
-# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
 WL=/bin/ct-share-workload

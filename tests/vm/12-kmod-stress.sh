@@ -7,7 +7,7 @@
 # the module), succeed once they are closed, and rmmod racing against a
 # tight open/read loop must not hang either. The harness scans dmesg for
 # WARN/BUG/Oops/lockdep afterwards.
-# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
 WL=/bin/ct-threadstorm

@@ -4,7 +4,7 @@
 # /proc/PID/task, also when read in small pieces; its mm group has every
 # thread as a member with mm_users to match; its pid picture lists every
 # other thread.
-# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
 WL=/bin/ct-threadstorm

@@ -19,7 +19,7 @@
 #   NAME.status NAME.stderr    exit status and stderr of each run
 #   tasks.txt groups.txt       the module's own files, for diagnosis
 #   ran                        the runs made, then "complete"
-# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
+# Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
 WL=/bin/ct-share-workload

@@ -8,7 +8,7 @@
 # file: TID, TGID and parent agree.
 #
 # Busybox only (no lab program is needed). Exit 0 pass, 1 fail, 77 skip
-# (no module). Protocol: docs/CONTRACTS.md section 2.
+# (no module). Protocol: docs/CONTRACTS.md.
 
 D=${CT_LAB_DEBUGFS:-/sys/kernel/debug/clonetrace}
 KO=/lib/clonetrace/clonetrace.ko

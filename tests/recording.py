@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Write clonetrace recordings (-w FILE) from Python, for the report tests.
+
+An independent implementation of the format documented in
+userspace/record.h, so that `clonetrace report` can be tested without
+root and against events the test chose: the file is made from the
+test's own values, and the test formats what report must print.
+Standard library only.
+"""
+
+import struct
+import zlib
+
+MAGIC = b"CLNTRACE"
+VERSION = 1
+HEADER, ITEMS, END = 1, 2, 3
+EVENT, DIAG = 1, 2
+CLONE, CLONE_FAILED = 1, 2
+
+# enum ct_syscall and enum ct_kind (bpf/ct_event.h, bpf/clone_flags.h)
+SYSCALLS = ["kernel", "fork", "vfork", "clone", "clone3"]
+KINDS = ["process", "thread", "vfork", "vm_process", "kthread",
+         "user_worker"]
+REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",
+            "signal_live", "nr_threads", "nsproxy"]
+ABSENT = -1
+
+
+def uv(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7f) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def sv(v):
+    return uv(((v << 1) ^ (v >> 63)) & 0xffffffffffffffff)
+
+
+def as_bytes(b):
+    return b.encode() if isinstance(b, str) else b
+
+
+def text(b):
+    b = as_bytes(b)
+    return uv(len(b)) + b
+
+
+def frame(ftype, payload):
+    return struct.pack("<B3xII", ftype, len(payload),
+                       zlib.crc32(payload) & 0xffffffff) + payload
+
+
+def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
+          pid=0, tid=0, comm=b"", ns_pid=None, ns_tid=None, refs=None,
+          err=0, latency=0, cpu=0):
+    """One event as a dict (the fields of struct ct_event)."""
+    failed = err != 0
+    pcomm = as_bytes(pcomm)
+    return {
+        "ts": ts, "flags": flags, "latency": latency,
+        "type": CLONE_FAILED if failed else CLONE, "cpu": cpu,
+        "ppid": ppid, "ptid": ptid, "pid": 0 if failed else pid,
+        "tid": 0 if failed else tid,
+        "ns_pid": 0 if failed else (pid if ns_pid is None else ns_pid),
+        "ns_tid": 0 if failed else (tid if ns_tid is None else ns_tid),
+        "err": err, "exit_signal": exit_signal,
+        "syscall": SYSCALLS.index(syscall), "kind": KINDS.index(kind),
+        "refs": refs if refs is not None else [ABSENT] * len(REF_KEYS),
+        "pcomm": pcomm,
+        "comm": pcomm if failed else as_bytes(comm),   # as BPF fills it
+    }
+
+
+def encode_event(e, prev_ts):
+    out = uv(EVENT) + sv(e["ts"] - prev_ts)
+    for key in ("flags", "latency", "type", "cpu", "ppid", "ptid", "pid",
+                "tid", "ns_pid", "ns_tid"):
+        out += uv(e[key])
+    out += sv(e["err"]) + sv(e["exit_signal"])
+    out += uv(e["syscall"]) + uv(e["kind"])
+    for r in e["refs"]:
+        out += sv(r)
+    return out + text(e["pcomm"]) + text(e["comm"])
+
+
+def header(release, hostname, boot_time_ns, mode, options):
+    boot = uv(boot_time_ns)
+    return (bytes([1]) + text(release) + bytes([2]) + text(hostname) +
+            bytes([3]) + uv(len(boot)) + boot + bytes([5]) + text(mode) +
+            bytes([4]) + text(options))
+
+
+def recording(events, release="6.18.0-test", hostname="testhost",
+              boot_time_ns=1_700_000_000_000_000_000, mode="tp_btf",
+              options="clonetrace -w test.ctr", start_ns=1_000_000_000,
+              duration_ns=2_000_000_000, lost=0, lost_follow=0,
+              real_offset_ns=0, chunk=4):
+    """The bytes of a recording of these events, `chunk` per ITEMS frame."""
+    data = MAGIC + struct.pack("<I", VERSION)
+    data += frame(HEADER, header(release, hostname, boot_time_ns, mode,
+                                 options))
+    for i in range(0, len(events), chunk):
+        payload, prev = b"", 0
+        for e in events[i:i + chunk]:
+            payload += encode_event(e, prev)
+            prev = e["ts"]
+        data += frame(ITEMS, payload)
+    clones = sum(1 for e in events if e["type"] == CLONE)
+    end = (uv(len(events)) + uv(clones) + uv(len(events) - clones) +
+           uv(0) + uv(lost) + uv(lost_follow) + uv(duration_ns) +
+           uv(start_ns) + sv(real_offset_ns))
+    return data + frame(END, end)
+
+
+def frames(data):
+    """(offset, type, length) of each frame of a recording."""
+    out, pos = [], 12
+    while pos + 12 <= len(data):
+        ftype, length, _ = struct.unpack_from("<B3xII", data, pos)
+        out.append((pos, ftype, length))
+        pos += 12 + length
+    return out

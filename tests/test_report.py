@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: GPL-2.0
+"""clonetrace report on recordings the test writes itself (recording.py),
+run without privilege.
+
+The test chooses the events, writes them in the documented format
+(userspace/record.h), and formats what report must print from the same
+values (formats.py, docs/USAGE.md, docs/JSON.md): the golden output is
+never clonetrace's own. Recordings of real traces are tested in
+test_analysis.py (as root).
+"""
+
+import datetime
+import errno
+import json
+import os
+import subprocess
+
+import pytest
+
+import checktrace
+import formats
+import recording
+from conftest import TIMEOUT, unprivileged
+
+START = 5_000_000_000           # the run's CLOCK_MONOTONIC start
+MS = 1_000_000
+P = 4000                        # the creating process
+
+# A process that makes a thread, a child process, a vfork, a clone with
+# CLONE_VM and one that fails; the child process makes a thread too.
+REFS1 = [1, 1, 1, 1, 1, 1, 1, 7]
+EVENTS = [
+    recording.event(START + 1 * MS, P, P, "builder", "clone3", "thread",
+                    flags=0x3d0f00, exit_signal=0, pid=P, tid=P + 1,
+                    comm="builder", refs=[2, 1, 2, 2, 2, 2, 2, 7],
+                    latency=41_000, cpu=1),
+    recording.event(START + 2 * MS, P, P, "builder", "clone", "process",
+                    flags=0x1200000, pid=P + 2, tid=P + 2, comm="builder",
+                    refs=REFS1, latency=152_049, cpu=0),
+    recording.event(START + 3 * MS, P, P + 1, "builder", "vfork", "vfork",
+                    flags=0x4100, pid=P + 3, tid=P + 3, comm="sh",
+                    refs=[2, 1, 1, 1, 1, 1, 1, 7], latency=88_800),
+    recording.event(START + 4 * MS, P, P, "builder", "clone", "vm_process",
+                    flags=0x500, pid=P + 4, tid=P + 4, comm="vmkid",
+                    refs=[2, 1, 2, 1, 1, 1, 1, 7], latency=0),
+    recording.event(START + 5 * MS, P, P, "builder", "clone", "process",
+                    flags=0x800, err=errno.EINVAL, latency=3_000),
+    recording.event(START + 6 * MS, P + 2, P + 2, "worker", "clone3",
+                    "thread", flags=0x3d0f00, exit_signal=0, pid=P + 2,
+                    tid=P + 5, comm="worker", refs=[2, 1, 2, 2, 2, 2, 2, 7],
+                    latency=9_000),
+    recording.event(START + 7 * MS, P + 2, P + 2, "worker", "clone3",
+                    "process", flags=0x60020000, pid=P + 6, tid=P + 6,
+                    ns_pid=1, ns_tid=1, comm="worker",
+                    refs=[1, 1, 1, 1, 1, 1, 1, 1], latency=600_000),
+]
+DURATION = 2_500_000_000
+
+
+def run(argv, **kw):
+    return subprocess.run(unprivileged(argv), capture_output=True,
+                          timeout=TIMEOUT, **kw)
+
+
+def write(public_dir, events=EVENTS, name="rec.ctr", **kw):
+    path = os.path.join(public_dir, name)
+    with open(path, "wb") as f:
+        f.write(recording.recording(events, start_ns=START,
+                                    duration_ns=DURATION, **kw))
+    os.chmod(path, 0o644)
+    return path
+
+
+def refs_of(e):
+    return [None if r == recording.ABSENT else r for r in e["refs"]]
+
+
+def stream(events, extended=False):
+    """The human stream, formatted from the events."""
+    lines = [formats.HEADER]
+    for e in events:
+        failed = e["type"] == recording.CLONE_FAILED
+        lines.append("%-10.6f " % ((e["ts"] - START) / 1e9) +
+                     formats.event_line(
+                         e["pcomm"], e["ppid"], e["ptid"], e["pid"],
+                         e["tid"], recording.KINDS[e["kind"]],
+                         recording.SYSCALLS[e["syscall"]], e["flags"],
+                         e["exit_signal"], e["err"]))
+        if extended:
+            lines.append(formats.extended_line(
+                e["flags"], None if failed else e["comm"], e["pid"],
+                e["tid"], e["ns_pid"], e["ns_tid"], refs_of(e),
+                e["latency"], e["cpu"]))
+    return lines
+
+
+def by_kind(events):
+    """Events by kind, failures included (docs/JSON.md, summary)."""
+    counts = {k: 0 for k in recording.KINDS}
+    for e in events:
+        counts[recording.KINDS[e["kind"]]] += 1
+    return counts
+
+
+def test_stream_and_summary_golden(binary, public_dir):
+    rec = write(public_dir)
+    for extended in (False, True):
+        r = run([binary, "report", "-s", "stream,summary"] +
+                (["-x"] if extended else []) + [rec])
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.decode().splitlines() == stream(EVENTS, extended)
+        clones = sum(e["type"] == recording.CLONE for e in EVENTS)
+        assert r.stderr.decode().splitlines() == [formats.summary_line(
+            len(EVENTS), DURATION, clones, len(EVENTS) - clones, 0,
+            by_kind(EVENTS))]
+
+
+def test_info_golden(binary, public_dir):
+    boot = 1_600_000_000_123_456_789
+    rec = write(public_dir, boot_time_ns=boot, hostname="box1",
+                release="6.1.0-13-amd64", mode="raw_tp",
+                options="clonetrace -w /var/tmp/x.ctr -d 60")
+    r = run([binary, "report", "-s", "info", rec])
+    assert r.returncode == 0, r.stderr
+    when = datetime.datetime.fromtimestamp(boot // 10**9,
+                                           datetime.timezone.utc)
+    assert r.stdout.decode().splitlines() == [
+        "recording: version 1, host box1, kernel 6.1.0-13-amd64, booted "
+        "%s, mode raw_tp" % when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "options: clonetrace -w /var/tmp/x.ctr -d 60"]
+
+
+def test_spawners_golden(binary, public_dir):
+    rec = write(public_dir)
+    r = run([binary, "report", "-s", "spawners", "--spawners", "0", rec])
+    assert r.returncode == 0, r.stderr
+    rows = {}
+    for e in EVENTS:
+        row = rows.setdefault(e["ppid"], {"comm": e["pcomm"], "created": 0,
+                                          "failed": 0, "process": 0,
+                                          "thread": 0, "vfork": 0})
+        if e["type"] == recording.CLONE_FAILED:
+            row["failed"] += 1
+            continue
+        row["created"] += 1
+        kind = recording.KINDS[e["kind"]]
+        if kind in row:
+            row[kind] += 1
+    order = sorted(rows, key=lambda p: (-rows[p]["created"],
+                                        -rows[p]["failed"], p))
+    want = ["TOP SPAWNERS (by creations, %.3f s)" % (DURATION / 1e9),
+            "%7s %-16s %9s %10s %8s %8s %7s %7s %7s" % (
+                "PID", "COMM", "CREATED", "RATE/s", "PROCESS", "THREAD",
+                "VFORK", "OTHER", "FAILED")]
+    for pid in order:
+        v = rows[pid]
+        other = v["created"] - v["process"] - v["thread"] - v["vfork"]
+        want.append("%7d %-16s %9d %10.1f %8d %8d %7d %7d %7d" % (
+            pid, v["comm"].decode(), v["created"],
+            v["created"] / (DURATION / 1e9), v["process"], v["thread"],
+            v["vfork"], other, v["failed"]))
+    assert r.stdout.decode().splitlines() == want + [""]
+
+
+def log2_rows(values):
+    """Rows of a log2 histogram as bcc's tools print them (usecs)."""
+    slots = {}
+    for v in values:
+        s = 0 if v < 2 else v.bit_length() - 1
+        slots[s] = slots.get(s, 0) + 1
+    peak = max(slots.values())
+    rows = ["%5s%-19s : count     distribution" % ("", "usecs")]
+    for s in range(max(slots) + 1):
+        n = slots.get(s, 0)
+        low = 1 << s if s else 0
+        stars = n * 40 // peak or (1 if n else 0)
+        rows.append("%10d -> %-10d : %-9d |%-40s|" % (
+            low, (2 << s) - 1, n, "*" * stars))
+    return rows
+
+
+def test_hist_golden(binary, public_dir):
+    # 90 threads in one slot, one far out: a slot much below the peak
+    # still shows one star
+    events = EVENTS + [
+        recording.event(START + (10 + i) * MS, P, P, "builder", "clone3",
+                        "thread", flags=0x3d0f00, exit_signal=0, pid=P,
+                        tid=P + 10 + i, comm="builder",
+                        refs=[2, 1, 2, 2, 2, 2, 2, 7],
+                        latency=12_000 if i else 5_000_000)
+        for i in range(91)]
+    rec = write(public_dir, events)
+    r = run([binary, "report", "-s", "hist", rec])
+    assert r.returncode == 0, r.stderr
+    made = [e for e in events if e["type"] == recording.CLONE]
+    timed = [e for e in made if e["latency"]]
+    want = ["CREATION LATENCY (request to end of copy_process, usecs; "
+            "%d creations without a latency)" % (len(made) - len(timed))]
+    for by, names in (("kind", recording.KINDS),
+                      ("syscall", recording.SYSCALLS)):
+        field = "kind" if by == "kind" else "syscall"
+        for i, name in enumerate(names):
+            us = [e["latency"] // 1000 for e in timed if e[field] == i]
+            if us:
+                want += ["", "%s = %s (%d)" % (by, name, len(us))]
+                want += log2_rows(us)
+    assert r.stdout.decode().splitlines() == want + [""]
+
+
+def test_json_records_match_the_events(binary, public_dir):
+    rec = write(public_dir)
+    r = run([binary, "report", "--json", "-s", "stream,summary", rec])
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    assert len(lines) == len(EVENTS) + 1
+    for e, got in zip(EVENTS, lines):
+        failed = e["type"] == recording.CLONE_FAILED
+        assert got["ts_ns"] == e["ts"] and got["cpu"] == e["cpu"]
+        assert got["event"] == ("clone_failed" if failed else "clone")
+        assert got["syscall"] == recording.SYSCALLS[e["syscall"]]
+        assert got["kind"] == recording.KINDS[e["kind"]]
+        assert got["flags"] == e["flags"]
+        assert got["flags_str"] == formats.flag_names(e["flags"])
+        assert got["exit_signal"] == e["exit_signal"]
+        assert got["parent"] == {"pid": e["ppid"], "tid": e["ptid"],
+                                 "comm": e["pcomm"].decode()}
+        assert got["ns_new"] == formats.ns_names(e["flags"])
+        assert got["latency_ns"] == (e["latency"] or None)
+        if failed:
+            assert got["child"] is None and got["refs"] is None
+            assert (got["errno"], got["error"]) == (
+                e["err"], errno.errorcode[e["err"]])
+            continue
+        assert got["child"] == {"pid": e["pid"], "tid": e["tid"],
+                                "comm": e["comm"].decode(),
+                                "ns_pid": e["ns_pid"],
+                                "ns_tid": e["ns_tid"]}
+        assert got["refs"] == dict(zip(recording.REF_KEYS, refs_of(e)))
+    summary = lines[-1]
+    clones = sum(e["type"] == recording.CLONE for e in EVENTS)
+    assert summary["event"] == "summary"
+    assert (summary["events"], summary["clones"], summary["failed"],
+            summary["duration_ns"], summary["mode"]) == (
+        len(EVENTS), clones, len(EVENTS) - clones, DURATION, "tp_btf")
+    assert summary["by_kind"] == by_kind(EVENTS)
+
+
+# Names a task, a host or a command line may have: every byte of each
+# class the contract escapes (docs/JSON.md "Strings").
+HOSTILE = [b'q"b\\s', b"nl\nt\tcr\r\x01", b"del\x7f", b"c1\xc2\x85x",
+           b"bad\xff\xfe", b"cut\xe2\x82", b"sur\xed\xa0\x80",
+           b"over\xc0\xaf", "\u00e9\u4e2d\U0001f600".encode()]
+
+
+def test_hostile_strings_json(binary, public_dir):
+    """Every JSON record of report, the recording's header included, is
+    valid JSON whatever the names are, and decodes to the contract's
+    text (checktrace's escape_comm, an independent implementation)."""
+    events = [recording.event(START + i * MS, 5000 + i, 5000 + i, raw,
+                              "clone", "process", flags=0x1200000,
+                              pid=6000 + i, tid=6000 + i, comm=raw,
+                              refs=REFS1)
+              for i, raw in enumerate(HOSTILE)]
+    host = b'h"o\\s\x01t\x7f\xc2\x9f\xff'
+    rec = write(public_dir, events, hostname=host, release=b"6.1\n\x1b[2J",
+                mode=b"tp\xff", options=b"clonetrace -c 'a\"b\\\x7f'")
+    r = run([binary, "report", "--json", "--spawners", "0", rec])
+    assert r.returncode == 0, r.stderr
+    recs = []
+    for raw in r.stdout.split(b"\n"):
+        if raw:
+            raw.decode("utf-8")
+            assert not any(b < 0x20 for b in raw), raw
+            recs.append(json.loads(raw))
+    info = recs[0]
+    assert info["event"] == "recording"
+    for key, raw in (("hostname", host), ("release", b"6.1\n\x1b[2J"),
+                     ("mode", b"tp\xff"),
+                     ("options", b"clonetrace -c 'a\"b\\\x7f'")):
+        assert info[key] in checktrace.escape_comm(raw), (key, info[key])
+    clones = [x for x in recs if x.get("event") == "clone"]
+    rows = [x for x in recs if x.get("event") == "spawners"][0]["rows"]
+    for raw, ev in zip(HOSTILE, clones):
+        assert ev["parent"]["comm"] in checktrace.escape_comm(raw)
+        assert ev["child"]["comm"] in checktrace.escape_comm(raw)
+    assert sorted(x["comm"] for x in rows) == sorted(
+        checktrace.escape_comm(raw)[0] for raw in HOSTILE)
+
+
+def test_hostile_strings_terminal(binary, public_dir):
+    """The human output shows no raw control byte and escapes as
+    documented (docs/USAGE.md: \\n, \\\\, \\xNN)."""
+    events = [recording.event(START + i * MS, 5000 + i, 5000 + i, raw,
+                              "clone", "process", flags=0x1200000,
+                              pid=6000 + i, tid=6000 + i, comm=raw,
+                              refs=REFS1)
+              for i, raw in enumerate(HOSTILE)]
+    host = b'h"o\\s\x01t\x7f\xc2\x9f\xff'
+    rec = write(public_dir, events, hostname=host)
+    r = run([binary, "report", "-x", "-s", "info,stream", rec])
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("utf-8")
+    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0
+                   for c in out if c != "\n"), out
+    lines = out.splitlines()
+    assert lines[0].startswith("recording: version 1, host %s, " %
+                               formats.escape_terminal(host))
+    for raw, line in zip(HOSTILE, lines[4::2]):
+        assert " comm=%s " % formats.escape_terminal(raw) in line, line
+
+
+def damaged(public_dir):
+    """A good recording of three chunks, and ways to break it."""
+    good = recording.recording(EVENTS, start_ns=START,
+                               duration_ns=DURATION, chunk=3)
+    end = recording.frames(good)[-1][0]     # the END frame
+    return {
+        "cut": (good[:len(good) * 2 // 3], "truncated"),
+        "no end": (good[:end], "no end frame"),
+        "header cut": (good[:20], "truncated"),
+        "flip": (good[:40] + bytes([good[40] ^ 0x10]) + good[41:],
+                 "checksum mismatch"),
+        "magic": (b"X" + good[1:], "not a clonetrace recording"),
+        "version": (good[:8] + b"\x09\0\0\0" + good[12:], "version 9"),
+        "trailing": (good + b"\0", "after the end frame"),
+        "empty": (b"", "empty file"),
+    }
+
+
+@pytest.mark.parametrize("case", ["cut", "no end", "header cut", "flip",
+                                  "magic", "version", "trailing", "empty"])
+def test_refuses_damage(binary, public_dir, case):
+    blob, msg = damaged(public_dir)[case]
+    path = os.path.join(public_dir, "bad.ctr")
+    with open(path, "wb") as f:
+        f.write(blob)
+    os.chmod(path, 0o644)
+    r = run([binary, "report", "--json", path])
+    err = r.stderr.decode()
+    assert r.returncode == 1, (case, err)
+    assert msg in err and len(err.splitlines()) == 1, err
+    assert r.stdout == b"", "printed before refusing"
+
+
+def test_partial(binary, public_dir):
+    """--partial: the events before the damage, exactly, and status 1."""
+    good = recording.recording(EVENTS, start_ns=START,
+                               duration_ns=DURATION, chunk=3)
+    path = os.path.join(public_dir, "cut.ctr")
+    last = [f for f in recording.frames(good) if f[1] == recording.ITEMS][-1]
+    with open(path, "wb") as f:       # the last chunk cut, no END frame
+        f.write(good[:last[0] + 20])
+    os.chmod(path, 0o644)
+    r = run([binary, "report", "--json", "--partial", "-s", "stream",
+             path])
+    assert r.returncode == 1 and b"--partial" in r.stderr
+    got = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    assert [g["ts_ns"] for g in got] == [e["ts"] for e in EVENTS[:6]]

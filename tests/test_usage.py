@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Usage errors of every command, run without privilege.
+
+A bad command line is found before anything needs root: each case runs
+as an unprivileged user (conftest.unprivileged) and must exit 2 with one
+line on stderr that names the command, and the offending value where
+there is one (docs/clonetrace.8, EXIT STATUS).
+"""
+
+import subprocess
+
+import pytest
+
+from conftest import TIMEOUT, unprivileged
+
+USAGE = 2
+
+# (arguments, the words the one line must contain)
+CASES = [
+    # the tracer
+    (["-p", "0"], ["clonetrace: ", "'0'"]),
+    (["-p", "12x"], ["clonetrace: ", "'12x'"]),
+    (["-p", ","], ["clonetrace: ", "PID list"]),
+    (["-p", ",".join(str(p) for p in range(1, 1100))],
+     ["clonetrace: ", "too many PIDs", "1024"]),
+    (["-k", "thread,bogus"], ["clonetrace: ", "'bogus'", "user_worker"]),
+    (["-k", ","], ["clonetrace: ", "empty kind list"]),
+    (["--comm", "a" * 16], ["clonetrace: ", "comm", "15"]),
+    (["--comm", ""], ["clonetrace: ", "comm"]),
+    (["-d", "0"], ["clonetrace: ", "duration", "'0'"]),
+    (["-d", "soon"], ["clonetrace: ", "duration", "'soon'"]),
+    (["-o", ""], ["clonetrace: ", "output file"]),
+    (["--mode", "kprobe"], ["clonetrace: ", "'kprobe'", "raw_tp"]),
+    (["-b", "3"], ["clonetrace: ", "buffer size", "'3'"]),
+    (["-b", "100"], ["clonetrace: ", "power of two"]),
+    (["--max-follow", "0"], ["clonetrace: ", "--max-follow", "'0'"]),
+    (["-f"], ["clonetrace: ", "-f needs"]),
+    (["-c", "true", "--", "true"], ["clonetrace: ", "-c or after --"]),
+    (["-c", "echo $(id)"], ["clonetrace: ", "cannot parse -c"]),
+    (["-c", "echo $NO_SUCH_VARIABLE_CT"], ["clonetrace: ", "cannot parse -c"]),
+    (["--why", "-w", ""], ["clonetrace: ", "recording file"]),
+    (["--dot", ""], ["clonetrace: ", "--dot"]),
+    (["--spawners", "-1"], ["clonetrace: ", "--spawners", "'-1'"]),
+    (["-i", "0.01"], ["clonetrace: ", "interval", "'0.01'"]),
+    (["--alert", "0"], ["clonetrace: ", "--alert", "'0'"]),
+    (["--alert", "total:x"], ["clonetrace: ", "--alert", "'total:x'"]),
+    (["--alert-exec", "true"], ["clonetrace: ", "--alert-exec needs"]),
+    (["--prometheus", ""], ["clonetrace: ", "--prometheus"]),
+    # top
+    (["top", "-n", "0"], ["clonetrace top: ", "count", "'0'"]),
+    (["top", "-r", "x"], ["clonetrace top: ", "rows", "'x'"]),
+    (["top", "-d", "0"], ["clonetrace top: ", "duration"]),
+    (["top", "--mode", "fentry"], ["clonetrace top: ", "'fentry'"]),
+    (["top", "--alert", "x"], ["clonetrace top: ", "--alert", "'x'"]),
+    (["top", "--alert-exec", "true"], ["clonetrace top: ", "--alert"]),
+    (["top", "extra"], ["clonetrace top: ", "'extra'"]),
+    (["--top", "-n", "0"], ["clonetrace top: ", "count"]),
+    # report
+    (["report"], ["clonetrace report: ", "no recording"]),
+    (["report", "a.ctr", "b.ctr"], ["clonetrace report: ", "one recording"]),
+    (["report", "-s", "tree,bogus", "a.ctr"],
+     ["clonetrace report: ", "'bogus'"]),
+    (["report", "-s", ",", "a.ctr"], ["clonetrace report: ", "empty"]),
+    (["report", "--spawners", "x", "a.ctr"],
+     ["clonetrace report: ", "--spawners", "'x'"]),
+    # share
+    (["share"], ["clonetrace share: ", "-p PID"]),
+    (["share", "-p", "0"], ["clonetrace share: ", "'0'"]),
+    (["share", "-p", "1", "-s", "proc"], ["clonetrace share: ", "'proc'"]),
+    # explain
+    (["explain"], ["clonetrace explain: ", "FLAGS"]),
+    (["explain", "VM", "FS"], ["clonetrace explain: ", "'FS'"]),
+    (["explain", "--syscall", "fork", "VM"], ["clonetrace explain: ",
+                                              "'fork'"]),
+    (["explain", "--kernel", "six", "VM"], ["clonetrace explain: ", "'six'"]),
+    (["explain", "--exit-signal", "SIGNOPE", "VM"],
+     ["clonetrace explain: ", "'SIGNOPE'"]),
+]
+
+
+@pytest.mark.parametrize("args,words", CASES,
+                         ids=[" ".join(a)[:40] for a, _ in CASES])
+def test_usage_error(binary, args, words):
+    r = subprocess.run(unprivileged([binary] + args), capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert r.returncode == USAGE, (r.returncode, r.stderr)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, "want one stderr line, got %r" % lines
+    assert lines[0].startswith(words[0]), lines[0]
+    for w in words[1:]:
+        assert w in lines[0], "%r does not mention %r" % (lines[0], w)
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("cmd", [[], ["top"], ["report"], ["share"],
+                                 ["explain"]])
+def test_unknown_option(binary, cmd):
+    r = subprocess.run(unprivileged([binary] + cmd + ["--no-such-option"]),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == USAGE, r
+    first = r.stderr.splitlines()[0]
+    name = " ".join(["clonetrace"] + cmd)
+    assert first.startswith(name + ": ") and "--no-such-option" in first
+    assert "--help" in r.stderr
+
+
+@pytest.mark.parametrize("cmd", [[], ["top"], ["report"], ["share"],
+                                 ["explain"]])
+def test_help(binary, cmd):
+    """--help: the usage and every option, status 0, no privilege."""
+    r = subprocess.run(unprivileged([binary] + cmd + ["--help"]),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("Usage: " + " ".join(["clonetrace"] + cmd))
+    assert "--help" in r.stdout
