@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * decode.c - names for the numbers in an event, and comm rendering.
+ * decode.c - names for the numbers in an event: kinds and flags from the
+ * tables of bpf/clone_flags.h, syscalls, errno and signal names (decode.h).
  */
 #define _GNU_SOURCE
 #include <ctype.h>

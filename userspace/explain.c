@@ -49,7 +49,8 @@
 
 enum sc { SC_CLONE3, SC_CLONE };
 
-static struct {
+/* The options (explain-only state, as are the findings below). */
+static struct explain_opts {
 	const char *input;
 	enum sc syscall;
 	int kernel;		/* KV() of the kernel the rules are for */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output.c - printing events: human columns or JSON lines.
+ * output.c - printing events: human columns or JSON lines, the summary,
+ * and the options that choose (-j, -T, -x).
  *
- * Human (80 columns, FLAGS last):
- *   TIME(s)   PCOMM           PID     TID     CPID    CTID    KIND    CALL   FLAGS
+ * Human (columns: docs/USAGE.md), FLAGS last:
+ *   TIME(s)    PCOMM               PID     TID    CPID    CTID KIND    CALL   FLAGS
  * JSON: the contract in docs/JSON.md: keys never change meaning; new
  * keys may be added. The event lines are built here, in one buffer each
  * (the hot path); the summary goes through the JSON writer (json.c).

@@ -83,7 +83,8 @@ struct task {
 	unsigned long long ns[NS_MAX];	/* namespace inode, 0: none */
 };
 
-static struct {
+/* The options (share-only state, as are the tasks below). */
+static struct share_opts {
 	struct ct_pids roots;
 	bool tree;
 	bool json;
