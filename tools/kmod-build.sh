@@ -11,7 +11,8 @@
 #           build/kmod/<name of KDIR>)
 # The build log goes to stderr; the last line on stdout is the path of the
 # built clonetrace.ko. Exits non-zero if the build fails or, unless
-# CT_KMOD_WERROR=0, if the compiler printed any warning (W=1 is on).
+# CT_KMOD_WERROR=0, if the compiler printed any warning (W=1 is on) or
+# modpost any WARNING (section mismatches, symbols it cannot resolve).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,10 @@ cat "$log" >&2
 
 if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q 'warning:' "$log"; then
 	echo "kmod-build.sh: compiler warnings (set CT_KMOD_WERROR=0 to ignore)" >&2
+	exit 1
+fi
+if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q '^WARNING:' "$log"; then
+	echo "kmod-build.sh: modpost warnings (set CT_KMOD_WERROR=0 to ignore)" >&2
 	exit 1
 fi
 
