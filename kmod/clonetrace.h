@@ -4,9 +4,9 @@
  * do those objects hold.
  *
  * Shared declarations of the module's parts:
- *   ct_main.c   load/unload, debugfs directory, the id key
+ *   ct_main.c   load/unload, debugfs directory, the id key, per-open state
  *   ct_task.c   reading one task's resources (under RCU and task_lock)
- *   ct_snap.c   a sorted snapshot of (object, task) pairs for all tasks
+ *   ct_snap.c   a checked, sorted snapshot of (object, task) pairs
  *   ct_tasks.c  debugfs "tasks"
  *   ct_groups.c debugfs "groups"
  *   ct_pid.c    debugfs "pid"
@@ -14,9 +14,14 @@
 #ifndef CLONETRACE_H
 #define CLONETRACE_H
 
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
+
+struct mm_struct;
+struct pid;
+struct pid_namespace;
 
 /*
  * Output format version of every debugfs file. Bump it whenever a column is
@@ -47,6 +52,9 @@ enum ct_kind {
 /* Refcount value for an object whose count a module cannot read. */
 #define CT_REF_UNKNOWN (-1L)
 
+/* Reads of a task that keeps changing TIDs under us before giving up. */
+#define CT_READ_TRIES 4
+
 /*
  * One resource of one task. @ptr is only ever compared and hashed into an
  * id (ct_id()); it is never dereferenced after the task's locks are dropped
@@ -57,6 +65,7 @@ struct ct_obj {
 	long ref;
 };
 
+/* One task; TIDs and PIDs are numbers in the reader's PID namespace. */
 struct ct_task_info {
 	pid_t tid;
 	pid_t tgid;
@@ -66,35 +75,58 @@ struct ct_task_info {
 	struct ct_obj obj[CT_RES_NR];
 };
 
+/*
+ * What every open file keeps: the PID namespace of the task that opened
+ * it (every TID read or written on the file is a number there), and a lock
+ * that a reader holds from ->start() to ->stop() and a writer while it
+ * changes what the readers use. It comes first in each file's private
+ * data (ct_seq_open()).
+ */
+struct ct_seq {
+	struct pid_namespace *ns;
+	struct mutex lock;
+};
+
 /* One (object, task) pair of a snapshot. */
 struct ct_ent {
-	u64 id;		/* object pointer while walking, then ct_id() */
+	u64 id;		/* object pointer while building, then ct_id() */
 	long ref;
 	pid_t tid;
-	u32 res;	/* enum ct_res */
+	u32 task;	/* while building: index of the task record */
+	u16 res;	/* enum ct_res */
+	u16 stale;	/* while building: failed its re-check */
 };
 
 struct ct_snap {
 	size_t nr;
-	size_t cap;
-	struct ct_ent ent[];
+	struct ct_ent *ent;
 };
 
 /* ct_main.c */
 u64 ct_id(const void *ptr, enum ct_res res);
 extern const char *const ct_res_name[CT_RES_NR];
+int ct_seq_open(struct file *file, const struct seq_operations *ops,
+		size_t size);
+int ct_seq_release(struct inode *inode, struct file *file);
 
 /* ct_task.c */
-void ct_task_read(struct task_struct *t, struct ct_task_info *ti);
-struct task_struct *ct_task_get_ge(pid_t nr);
-bool ct_task_exists(pid_t nr);
+void ct_task_read(struct task_struct *t, struct pid_namespace *ns,
+		  struct ct_task_info *ti, struct mm_struct **pin_mm);
+const void *ct_task_obj_now(struct task_struct *t, enum ct_res res,
+			    long *ref);
+struct task_struct *ct_task_of_pid(struct pid *pid);
+pid_t ct_task_read_ge(struct pid_namespace *ns, pid_t nr,
+		      struct ct_task_info *ti);
+bool ct_task_exists(struct pid_namespace *ns, pid_t nr);
 void ct_seq_comm(struct seq_file *m, const char *comm);
 const char *ct_kind_name(enum ct_kind kind);
+void ct_seq_ref(struct seq_file *m, long ref);
 void ct_seq_obj(struct seq_file *m, const struct ct_obj *o, enum ct_res res);
 
 /* ct_snap.c */
-struct ct_snap *ct_snap_build(pid_t want, struct ct_task_info *wanted,
-			      bool *found);
+struct ct_snap *ct_snap_build(struct pid_namespace *ns, pid_t want,
+			      struct ct_task_info *wanted);
+void ct_snap_free(struct ct_snap *s);
 size_t ct_snap_lower_bound(const struct ct_snap *s, enum ct_res res, u64 id);
 
 /* debugfs files */

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * clonetrace: debugfs "groups", every object referenced by more than one
- * task, with its members.
+ * task of the reader's PID namespace, with its members.
  *
  * A read starting at offset 0 takes a new snapshot (ct_snap.c); the rest of
  * that read, however many read() calls it takes, iterates over the same
- * snapshot. The seq_file position of a group is the index of its first
- * snapshot entry plus one, so no second index array is needed; position 0
- * is the header.
+ * snapshot, which is freed as soon as the last group has been formatted.
+ * The seq_file position of a group is the index of its first snapshot
+ * entry plus one, so no second index array is needed; position 0 is the
+ * header.
  */
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
 
 #include "clonetrace.h"
 
 struct ct_groups_priv {
+	struct ct_seq c;
 	struct ct_snap *snap;
 };
 
@@ -33,9 +34,14 @@ static size_t ct_run_end(const struct ct_snap *s, size_t i)
 	return j;
 }
 
-/* The first group (run of two or more entries) starting at or after @i. */
-static struct ct_ent *ct_group_from(struct ct_snap *s, size_t i, loff_t *pos)
+/*
+ * The first group (run of two or more entries) starting at or after @i.
+ * At the end, the snapshot is freed: nothing of it is needed any more.
+ */
+static struct ct_ent *ct_group_from(struct ct_groups_priv *p, size_t i,
+				    loff_t *pos)
 {
+	struct ct_snap *s = p->snap;
 	size_t end;
 
 	while (i < s->nr) {
@@ -47,18 +53,22 @@ static struct ct_ent *ct_group_from(struct ct_snap *s, size_t i, loff_t *pos)
 		i = end;
 	}
 	*pos = s->nr + 1;
+	ct_snap_free(s);
+	p->snap = NULL;
 	return NULL;
 }
 
 static void *ct_groups_start(struct seq_file *m, loff_t *pos)
+	__acquires(&p->c.lock)
 {
 	struct ct_groups_priv *p = m->private;
 	struct ct_snap *s;
 
+	mutex_lock(&p->c.lock);
 	if (*pos == 0) {
-		kvfree(p->snap);
+		ct_snap_free(p->snap);
 		p->snap = NULL;
-		s = ct_snap_build(0, NULL, NULL);
+		s = ct_snap_build(p->c.ns, 0, NULL);
 		if (IS_ERR(s))
 			return s;
 		p->snap = s;
@@ -81,15 +91,17 @@ static void *ct_groups_next(struct seq_file *m, void *v, loff_t *pos)
 		i = 0;
 	else
 		i = ct_run_end(s, (struct ct_ent *)v - s->ent);
-	if (fatal_signal_pending(current)) {
-		*pos = s->nr + 1;
-		return NULL;
-	}
-	return ct_group_from(s, i, pos);
+	if (fatal_signal_pending(current))
+		i = s->nr;
+	return ct_group_from(p, i, pos);
 }
 
 static void ct_groups_stop(struct seq_file *m, void *v)
+	__releases(&p->c.lock)
 {
+	struct ct_groups_priv *p = m->private;
+
+	mutex_unlock(&p->c.lock);
 }
 
 static int ct_groups_show(struct seq_file *m, void *v)
@@ -108,10 +120,7 @@ static int ct_groups_show(struct seq_file *m, void *v)
 	i = e - s->ent;
 	end = ct_run_end(s, i);
 	seq_printf(m, "%s %016llx ", ct_res_name[e->res], e->id);
-	if (e->ref == CT_REF_UNKNOWN)
-		seq_puts(m, "?");
-	else
-		seq_printf(m, "%ld", e->ref);
+	ct_seq_ref(m, e->ref);
 	seq_printf(m, " %zu ", end - i);
 	for (; i < end; i++)
 		seq_printf(m, "%s%d", e == &s->ent[i] ? "" : ",", s->ent[i].tid);
@@ -128,10 +137,8 @@ static const struct seq_operations ct_groups_sops = {
 
 static int ct_groups_open(struct inode *inode, struct file *file)
 {
-	struct ct_groups_priv *p;
-
-	p = __seq_open_private(file, &ct_groups_sops, sizeof(*p));
-	return p ? 0 : -ENOMEM;
+	return ct_seq_open(file, &ct_groups_sops,
+			   sizeof(struct ct_groups_priv));
 }
 
 static int ct_groups_release(struct inode *inode, struct file *file)
@@ -139,8 +146,8 @@ static int ct_groups_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct ct_groups_priv *p = m->private;
 
-	kvfree(p->snap);
-	return seq_release_private(inode, file);
+	ct_snap_free(p->snap);
+	return ct_seq_release(inode, file);
 }
 
 const struct file_operations ct_groups_fops = {

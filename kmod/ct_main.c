@@ -5,12 +5,20 @@
  * Object ids are SipHash-2-4 of the object's address under a key drawn at
  * load time: equal ids within one load mean the same object, and an id
  * reveals nothing about the address.
+ *
+ * Every file is opened with ct_seq_open(): it remembers the PID namespace
+ * of the task that opens it, so a reader inside a container sees the TIDs
+ * of its own /proc and no task outside its namespace, and a file handed to
+ * another process keeps answering in the opener's terms, as /proc does
+ * with the namespace of its mount.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/siphash.h>
 
 #include "clonetrace.h"
@@ -36,6 +44,34 @@ const char *const ct_res_name[CT_RES_NR] = {
 u64 ct_id(const void *ptr, enum ct_res res)
 {
 	return siphash_2u64((u64)(unsigned long)ptr, res, &ct_key);
+}
+
+/*
+ * seq_open() with @size bytes of private data, which start with a struct
+ * ct_seq; a reference on the opener's PID namespace is held until
+ * ct_seq_release().
+ */
+int ct_seq_open(struct file *file, const struct seq_operations *ops,
+		size_t size)
+{
+	struct ct_seq *c;
+
+	c = __seq_open_private(file, ops, size);
+	if (!c)
+		return -ENOMEM;
+	c->ns = get_pid_ns(task_active_pid_ns(current));
+	mutex_init(&c->lock);
+	return 0;
+}
+
+int ct_seq_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct ct_seq *c = m->private;
+
+	put_pid_ns(c->ns);
+	mutex_destroy(&c->lock);
+	return seq_release_private(inode, file);
 }
 
 static int __init ct_init(void)

@@ -2,21 +2,20 @@
 /*
  * clonetrace: debugfs "pid", one task's full picture.
  *
- * Write a TID (or a PID, which is its leader's TID), then read: a task line
- * and one line per resource with its id, refcount and the other tasks that
- * share it. A write applies to the open file it was made on (and rewinds
- * it, so the next read starts over) and also becomes the default for files
- * opened later, so both of these work:
+ * Write a TID (or a PID, which is its leader's TID) of the opener's PID
+ * namespace, then read on the same open file: a task line and one line per
+ * resource with its id, refcount and the other tasks that share it. The
+ * selection belongs to that open file only, so two users of the file never
+ * see each other's task:
  *
- *	echo 1234 > pid; cat pid
  *	exec 3<>pid; echo 1234 >&3; cat <&3
  *
- * Position 0 is the header and takes the snapshot, 1 the task line, 2 and
- * on the resource lines. The seq_file record pointer is position + 1.
+ * A write rewinds the file, so the next read starts over. Position 0 is
+ * the header and takes the snapshot, 1 the task line, 2 and on the
+ * resource lines; the snapshot is freed after the last line. The seq_file
+ * record pointer is position + 1.
  */
-#include <linux/atomic.h>
 #include <linux/kernel.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "clonetrace.h"
@@ -24,13 +23,10 @@
 #define CT_PID_NR_LINES (1 + CT_RES_NR)
 #define CT_PID_MAX_INPUT 32
 
-/* TID last written to any open "pid" file; 0 when none. */
-static atomic_t ct_pid_last = ATOMIC_INIT(0);
-
 struct ct_pid_priv {
-	pid_t tid;		/* written on this file; 0 means ct_pid_last */
-	pid_t shown;		/* the task of the current snapshot, 0 if none */
-	struct ct_snap *snap;
+	struct ct_seq c;
+	pid_t tid;		/* written on this file; 0 when none yet */
+	struct ct_snap *snap;	/* of the read in progress */
 	struct ct_task_info ti;
 };
 
@@ -40,24 +36,20 @@ static void *ct_pid_pos(loff_t pos)
 }
 
 static void *ct_pid_start(struct seq_file *m, loff_t *pos)
+	__acquires(&p->c.lock)
 {
 	struct ct_pid_priv *p = m->private;
 	struct ct_snap *s;
-	bool found;
 
+	mutex_lock(&p->c.lock);
 	if (*pos == 0) {
-		kvfree(p->snap);
+		ct_snap_free(p->snap);
 		p->snap = NULL;
-		p->shown = p->tid ? p->tid : atomic_read(&ct_pid_last);
-		if (!p->shown)
+		if (!p->tid)
 			return SEQ_START_TOKEN;
-		s = ct_snap_build(p->shown, &p->ti, &found);
+		s = ct_snap_build(p->c.ns, p->tid, &p->ti);
 		if (IS_ERR(s))
 			return s;
-		if (!found) {
-			kvfree(s);
-			return ERR_PTR(-ESRCH);
-		}
 		p->snap = s;
 		return SEQ_START_TOKEN;
 	}
@@ -71,13 +63,20 @@ static void *ct_pid_next(struct seq_file *m, void *v, loff_t *pos)
 	struct ct_pid_priv *p = m->private;
 
 	++*pos;
-	if (!p->snap || *pos > CT_PID_NR_LINES)
-		return NULL;
-	return ct_pid_pos(*pos);
+	if (p->snap && *pos <= CT_PID_NR_LINES)
+		return ct_pid_pos(*pos);
+	/* The last line is formatted: the snapshot is not needed any more. */
+	ct_snap_free(p->snap);
+	p->snap = NULL;
+	return NULL;
 }
 
 static void ct_pid_stop(struct seq_file *m, void *v)
+	__releases(&p->c.lock)
 {
+	struct ct_pid_priv *p = m->private;
+
+	mutex_unlock(&p->c.lock);
 }
 
 static void ct_pid_show_res(struct seq_file *m, struct ct_pid_priv *p,
@@ -96,10 +95,8 @@ static void ct_pid_show_res(struct seq_file *m, struct ct_pid_priv *p,
 	}
 	id = ct_id(o->ptr, res);
 	seq_printf(m, "%016llx ", id);
-	if (o->ref == CT_REF_UNKNOWN)
-		seq_puts(m, "? ");
-	else
-		seq_printf(m, "%ld ", o->ref);
+	ct_seq_ref(m, o->ref);
+	seq_putc(m, ' ');
 
 	for (i = ct_snap_lower_bound(s, res, id);
 	     i < s->nr && s->ent[i].res == res && s->ent[i].id == id; i++) {
@@ -143,10 +140,7 @@ static const struct seq_operations ct_pid_sops = {
 
 static int ct_pid_open(struct inode *inode, struct file *file)
 {
-	struct ct_pid_priv *p;
-
-	p = __seq_open_private(file, &ct_pid_sops, sizeof(*p));
-	return p ? 0 : -ENOMEM;
+	return ct_seq_open(file, &ct_pid_sops, sizeof(struct ct_pid_priv));
 }
 
 static ssize_t ct_pid_write(struct file *file, const char __user *buf,
@@ -160,16 +154,15 @@ static ssize_t ct_pid_write(struct file *file, const char __user *buf,
 		return -EINVAL;
 	if (kstrtoint_from_user(buf, count, 10, &nr) || nr <= 0)
 		return -EINVAL;
-	if (!ct_task_exists(nr))
+	if (!ct_task_exists(p->c.ns, nr))
 		return -ESRCH;
 
-	/* Readers of this file hold m->lock for the whole read. */
-	mutex_lock(&m->lock);
+	/* A reader of this file holds the lock from ->start() to ->stop(). */
+	mutex_lock(&p->c.lock);
 	p->tid = nr;
-	kvfree(p->snap);
+	ct_snap_free(p->snap);
 	p->snap = NULL;
-	mutex_unlock(&m->lock);
-	atomic_set(&ct_pid_last, nr);
+	mutex_unlock(&p->c.lock);
 
 	/* Rewind: the next read on this file shows the new task from the top. */
 	*ppos = 0;
@@ -181,8 +174,8 @@ static int ct_pid_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct ct_pid_priv *p = m->private;
 
-	kvfree(p->snap);
-	return seq_release_private(inode, file);
+	ct_snap_free(p->snap);
+	return ct_seq_release(inode, file);
 }
 
 const struct file_operations ct_pid_fops = {

@@ -1,74 +1,201 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clonetrace: a snapshot of every (object, task) pair, sorted so that the
- * tasks sharing one object are adjacent.
+ * clonetrace: a snapshot of every (object, task) pair of the reader's PID
+ * namespace, sorted so that the tasks sharing one object are adjacent, and
+ * checked so that a group it shows is a group that existed.
  *
- * The array is allocated (it may be large: one entry per resource per
- * task) before entering the RCU section, sized from a first count of the
- * tasks plus slack; if more tasks appeared meanwhile the walk stops, the
- * array is reallocated larger and the walk redone. Inside the RCU section
- * only pointers and counters are copied; hashing and sorting happen after
- * it, where sleeping is allowed.
+ * Building one takes three steps.
+ *
+ * 1. The walk: the tasks are visited in TID order through the namespace's
+ *    pid table (find_ge_pid()), under short RCU sections: every
+ *    CT_WALK_BATCH tasks the walk leaves RCU, may reschedule and resumes
+ *    at the next TID, so its latency does not grow with the number of
+ *    tasks. Each task's object pointers and counters are copied, and the
+ *    task is pinned (get_task_struct()) and so is its mm (mmgrab(), which
+ *    holds mm_count, not the mm_users shown). The arrays are allocated
+ *    outside RCU, charged to the reader's memory cgroup, sized from the
+ *    namespace's count of allocated pids; if tasks were added meanwhile and
+ *    they fill up, the walk pauses, they are reallocated from a new count,
+ *    and the walk goes on where it stopped.
+ *
+ * 2. The check: the pairs are sorted by object, and every member of an
+ *    object that more than one task holds is read again under the lock its
+ *    writers take (task_lock(), or RCU for sighand): a pair stays only if
+ *    the same task still holds the same pointer under the same TID. The
+ *    refcount shown is read at the first member that passes, before the
+ *    later members are checked.
+ *
+ * 3. The pins are dropped, pointers turned into ids, and the pairs sorted
+ *    by (type, id, TID). Nothing but ids, counters and TIDs is kept.
+ *
+ * Why the check: a pointer copied in the walk may be freed (exit, execve,
+ * unshare) and its memory reused for a new object that a task later in
+ * the walk holds; the two would look like one group. Every member of a
+ * checked group held the object when it was walked and again when it was
+ * checked. An mm is pinned from the walk to the check, so its address
+ * cannot be reused in between: members of an mm group share one mm. The
+ * other objects cannot be pinned without changing the counts shown (or,
+ * for sysvsem, at all); for them a false group needs an object to be
+ * freed and its address reused by another member in the moment between
+ * the re-reads of two members of one group.
  */
+#include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
 #include "clonetrace.h"
 
-#define CT_SNAP_TRIES 8
+/* Tasks (walk) or members (check) handled between two RCU sections. */
+#define CT_WALK_BATCH 64
 
-static size_t ct_nr_tasks(void)
+/* A task visited by the walk, pinned until the snapshot is built. */
+struct ct_snap_task {
+	struct task_struct *task;
+	struct mm_struct *mm;	/* pinned with mmgrab(), or NULL */
+	pid_t tid;		/* 0 if it changed TIDs while being read */
+};
+
+struct ct_build {
+	struct pid_namespace *ns;
+	struct ct_snap_task *task;
+	size_t ntask, task_cap;
+	struct ct_ent *ent;
+	size_t nent, ent_cap;
+	size_t visited;		/* TIDs recorded */
+};
+
+/* Pids allocated in @ns: an upper bound on its tasks, read in O(1). */
+static size_t ct_ns_pids(struct pid_namespace *ns)
 {
-	struct task_struct *g, *t;
-	size_t n = 0;
-
-	rcu_read_lock();
-	for_each_process_thread(g, t)
-		n++;
-	rcu_read_unlock();
-	return n;
+	return READ_ONCE(ns->pid_allocated) & ~PIDNS_ADDING;
 }
 
-static int ct_snap_fill(struct ct_snap *s, pid_t want,
-			struct ct_task_info *wanted, bool *found)
+/*
+ * Make room for the rest of the walk: from a new count of the namespace's
+ * pids, not by doubling, so that the arrays follow the number of tasks.
+ * Called outside RCU; the allocations may sleep.
+ */
+static int ct_build_grow(struct ct_build *b)
 {
-	struct task_struct *g, *t;
-	struct ct_task_info ti;
-	int ret = 0;
-	int i;
+	size_t n = ct_ns_pids(b->ns), left, tcap, ecap;
+	struct ct_snap_task *task;
+	struct ct_ent *ent;
 
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		if (s->nr + CT_RES_NR > s->cap) {
-			ret = -EOVERFLOW;
-			goto out;
-		}
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out;
-		}
-		ct_task_read(t, &ti);
-		if (want && ti.tid == want) {
-			*wanted = ti;
-			*found = true;
-		}
-		for (i = 0; i < CT_RES_NR; i++) {
-			struct ct_ent *e;
+	if (b->ntask + CT_READ_TRIES <= b->task_cap &&
+	    b->nent + CT_RES_NR <= b->ent_cap)
+		return 0;
+	left = n > b->visited ? n - b->visited : 0;
+	tcap = size_add(size_add(b->ntask, left), n / 8 + 64);
+	ecap = size_add(b->nent, size_mul(tcap - b->ntask, CT_RES_NR));
 
-			if (!ti.obj[i].ptr)
-				continue;
-			e = &s->ent[s->nr++];
-			e->id = (unsigned long)ti.obj[i].ptr;
-			e->ref = ti.obj[i].ref;
-			e->tid = ti.tid;
-			e->res = i;
-		}
+	task = kvmalloc_array(tcap, sizeof(*task), GFP_KERNEL_ACCOUNT);
+	ent = kvmalloc_array(ecap, sizeof(*ent), GFP_KERNEL_ACCOUNT);
+	if (!task || !ent) {
+		kvfree(task);
+		kvfree(ent);
+		return -ENOMEM;
 	}
-out:
+	if (b->ntask)
+		memcpy(task, b->task, b->ntask * sizeof(*task));
+	if (b->nent)
+		memcpy(ent, b->ent, b->nent * sizeof(*ent));
+	kvfree(b->task);
+	kvfree(b->ent);
+	b->task = task;
+	b->task_cap = tcap;
+	b->ent = ent;
+	b->ent_cap = ecap;
+	return 0;
+}
+
+/*
+ * Visit the task attached to @pid (TID @nr): pin it, copy its objects.
+ * Under rcu_read_lock(), with room for CT_READ_TRIES task records and
+ * CT_RES_NR entries. A task seen under another TID than @nr (it changed
+ * TIDs while being read) is read again; it stays pinned but adds nothing.
+ */
+static void ct_build_visit(struct ct_build *b, struct pid *pid, pid_t nr,
+			   struct ct_task_info *ti)
+{
+	struct ct_snap_task *rec;
+	struct task_struct *t;
+	int tries, i;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "the snapshot walk needs rcu_read_lock()");
+	for (tries = 0; tries < CT_READ_TRIES; tries++) {
+		t = ct_task_of_pid(pid);
+		if (!t)
+			return;
+		rec = &b->task[b->ntask];
+		rec->task = get_task_struct(t);
+		ct_task_read(t, b->ns, ti, &rec->mm);
+		rec->tid = ti->tid == nr ? nr : 0;
+		b->ntask++;
+		if (rec->tid)
+			break;
+	}
+	if (ti->tid != nr)
+		return;
+
+	b->visited++;
+	for (i = 0; i < CT_RES_NR; i++) {
+		struct ct_ent *e;
+
+		if (!ti->obj[i].ptr)
+			continue;
+		e = &b->ent[b->nent++];
+		e->id = (unsigned long)ti->obj[i].ptr;
+		e->ref = ti->obj[i].ref;
+		e->tid = nr;
+		e->task = b->ntask - 1;
+		e->res = i;
+		e->stale = 0;
+	}
+}
+
+static int ct_build_walk(struct ct_build *b)
+{
+	struct ct_task_info ti;
+	struct pid *pid;
+	pid_t nr = 1;
+	int batch = 0;
+	int ret;
+
+	ret = ct_build_grow(b);
+	if (ret)
+		return ret;
+	rcu_read_lock();
+	while ((pid = find_ge_pid(nr, b->ns))) {
+		nr = pid_nr_ns(pid, b->ns);
+		if (b->ntask + CT_READ_TRIES > b->task_cap ||
+		    b->nent + CT_RES_NR > b->ent_cap || ++batch > CT_WALK_BATCH) {
+			/* A lock break: the walk resumes at @nr. */
+			rcu_read_unlock();
+			batch = 0;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+			ret = ct_build_grow(b);
+			if (ret)
+				return ret;
+			rcu_read_lock();
+			continue;
+		}
+		ct_build_visit(b, pid, nr, &ti);
+		if (nr == INT_MAX)
+			break;
+		nr++;
+	}
 	rcu_read_unlock();
-	return ret;
+	return 0;
 }
 
 static int ct_ent_cmp(const void *a, const void *b)
@@ -84,48 +211,189 @@ static int ct_ent_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/*
- * Snapshot all tasks. If @want is not 0, the task with that TID is also
- * copied to @wanted and *@found is set. Returns an ERR_PTR on failure;
- * free the result with kvfree().
- */
-struct ct_snap *ct_snap_build(pid_t want, struct ct_task_info *wanted,
-			      bool *found)
+static bool ct_same_obj(const struct ct_ent *a, const struct ct_ent *b)
 {
-	size_t tasks = ct_nr_tasks();
+	return a->res == b->res && a->id == b->id;
+}
+
+/*
+ * Re-read every member of the run [i, end) of one object (sorted by TID)
+ * and mark stale those that no longer hold it under the same TID. The
+ * members still holding it held it continuously since they were walked
+ * (a task never takes back an object it dropped), so the count read at
+ * the first of them, after the walk and before the others are re-read,
+ * counts every one of them: refcount >= members.
+ */
+static void ct_build_check_run(struct ct_build *b, size_t i, size_t end)
+{
+	const void *want = (const void *)(unsigned long)b->ent[i].id;
+	bool have_ref = false;
+	long ref = 0, r;
+	size_t k;
+	int batch = 0;
+
+	rcu_read_lock();
+	for (k = i; k < end; k++) {
+		struct ct_ent *e = &b->ent[k];
+		struct task_struct *t = b->task[e->task].task;
+
+		if (++batch > CT_WALK_BATCH && need_resched()) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+			batch = 0;
+		}
+		if (e->stale)
+			continue;
+		/* Never two pairs of one TID for one object. */
+		if (k > i && e->tid == e[-1].tid) {
+			e->stale = 1;
+			continue;
+		}
+		if (ct_task_obj_now(t, e->res, &r) != want ||
+		    task_pid_nr_ns(t, b->ns) != e->tid) {
+			e->stale = 1;
+			continue;
+		}
+		if (!have_ref) {
+			ref = r;
+			have_ref = true;
+		}
+	}
+	rcu_read_unlock();
+	for (k = i; k < end; k++)
+		b->ent[k].ref = ref;
+}
+
+/*
+ * Check the runs of objects held by more than one task; with @wanted, only
+ * the runs of @wanted's objects are kept (the rest is marked stale).
+ */
+static void ct_build_check(struct ct_build *b, pid_t want,
+			   const struct ct_task_info *wanted)
+{
+	size_t i = 0, end;
+
+	while (i < b->nent) {
+		struct ct_ent *e = &b->ent[i];
+		bool keep;
+
+		end = i + 1;
+		while (end < b->nent && ct_same_obj(&b->ent[end], e))
+			end++;
+		if (want)
+			keep = (const void *)(unsigned long)e->id ==
+			       wanted->obj[e->res].ptr;
+		else
+			keep = end - i > 1;
+		if (keep && (want || end - i > 1))
+			ct_build_check_run(b, i, end);
+		else if (!keep)
+			for (; i < end; i++)
+				b->ent[i].stale = 1;
+		cond_resched();
+		i = end;
+	}
+}
+
+/* Drop the pins of the walk; may sleep (put_task_struct(), mmdrop()). */
+static void ct_build_unpin(struct ct_build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->ntask; i++) {
+		if (b->task[i].mm)
+			mmdrop(b->task[i].mm);
+		put_task_struct(b->task[i].task);
+	}
+	b->ntask = 0;
+	kvfree(b->task);
+	b->task = NULL;
+}
+
+/* The task the walk saw with TID @want, or NULL. */
+static struct task_struct *ct_build_find(struct ct_build *b, pid_t want)
+{
+	size_t i;
+
+	for (i = 0; i < b->ntask; i++)
+		if (b->task[i].tid == want)
+			return b->task[i].task;
+	return NULL;
+}
+
+/*
+ * Snapshot the tasks of @ns. If @want is not 0, only the objects of the
+ * task with that TID are kept, and that task is read once more after the
+ * walk into @wanted (its lines in the "pid" file); -ESRCH if it has gone.
+ * Returns an ERR_PTR on failure; free the result with ct_snap_free().
+ */
+struct ct_snap *ct_snap_build(struct pid_namespace *ns, pid_t want,
+			      struct ct_task_info *wanted)
+{
+	struct ct_build b = { .ns = ns };
+	struct task_struct *t;
 	struct ct_snap *s;
-	size_t cap, i;
-	int tries;
+	size_t i, n;
 	int ret;
 
-	for (tries = 0; tries < CT_SNAP_TRIES; tries++) {
-		cap = size_add(tasks, tasks / 8 + 64);
-		cap = size_mul(cap, CT_RES_NR);
-		s = kvmalloc(struct_size(s, ent, cap), GFP_KERNEL);
-		if (!s)
-			return ERR_PTR(-ENOMEM);
-		s->cap = cap;
-		s->nr = 0;
-		if (found)
-			*found = false;
-		ret = ct_snap_fill(s, want, wanted, found);
-		if (!ret)
-			break;
-		kvfree(s);
-		if (ret != -EOVERFLOW)
-			return ERR_PTR(ret);
-		tasks = size_mul(tasks, 2);
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+
+	ret = ct_build_walk(&b);
+	if (ret)
+		goto fail;
+
+	sort(b.ent, b.nent, sizeof(b.ent[0]), ct_ent_cmp, NULL);
+	if (want) {
+		/*
+		 * The wanted task's picture is read after the walk: each
+		 * other member then held the object at that moment too (see
+		 * ct_build_check_run()), and the count read now covers them.
+		 */
+		ret = -ESRCH;
+		t = ct_build_find(&b, want);
+		if (!t)
+			goto fail;
+		rcu_read_lock();
+		ct_task_read(t, ns, wanted, NULL);
+		rcu_read_unlock();
+		if (wanted->tid != want)
+			goto fail;
+		for (i = 0; i < b.nent; i++)
+			if (b.ent[i].tid == want)
+				b.ent[i].stale = 1;
 	}
-	if (tries == CT_SNAP_TRIES)
-		return ERR_PTR(-EAGAIN);
+	ct_build_check(&b, want, wanted);
+	ct_build_unpin(&b);
 
-	for (i = 0; i < s->nr; i++) {
-		struct ct_ent *e = &s->ent[i];
+	for (i = 0, n = 0; i < b.nent; i++) {
+		struct ct_ent *e = &b.ent[i];
 
+		if (e->stale)
+			continue;
 		e->id = ct_id((const void *)(unsigned long)e->id, e->res);
+		b.ent[n++] = *e;
 	}
-	sort(s->ent, s->nr, sizeof(s->ent[0]), ct_ent_cmp, NULL);
+	sort(b.ent, n, sizeof(b.ent[0]), ct_ent_cmp, NULL);
+	s->nr = n;
+	s->ent = b.ent;
 	return s;
+
+fail:
+	ct_build_unpin(&b);
+	kvfree(b.ent);
+	kfree(s);
+	return ERR_PTR(ret);
+}
+
+void ct_snap_free(struct ct_snap *s)
+{
+	if (IS_ERR_OR_NULL(s))
+		return;
+	kvfree(s->ent);
+	kfree(s);
 }
 
 /* Index of the first entry not below (@res, @id), or s->nr. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clonetrace: reading one task's shared resources.
+ * clonetrace: reading one task's shared resources, and finding tasks by
+ * TID in the reader's PID namespace.
  *
  * Another task's mm, files, fs, nsproxy and io_context may be swapped or
  * dropped by that task at any time (exit, unshare, setns, execve), and each
@@ -17,6 +18,7 @@
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -35,34 +37,147 @@
 		atomic_t * : atomic_read((atomic_t *)(c)),		\
 		refcount_t * : refcount_read((refcount_t *)(c))))
 
-static void ct_obj_set(struct ct_obj *o, const void *ptr, long ref)
+/*
+ * The object of type @res that @t holds now, and its counter in *@ref.
+ * Called with task_lock(@t) held for the types whose writers take it (mm,
+ * files, fs, nsproxy, io) and under rcu_read_lock() for the others.
+ */
+static const void *ct_task_obj(struct task_struct *t, enum ct_res res,
+			       long *ref)
 {
-	o->ptr = ptr;
-	o->ref = ptr ? ref : 0;
+	struct sighand_struct *sighand;
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+
+	*ref = 0;
+	switch (res) {
+	case CT_RES_MM:
+		/*
+		 * A kernel thread owns no mm. One that borrows a user mm with
+		 * kthread_use_mm() holds mm_count, not mm_users, so listing
+		 * it would make the mm group disagree with mm_users.
+		 */
+		mm = (t->flags & PF_KTHREAD) ? NULL : t->mm;
+		if (mm)
+			*ref = ct_count(&mm->mm_users);
+		return mm;
+	case CT_RES_FILES:
+		if (t->files)
+			*ref = ct_count(&t->files->count);
+		return t->files;
+	case CT_RES_FS:
+		/*
+		 * fs->users is an int whose writers hold fs->lock (fs->seq
+		 * in newer kernels, where the spinlock is gone). task_lock
+		 * keeps fs alive; one racy read of an int is a consistent
+		 * snapshot, and the same code builds on every version.
+		 */
+		fs = t->fs;
+		if (fs)
+			*ref = READ_ONCE(fs->users);
+		return fs;
+	case CT_RES_SIGHAND:
+		/*
+		 * sighand is RCU-protected and its cache is
+		 * SLAB_TYPESAFE_BY_RCU: the object may be freed and reused
+		 * for another sighand at any time. Its count belongs to the
+		 * task's sighand only if the pointer is the same after the
+		 * read: @t's own reference then kept it alive meanwhile.
+		 */
+		do {
+			sighand = rcu_dereference(t->sighand);
+			if (!sighand)
+				return NULL;
+			*ref = ct_count(&sighand->count);
+		} while (rcu_dereference(t->sighand) != sighand);
+		return sighand;
+	case CT_RES_SIGNAL:
+		/*
+		 * ->signal lives as long as the task_struct, but ->live (the
+		 * count shown) stops counting a thread once it has begun to
+		 * exit; PF_EXITING is set before that decrement. A task that
+		 * is exiting is therefore shown without its signal state, so
+		 * that every task listed with a signal is counted in live.
+		 */
+		if ((t->flags & PF_EXITING) || !t->signal)
+			return NULL;
+		*ref = ct_count(&t->signal->live);
+		return t->signal;
+	case CT_RES_NSPROXY:
+		if (t->nsproxy)
+			*ref = ct_count(&t->nsproxy->count);
+		return t->nsproxy;
+	case CT_RES_IO:
+		/*
+		 * exit_io_context() clears ->io_context under task_lock()
+		 * before it drops the task's active reference: active_ref
+		 * counts the tasks sharing the context (CLONE_IO).
+		 */
+		if (t->io_context)
+			*ref = ct_count(&t->io_context->active_ref);
+		return t->io_context;
+	case CT_RES_SYSVSEM:
+#ifdef CONFIG_SYSVIPC
+		/*
+		 * struct sem_undo_list is private to ipc/sem.c: its count
+		 * cannot be read from a module. The pointer is only hashed,
+		 * never followed.
+		 */
+		*ref = CT_REF_UNKNOWN;
+		return READ_ONCE(t->sysvsem.undo_list);
+#else
+		return NULL;
+#endif
+	default:
+		return NULL;
+	}
+}
+
+static bool ct_res_needs_task_lock(enum ct_res res)
+{
+	return res != CT_RES_SIGHAND && res != CT_RES_SIGNAL &&
+	       res != CT_RES_SYSVSEM;
 }
 
 /*
- * Fill @ti from @t. Must be called under rcu_read_lock() with @t found on
- * an RCU-protected task list or pid hash; @t may be exiting, in which case
- * the objects it has already released read as absent (NULL).
+ * Read the object of type @res of @t, as in ct_task_read(). Returns the
+ * pointer; the counter goes to *@ref. Must be called under
+ * rcu_read_lock() with @t pinned or found on an RCU-protected list.
  */
-void ct_task_read(struct task_struct *t, struct ct_task_info *ti)
+const void *ct_task_obj_now(struct task_struct *t, enum ct_res res,
+			    long *ref)
 {
-	struct sighand_struct *sighand;
-	struct signal_struct *sig;
-	struct fs_struct *fs;
-	struct mm_struct *mm;
-	long ref;
+	const void *p;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "reading a task's objects needs rcu_read_lock()");
+	if (!ct_res_needs_task_lock(res))
+		return ct_task_obj(t, res, ref);
+	task_lock(t);
+	p = ct_task_obj(t, res, ref);
+	task_unlock(t);
+	return p;
+}
+
+/*
+ * Fill @ti from @t, with TIDs and PIDs as seen in @ns (0 for a task, or a
+ * parent, that has no number there). Must be called under rcu_read_lock()
+ * with @t found on an RCU-protected task list or pid hash, or pinned; @t
+ * may be exiting, in which case the objects it has already released read
+ * as absent (NULL).
+ */
+void ct_task_read(struct task_struct *t, struct pid_namespace *ns,
+		  struct ct_task_info *ti, struct mm_struct **pin_mm)
+{
+	int i;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "reading a task needs rcu_read_lock()");
 	memset(ti, 0, sizeof(*ti));
-	ti->tid = task_pid_nr(t);
-	ti->tgid = task_tgid_nr(t);
-	/*
-	 * ->real_parent may only be followed while @t is hashed: a reaped
-	 * task's parent can be gone (see task_ppid_nr_ns()).
-	 */
-	if (pid_alive(t))
-		ti->ppid = task_tgid_nr(rcu_dereference(t->real_parent));
+	ti->tid = task_pid_nr_ns(t, ns);
+	ti->tgid = task_tgid_nr_ns(t, ns);
+	/* Follows ->real_parent only while @t is hashed, as /proc does. */
+	ti->ppid = task_ppid_nr_ns(t, ns);
 	if (t->flags & PF_KTHREAD)
 		ti->kind = CT_KIND_KTHREAD;
 	else if (thread_group_leader(t))
@@ -73,108 +188,82 @@ void ct_task_read(struct task_struct *t, struct ct_task_info *ti)
 	task_lock(t);
 	/* comm is written under task_lock() by __set_task_comm(). */
 	strscpy_pad(ti->comm, t->comm, sizeof(ti->comm));
-
+	for (i = 0; i < CT_RES_NR; i++)
+		if (ct_res_needs_task_lock(i))
+			ti->obj[i].ptr = ct_task_obj(t, i, &ti->obj[i].ref);
 	/*
-	 * A kernel thread owns no mm. One that borrows a user mm with
-	 * kthread_use_mm() holds mm_count, not mm_users, so listing it would
-	 * make the mm group disagree with mm_users: show it without an mm.
+	 * Pinning the mm (mm_count, not the mm_users shown) keeps its memory
+	 * from being reused for another mm until the caller's mmdrop(): two
+	 * tasks seen with one mm address meanwhile really share that mm.
+	 * It must be taken before task_unlock(): right after, the task may
+	 * drop the mm and the mm be freed.
 	 */
-	mm = (t->flags & PF_KTHREAD) ? NULL : t->mm;
-	ct_obj_set(&ti->obj[CT_RES_MM], mm, mm ? ct_count(&mm->mm_users) : 0);
-
-	if (t->files)
-		ct_obj_set(&ti->obj[CT_RES_FILES], t->files,
-			   ct_count(&t->files->count));
-
-	fs = t->fs;
-	if (fs) {
-		/*
-		 * fs->users is an int whose writers hold fs->lock (fs->seq
-		 * in newer kernels, where the spinlock is gone). task_lock
-		 * keeps fs alive; one racy read of an int is a consistent
-		 * snapshot, and the same code builds on every version.
-		 */
-		ref = READ_ONCE(fs->users);
-		ct_obj_set(&ti->obj[CT_RES_FS], fs, ref);
+	if (pin_mm) {
+		*pin_mm = (struct mm_struct *)ti->obj[CT_RES_MM].ptr;
+		if (*pin_mm)
+			mmgrab(*pin_mm);
 	}
-
-	if (t->nsproxy)
-		ct_obj_set(&ti->obj[CT_RES_NSPROXY], t->nsproxy,
-			   ct_count(&t->nsproxy->count));
-
-	/*
-	 * exit_io_context() clears ->io_context under task_lock() before it
-	 * drops the task's active reference: active_ref counts the tasks
-	 * sharing the context (CLONE_IO).
-	 */
-	if (t->io_context)
-		ct_obj_set(&ti->obj[CT_RES_IO], t->io_context,
-			   ct_count(&t->io_context->active_ref));
 	task_unlock(t);
-
-	/*
-	 * sighand is RCU-protected and its cache is SLAB_TYPESAFE_BY_RCU:
-	 * reading the count of an object freed and reused meanwhile is
-	 * memory-safe and only as stale as any other value in a snapshot.
-	 */
-	sighand = rcu_dereference(t->sighand);
-	if (sighand)
-		ct_obj_set(&ti->obj[CT_RES_SIGHAND], sighand,
-			   ct_count(&sighand->count));
-
-	/*
-	 * ->signal lives as long as the task_struct, which RCU keeps. Report
-	 * ->live (threads that have not yet exited) rather than ->sigcnt,
-	 * which also counts task_structs that are only waiting to be freed.
-	 */
-	sig = t->signal;
-	if (sig)
-		ct_obj_set(&ti->obj[CT_RES_SIGNAL], sig, ct_count(&sig->live));
-
-#ifdef CONFIG_SYSVIPC
-	/*
-	 * struct sem_undo_list is private to ipc/sem.c: its count cannot be
-	 * read from a module. The pointer is only hashed, never followed.
-	 */
-	ct_obj_set(&ti->obj[CT_RES_SYSVSEM], READ_ONCE(t->sysvsem.undo_list),
-		   CT_REF_UNKNOWN);
-#endif
+	for (i = 0; i < CT_RES_NR; i++)
+		if (!ct_res_needs_task_lock(i))
+			ti->obj[i].ptr = ct_task_obj(t, i, &ti->obj[i].ref);
 }
 
 /*
- * Find the task with the lowest TID >= @nr (global pid namespace) and take a
- * reference on it, or return NULL. The pid hash is walked under RCU; the
- * reference lets the caller use the task after leaving the RCU section.
+ * The task that is attached to @pid now, or NULL. Under rcu_read_lock().
+ * A pid kept alive only as a process group or session ID has no task.
  */
-struct task_struct *ct_task_get_ge(pid_t nr)
+struct task_struct *ct_task_of_pid(struct pid *pid)
 {
-	struct task_struct *t = NULL;
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "looking up a pid's task needs rcu_read_lock()");
+	return pid ? pid_task(pid, PIDTYPE_PID) : NULL;
+}
+
+/*
+ * Read the task with the lowest TID >= @nr in @ns into @ti; returns that
+ * TID, or 0 if there is none. The TID in @ti is the one the task has when
+ * it is read: a task that changed TIDs meanwhile (a non-leader thread's
+ * execve() takes over its leader's TID, exchange_tids()) is read again, so
+ * the record returned always belongs to the task holding the TID returned.
+ */
+pid_t ct_task_read_ge(struct pid_namespace *ns, pid_t nr,
+		      struct ct_task_info *ti)
+{
+	struct task_struct *t;
 	struct pid *pid;
+	int tries;
 
 	if (nr < 1)
 		nr = 1;
 	rcu_read_lock();
-	while ((pid = find_ge_pid(nr, &init_pid_ns))) {
-		t = pid_task(pid, PIDTYPE_PID);
-		if (t) {
-			get_task_struct(t);
-			break;
+	while ((pid = find_ge_pid(nr, ns))) {
+		nr = pid_nr_ns(pid, ns);
+		for (tries = 0; tries < CT_READ_TRIES; tries++) {
+			t = ct_task_of_pid(pid);
+			if (!t)
+				break;
+			ct_task_read(t, ns, ti, NULL);
+			if (ti->tid == nr)
+				goto out;
 		}
-		/* A pid kept alive only as a pgid or sid: no such task. */
-		nr = pid_nr(pid) + 1;
-		if (nr <= 0)
+		if (nr == INT_MAX)
 			break;
+		nr++;
 	}
+	nr = 0;
+out:
 	rcu_read_unlock();
-	return t;
+	return nr;
 }
 
-bool ct_task_exists(pid_t nr)
+/* Is there a task with TID @nr in @ns now? */
+bool ct_task_exists(struct pid_namespace *ns, pid_t nr)
 {
 	bool ret;
 
 	rcu_read_lock();
-	ret = pid_task(find_pid_ns(nr, &init_pid_ns), PIDTYPE_PID) != NULL;
+	ret = ct_task_of_pid(find_pid_ns(nr, ns)) != NULL;
 	rcu_read_unlock();
 	return ret;
 }
@@ -205,6 +294,15 @@ void ct_seq_comm(struct seq_file *m, const char *comm)
 	seq_escape(m, comm, " \t\n\\");
 }
 
+/* A refcount column: a number, or "?" where it cannot be read. */
+void ct_seq_ref(struct seq_file *m, long ref)
+{
+	if (ref == CT_REF_UNKNOWN)
+		seq_puts(m, "?");
+	else
+		seq_printf(m, "%ld", ref);
+}
+
 /* One resource column: "ID:REF", "ID:?" or "-" when absent. */
 void ct_seq_obj(struct seq_file *m, const struct ct_obj *o, enum ct_res res)
 {
@@ -213,8 +311,5 @@ void ct_seq_obj(struct seq_file *m, const struct ct_obj *o, enum ct_res res)
 		return;
 	}
 	seq_printf(m, "%016llx:", ct_id(o->ptr, res));
-	if (o->ref == CT_REF_UNKNOWN)
-		seq_puts(m, "?");
-	else
-		seq_printf(m, "%ld", o->ref);
+	ct_seq_ref(m, o->ref);
 }

@@ -97,8 +97,10 @@ grep -q '^nsproxy ' "$CT_OUT/groups.txt" && ok "init nsproxy group listed" ||
 	bad "no nsproxy group"
 
 # pid: this shell's picture.
-echo $$ >"$D/pid" || bad "writing $$ to pid"
-cat "$D/pid" >"$CT_OUT/pid.txt"
+exec 3<>"$D/pid"
+echo $$ >&3 || bad "writing $$ to pid"
+cat <&3 >"$CT_OUT/pid.txt"
+exec 3>&-
 set -- $(sed -n 2p "$CT_OUT/pid.txt")
 [ "$1 $2 $3" = "task $$ $$" ] && ok "pid: $*" || bad "pid task line: '$*'"
 res=$(awk 'NR > 2 { printf "%s ", $1 }' "$CT_OUT/pid.txt")

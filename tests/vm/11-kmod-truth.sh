@@ -205,16 +205,20 @@ set -- $(sed -n 2p <&3)
 exec 3>&-
 expect "second write on one open file" "$1 $2" "task $FKC"
 
-# The default (last written) pid is used by a fresh open.
+# The selection belongs to the open file: a fresh open, even right after
+# a write on another one, shows the header only.
 echo "$T1" >"$D/pid"
-set -- $(sed -n 2p "$D/pid")
-expect "echo > pid; cat pid" "$1 $2" "task $T1"
+n=$(wc -l <"$D/pid")
+expect "lines of a fresh open after echo > pid" "$n" 1
 
+exec 3<>"$D/pid"
+echo "$T1" >&3
 kill -TERM "$wl_pid"
 wait "$wl_pid"
 wl_pid=
 # The task is gone: reading its picture fails with ESRCH.
-e=$(cat "$D/pid" 2>&1 >/dev/null)
+e=$(cat <&3 2>&1 >/dev/null)
+exec 3>&-
 case $e in
 *"No such process"*) ok "reading a vanished task -> ESRCH" ;;
 *) bad "reading a vanished task: '$e', expected No such process" ;;

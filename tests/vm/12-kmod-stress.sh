@@ -47,7 +47,8 @@ pid_reader() {
 	: >"$CT_OUT/pid.err"
 	while [ ! -e "$STOP" ]; do
 		for t in $(awk 'NR > 1 { print $1 }' "$D/tasks" | tail -n 8); do
-			e=$( (echo "$t" >"$D/pid" && cat "$D/pid" >/dev/null) 2>&1)
+			e=$( (exec 3<>"$D/pid" && echo "$t" >&3 &&
+			      cat <&3 >/dev/null) 2>&1)
 			case $e in
 			"" | *"No such process"*) ;;
 			*) echo "tid $t: $e" >>"$CT_OUT/pid.err" ;;

@@ -91,8 +91,10 @@ for r in sighand signal; do
 done
 
 # pid: the main thread shares its mm with every other thread
-echo $P >"$D/pid" || bad "writing $P to pid"
-cat "$D/pid" >"$CT_OUT/pid.txt" || bad "reading pid"
+exec 3<>"$D/pid"
+echo $P >&3 || bad "writing $P to pid"
+cat <&3 >"$CT_OUT/pid.txt" || bad "reading pid"
+exec 3>&-
 n=$(awk '$1 == "mm" { print split($4, t, ",") }' "$CT_OUT/pid.txt")
 expect "other tids sharing mm in pid" "$n" $((nproc - 1))
 
