@@ -44,3 +44,16 @@ start_share_workload() {
 	done
 	cat "$CT_OUT/workload.txt"
 }
+
+# debug_boot_report: say which of the kernel's memory and stall debugging
+# options this boot has (make check-vm asks for them: see Makefile), so a
+# log shows whether a use-after-free would have been caught.
+debug_boot_report() {
+	echo "cmdline: $(cat /proc/cmdline)"
+	s=/sys/kernel/slab/kmalloc-64
+	echo "slab kmalloc-64: sanity_checks $(cat $s/sanity_checks 2>/dev/null)" \
+		"red_zone $(cat $s/red_zone 2>/dev/null)" \
+		"poison $(cat $s/poison 2>/dev/null)"
+	echo "softlockup_panic $(cat /proc/sys/kernel/softlockup_panic 2>/dev/null)," \
+		"hung_task_panic $(cat /proc/sys/kernel/hung_task_panic 2>/dev/null)"
+}
