@@ -5,7 +5,9 @@
  *
  * Two sources, the same groups:
  *  - debugfs: the optional module's /sys/kernel/debug/clonetrace/tasks,
- *    with an opaque id and the refcount of every object;
+ *    with an opaque id and the refcount of every object, used only when
+ *    the module lists our tasks as /proc does (an older module gives
+ *    global TIDs, which differ from /proc's inside a PID namespace);
  *  - kcmp(2): the kernel orders two tasks' objects without revealing
  *    them, so sorting the tasks with kcmp() as the comparison puts the
  *    sharers next to each other. It has no refcounts. signal is shared
@@ -258,14 +260,48 @@ static void read_namespaces(struct task *t)
 
 /* ---- source: the module's debugfs ---- */
 
-static int from_debugfs(void)
+/*
+ * Does the module's line for TID @tid (pid @pid, ppid @ppid) match what
+ * /proc says of that TID? A task gone from /proc meanwhile matches.
+ */
+static bool agrees(pid_t tid, pid_t pid, pid_t ppid, pid_t *mismatch)
+{
+	size_t k;
+
+	if (tid == syscall(SYS_gettid)) {
+		if (pid == getpid() && ppid == getppid())
+			return true;
+		*mismatch = tid;
+		return false;
+	}
+	for (k = 0; k < ntasks && tasks[k].tid != tid; k++)
+		;
+	if (k == ntasks || (tasks[k].pid == pid && tasks[k].ppid == ppid))
+		return true;
+	*mismatch = tid;
+	return false;
+}
+
+/*
+ * Read the module's tasks file. Returns -EXDEV (the module's TIDs are not
+ * /proc's) when a task of ours, or this very thread, is listed with
+ * another PID or PPID than /proc gives, or one alive is missing.
+ */
+static int from_debugfs(pid_t *mismatch)
 {
 	int col[R_NR], ncols = 0, i;
+	bool *seen = calloc(ntasks + 1, sizeof(*seen));
+	bool self = false, agree = true;
 	char line[1024];
 	FILE *f = fopen(DEBUGFS_TASKS, "r");
+	size_t k;
 
-	if (!f)
-		return -errno;
+	if (!f || !seen) {
+		free(seen);
+		if (f)
+			fclose(f);
+		return f ? -ENOMEM : -errno;
+	}
 	for (i = 0; i < R_NR; i++)
 		col[i] = -1;
 	while (fgets(line, sizeof(line), f)) {
@@ -294,10 +330,14 @@ static int from_debugfs(void)
 		if (n < 5 + ncols)
 			continue;
 		tid = atoi(tok[0]);
+		if (agree && !agrees(tid, atoi(tok[1]), atoi(tok[2]), mismatch))
+			agree = false;
+		self |= tid == syscall(SYS_gettid);
 		for (k = 0; k < ntasks && tasks[k].tid != tid; k++)
 			;
 		if (k == ntasks)
 			continue;
+		seen[k] = true;
 		for (r = 0; r < R_NR; r++) {
 			char *obj, *colon;
 
@@ -314,7 +354,25 @@ static int from_debugfs(void)
 		}
 	}
 	fclose(f);
-	return ncols ? 0 : -EPROTO;
+	if (!ncols) {
+		free(seen);
+		return -EPROTO;
+	}
+	for (k = 0; k < ntasks && agree; k++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", tasks[k].tid);
+		if (!seen[k] && access(path, F_OK) == 0) {
+			*mismatch = tasks[k].tid;
+			agree = false;
+		}
+	}
+	if (agree && !self) {
+		*mismatch = syscall(SYS_gettid);
+		agree = false;
+	}
+	free(seen);
+	return agree ? 0 : -EXDEV;
 }
 
 /* ---- source: kcmp(2) ---- */
@@ -575,6 +633,7 @@ static const struct argp share_argp = {
 int ct_share_main(int argc, char **argv)
 {
 	const char *source;
+	pid_t mismatch = 0;
 	size_t i;
 	int err, r;
 
@@ -598,14 +657,28 @@ int ct_share_main(int argc, char **argv)
 	for (i = 0; i < ntasks; i++)
 		read_namespaces(&tasks[i]);
 
+	err = -ENOENT;
 	if (opt.source == SRC_DEBUGFS ||
 	    (opt.source == SRC_AUTO && access(DEBUGFS_TASKS, R_OK) == 0)) {
 		source = "debugfs";
-		err = from_debugfs();
-		if (err)
+		err = from_debugfs(&mismatch);
+		if (err == -EXDEV && opt.source == SRC_AUTO)
+			ct_msg("share: the module's %s does not match /proc (task %d: another PID namespace, or an older module): using kcmp",
+			       DEBUGFS_TASKS, mismatch);
+		else if (err == -EXDEV)
+			return ct_fail(CT_EXIT_FAILURE, "share: the module's %s does not match /proc (task %d): it numbers tasks in another PID namespace (load a module that reads TIDs in the reader's namespace, or use -s kcmp)",
+				       DEBUGFS_TASKS, mismatch);
+		else if (err)
 			return ct_fail(CT_EXIT_FAILURE, "cannot read %s: %s (load the module: insmod clonetrace.ko; mount debugfs)",
 				       DEBUGFS_TASKS, strerror(-err));
-	} else {
+	}
+	if (err) {
+		for (i = 0; i < ntasks; i++) {
+			memset(tasks[i].key, 0, sizeof(tasks[i].key));
+			memset(tasks[i].have, 0, sizeof(tasks[i].have));
+			for (r = 0; r < R_NR; r++)
+				tasks[i].ref[r] = -1;
+		}
 		source = "kcmp";
 		err = from_kcmp();
 		if (err)
