@@ -121,8 +121,16 @@ check-host: deps-test clonetrace asan workloads
 # The module stress test runs 60 s per kernel locally, 20 s in CI.
 STRESS_SECS	?= $(if $(CI),20,60)
 
+# The guests boot with the memory and stall checks Debian's kernels have
+# (they have no KASAN, KFENCE or lockdep): freed and redzoned slab objects
+# poisoned and checked, freed pages poisoned and zeroed, and a soft lockup
+# or a task blocked for 120 s is a panic. A use-after-free or a stall in
+# the module then fails the run (tests/vm/1*-kmod-*.sh).
+VM_DEBUG_APPEND	:= slub_debug=FZPU page_poison=1 init_on_free=1 \
+		   softlockup_panic=1 hung_task_panic=1
+
 check-vm: clonetrace.static
-	CT_VM_APPEND="CT_STRESS_SECS=$(STRESS_SECS) $(CT_VM_APPEND)" \
+	CT_VM_APPEND="CT_STRESS_SECS=$(STRESS_SECS) $(VM_DEBUG_APPEND) $(CT_VM_APPEND)" \
 		tools/vmtest/vmtest --kernel all
 
 bench: clonetrace workloads
