@@ -115,6 +115,7 @@ void ct_task_read(struct task_struct *t, struct pid_namespace *ns,
 const void *ct_task_obj_now(struct task_struct *t, enum ct_res res,
 			    long *ref);
 struct task_struct *ct_task_of_pid(struct pid *pid);
+struct pid *ct_find_ge_pid(int nr, struct pid_namespace *ns);
 pid_t ct_task_read_ge(struct pid_namespace *ns, pid_t nr,
 		      struct ct_task_info *ti);
 bool ct_task_exists(struct pid_namespace *ns, pid_t nr);

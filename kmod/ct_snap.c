@@ -173,7 +173,7 @@ static int ct_build_walk(struct ct_build *b)
 	if (ret)
 		return ret;
 	rcu_read_lock();
-	while ((pid = find_ge_pid(nr, b->ns))) {
+	while ((pid = ct_find_ge_pid(nr, b->ns))) {
 		nr = pid_nr_ns(pid, b->ns);
 		if (b->ntask + CT_READ_TRIES > b->task_cap ||
 		    b->nent + CT_RES_NR > b->ent_cap || ++batch > CT_WALK_BATCH) {

@@ -221,6 +221,15 @@ struct task_struct *ct_task_of_pid(struct pid *pid)
 }
 
 /*
+ * The pid with the lowest number >= @nr in @ns, or NULL; under
+ * rcu_read_lock(). Every walk in TID order goes through here.
+ */
+struct pid *ct_find_ge_pid(int nr, struct pid_namespace *ns)
+{
+	return find_ge_pid(nr, ns);
+}
+
+/*
  * Read the task with the lowest TID >= @nr in @ns into @ti; returns that
  * TID, or 0 if there is none. The TID in @ti is the one the task has when
  * it is read: a task that changed TIDs meanwhile (a non-leader thread's
@@ -237,7 +246,7 @@ pid_t ct_task_read_ge(struct pid_namespace *ns, pid_t nr,
 	if (nr < 1)
 		nr = 1;
 	rcu_read_lock();
-	while ((pid = find_ge_pid(nr, ns))) {
+	while ((pid = ct_find_ge_pid(nr, ns))) {
 		nr = pid_nr_ns(pid, ns);
 		for (tries = 0; tries < CT_READ_TRIES; tries++) {
 			t = ct_task_of_pid(pid);
