@@ -51,6 +51,10 @@ esac
 n=$(sed -n 's/^unload cycles: //p' "$CT_OUT/unload.txt")
 [ "${n:-0}" -ge 3 ] && ok "$n rmmod/insmod cycles" ||
 	bad "only ${n:-0} rmmod/insmod cycles in $SECS s"
+# The unloads raced with open files: some were refused (EAGAIN).
+n=$(sed -n 's/^unloads refused while busy: //p' "$CT_OUT/unload.txt")
+[ "${n:-0}" -gt 0 ] && ok "$n unloads refused while a file was open" ||
+	bad "no unload was ever refused: the readers never held a file open"
 n=$(sed -n 's/^open\/read\/close: //p' "$CT_OUT/unload.txt")
 [ "${n:-0}" -gt 0 ] && ok "$n open/read/close rounds" ||
 	bad "no open/read/close round succeeded"
