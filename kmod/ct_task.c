@@ -223,10 +223,17 @@ struct task_struct *ct_task_of_pid(struct pid *pid)
 /*
  * The pid with the lowest number >= @nr in @ns, or NULL; under
  * rcu_read_lock(). Every walk in TID order goes through here.
+ * find_ge_pid() is not exported to modules on 5.10 (Debian 11): built
+ * with CT_NO_FIND_GE_PID, do what it does, look the number up in the
+ * namespace's IDR (kernel/pid.c).
  */
 struct pid *ct_find_ge_pid(int nr, struct pid_namespace *ns)
 {
+#ifdef CT_NO_FIND_GE_PID
+	return idr_get_next(&ns->idr, &nr);
+#else
 	return find_ge_pid(nr, ns);
+#endif
 }
 
 /*
