@@ -6,10 +6,15 @@
 #ifndef CT_COMMANDS_H
 #define CT_COMMANDS_H
 
-int ct_trace_main(int argc, char **argv);	/* clonetrace.c: the tracer */
+#include <stdbool.h>
+
+int ct_trace_main(int argc, char **argv);	/* tracer.c: the tracer */
 int ct_top_main(int argc, char **argv);		/* top.c: rates, in BPF maps */
 int ct_report_main(int argc, char **argv);	/* report.c: a recording */
 int ct_share_main(int argc, char **argv);	/* share.c: who shares what */
 int ct_explain_main(int argc, char **argv);	/* explain.c: flag rules */
+
+/* Is name one of the commands ("report")? main.c */
+bool ct_is_command(const char *name);
 
 #endif /* CT_COMMANDS_H */

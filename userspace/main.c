@@ -2,7 +2,15 @@
 /*
  * main.c - dispatch: "clonetrace [OPTIONS]" is the tracer,
  * "clonetrace NAME ..." one of the other commands (commands.h).
+ *
+ * Around every command: closed standard descriptors are opened on
+ * /dev/null and SIGPIPE is ignored before it starts (util.h), and what it
+ * printed with stdio is flushed and checked when it ends: a failed write
+ * is said and makes the status a failure; a reader that has gone (| head)
+ * ends it quietly.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +21,36 @@
 static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
+	int failure;		/* its status for a runtime error */
 } commands[] = {
-	{ "top",	ct_top_main },
-	{ "report",	ct_report_main },
-	{ "share",	ct_share_main },
-	{ "explain",	ct_explain_main },
+	{ "top",	ct_top_main,	 CT_EXIT_FAILURE },
+	{ "report",	ct_report_main,	 CT_EXIT_FAILURE },
+	{ "share",	ct_share_main,	 CT_EXIT_FAILURE },
+	/* 1 is its verdict "refused": 2 is trouble, as for grep */
+	{ "explain",	ct_explain_main, CT_EXIT_USAGE },
 };
+
+bool ct_is_command(const char *name)
+{
+	size_t c;
+
+	for (c = 0; c < ARRAY_SIZE(commands); c++)
+		if (!strcmp(name, commands[c].name))
+			return true;
+	return false;
+}
+
+/* What the command printed through stdio has reached standard output. */
+static int stdout_done(int status, int failure)
+{
+	int err = ct_stdout_close();
+
+	if (!err || err == -EPIPE)
+		return status;
+	ct_msg("writing standard output: %s", strerror(-err));
+	return status == CT_EXIT_OK || failure != CT_EXIT_FAILURE ?
+	       failure : status;
+}
 
 /* "clonetrace ... --top ...": top with the other arguments. */
 static int top_alias(int argc, char **argv, int at)
@@ -42,13 +74,17 @@ int main(int argc, char **argv)
 	size_t c;
 	int i;
 
+	ct_std_setup();
 	if (argc > 1) {
 		for (c = 0; c < ARRAY_SIZE(commands); c++)
 			if (!strcmp(argv[1], commands[c].name))
-				return commands[c].main(argc - 1, argv + 1);
+				return stdout_done(commands[c].main(argc - 1,
+								    argv + 1),
+						   commands[c].failure);
 	}
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--top"))
-			return top_alias(argc, argv, i);
-	return ct_trace_main(argc, argv);
+			return stdout_done(top_alias(argc, argv, i),
+					   CT_EXIT_FAILURE);
+	return stdout_done(ct_trace_main(argc, argv), CT_EXIT_FAILURE);
 }

@@ -3,8 +3,11 @@
  * proc.c - reading /proc and the cgroup file systems (proc.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,43 @@ bool ct_process_alive(pid_t tgid)
 		return errno != ESRCH && ct_tgid_of(tgid) == tgid;
 	alive = poll(&p, 1, 0) == 0;
 	close(p.fd);
+	return alive;
+}
+
+bool ct_group_alive(pid_t pgid)
+{
+	struct dirent *d;
+	bool alive = false;
+	DIR *proc;
+
+	if (kill(-pgid, 0))
+		return false;
+	proc = opendir("/proc");
+	if (!proc)
+		return true;
+	while (!alive && (d = readdir(proc))) {
+		char path[300], buf[512], *p;
+		int pgrp = 0, fd;
+		ssize_t n;
+		char state;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm may hold anything */
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2)
+			alive = pgrp == pgid && state != 'Z' && state != 'X';
+	}
+	closedir(proc);
 	return alive;
 }
 

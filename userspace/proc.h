@@ -38,6 +38,12 @@ pid_t ct_tgid_of(pid_t pid);
  */
 bool ct_process_alive(pid_t tgid);
 
+/*
+ * Has the process group a member that is not a zombie? (kill(-pgid, 0)
+ * also counts the zombies that their new parent has not reaped yet.)
+ */
+bool ct_group_alive(pid_t pgid);
+
 /* The first number in a file, or "max"/"unlimited": CT_NUM_UNLIMITED. */
 uint64_t ct_read_number(const char *path);
 /* Threads in the system (the "running/total" of /proc/loadavg). */

@@ -12,6 +12,7 @@
 
 #include "decode.h"
 #include "prom.h"
+#include "util.h"
 
 void ct_prom_failure(struct ct_prom *p, int err, uint64_t n)
 {
@@ -62,5 +63,17 @@ int ct_prom_write(const char *path, const struct ct_prom *p)
 		err = -errno;
 	if (err)
 		unlink(tmp);
+	return err;
+}
+
+int ct_prom_update(struct ct_prom *p, const char *path)
+{
+	int err = ct_prom_write(path, p);
+
+	if (err && err != p->last_err)
+		ct_msg("cannot write '%s': %s", path, strerror(-err));
+	else if (!err && p->last_err)
+		ct_msg("'%s' written again", path);
+	p->last_err = err;
 	return err;
 }

@@ -18,9 +18,16 @@ struct ct_prom {
 	uint64_t failed[CT_PROM_ERRNO];	/* by errno; [0]: larger ones */
 	uint64_t lost;
 	const char *source;		/* "trace" or "top" */
+	int last_err;			/* of the last ct_prom_update() */
 };
 
 void ct_prom_failure(struct ct_prom *p, int err, uint64_t n);
 int ct_prom_write(const char *path, const struct ct_prom *p);
+/*
+ * Every interval: ct_prom_write(), its failure said when it starts or
+ * changes, and said again when the file is written after all (not once
+ * an interval). 0 or -errno.
+ */
+int ct_prom_update(struct ct_prom *p, const char *path);
 
 #endif /* CT_PROM_H */

@@ -6,11 +6,14 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -169,22 +172,109 @@ uint64_t ct_now_ns(void)
 	return ct_clock_ns(CLOCK_MONOTONIC);
 }
 
-/* Set by the signal handler, read by the command's loop. */
-static volatile sig_atomic_t stop_signal;
+/* Set by the signal handlers, read by the command's loop. */
+static volatile sig_atomic_t stop_signal, stop_count, alarm_rang;
 
 static void on_stop_signal(int sig)
 {
-	stop_signal = sig;
+	int saved = errno;
+
+	if (!stop_signal)
+		stop_signal = sig;
+	stop_count++;
+	alarm(1);	/* a write that blocked after the flag was tested */
+	errno = saved;
+}
+
+static void on_alarm(int sig)
+{
+	alarm_rang = 1;
+}
+
+/* A handler that interrupts system calls (no SA_RESTART). */
+static void catch(int sig, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
 }
 
 void ct_catch_stop_signals(void)
 {
-	signal(SIGINT, on_stop_signal);
-	signal(SIGTERM, on_stop_signal);
-	signal(SIGPIPE, SIG_IGN);
+	catch(SIGINT, on_stop_signal);
+	catch(SIGTERM, on_stop_signal);
+	catch(SIGHUP, on_stop_signal);
+	catch(SIGQUIT, on_stop_signal);
+	catch(SIGALRM, on_alarm);
+}
+
+void ct_default_signals(void)
+{
+	static const int sigs[] = {
+		SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGPIPE,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
 }
 
 int ct_stop_signal(void)
 {
 	return stop_signal;
+}
+
+unsigned int ct_stop_count(void)
+{
+	return stop_count;
+}
+
+void ct_alarm(unsigned int seconds)
+{
+	if (seconds)
+		alarm_rang = 0;	/* cancelling keeps what happened */
+	alarm(seconds);
+}
+
+bool ct_alarm_rang(void)
+{
+	return alarm_rang;
+}
+
+void ct_std_setup(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd itself */
+		if (open("/dev/null", O_RDONLY) < 0)
+			break;
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool ct_stdout_writable(void)
+{
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+	return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
+int ct_stdout_close(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	int err = 0;
+
+	errno = 0;
+	if (fflush(stdout) == EOF)
+		err = errno ? -errno : -EIO;
+	else if (ferror(stdout))
+		err = -EIO;	/* an earlier write failed; its errno is gone */
+	/* a pipe whose reader has gone polls POLLERR */
+	if (err && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		err = -EPIPE;
+	return err;
 }

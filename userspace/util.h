@@ -87,11 +87,44 @@ uint64_t ct_clock_ns(clockid_t id);
 uint64_t ct_now_ns(void);
 
 /*
- * SIGINT and SIGTERM end the command's loop: ct_stop_signal() returns
- * the signal received (0: none). SIGPIPE is ignored, so that a closed
- * output shows as EPIPE from the write.
+ * The stop signals: SIGINT, SIGTERM, SIGHUP and SIGQUIT ask the command
+ * to stop (its one stop path, see tracer.c); ct_stop_signal() returns the
+ * first one received (0: none), ct_stop_count() how many arrived. Their
+ * handlers do not restart system calls, so that a write blocked on a full
+ * pipe, a poll or a sleep returns EINTR at once: a stop request is seen
+ * whatever the output is doing. A stop signal also rings the alarm a
+ * second later, for a write that began just after the flag was tested.
  */
 void ct_catch_stop_signals(void);
+/* In a child before exec: every signal the command handles to default. */
+void ct_default_signals(void);
 int ct_stop_signal(void);
+unsigned int ct_stop_count(void);
+
+/*
+ * alarm(seconds), its ringing noted (SIGALRM interrupts a blocked call,
+ * it does not kill): a bound on a write that may never end. 0 cancels
+ * it, ct_alarm_rang() still says whether it rang before.
+ */
+void ct_alarm(unsigned int seconds);
+bool ct_alarm_rang(void);
+
+/*
+ * At the start of every command: standard input, output and error that
+ * are closed are opened on /dev/null, so that no file the command opens
+ * takes their numbers (a BPF object on fd 1 would receive the events).
+ * Output and error are opened read-only: writing to them still fails
+ * with EBADF, as to a closed descriptor, and is reported. SIGPIPE is
+ * ignored: a reader that has gone shows as EPIPE, which ends the output
+ * quietly (| head).
+ */
+void ct_std_setup(void);
+/* Can standard output be written (open, and not read-only)? */
+bool ct_stdout_writable(void);
+/*
+ * At the end of a command: standard output flushed. 0, -EPIPE (the
+ * reader has gone: quiet), or the -errno of a failed write.
+ */
+int ct_stdout_close(void);
 
 #endif /* CT_UTIL_H */
