@@ -17,9 +17,12 @@
 #include "decode.h"
 #include "escape.h"
 #include "json.h"
+#include "proc.h"
 #include "util.h"
 
 #define MAX_EPISODES	4096
+#define MAX_GROUPS	64	/* alert commands' process groups remembered */
+#define GRACE_STEPS	50	/* of 100 ms: SIGKILL after five seconds */
 
 struct episode {
 	uint32_t pid;		/* 0: total */
@@ -32,6 +35,8 @@ struct episode {
 struct ct_alerts {
 	struct ct_alert_cfg cfg;
 	pid_t running;		/* the alert command, while it runs */
+	pid_t groups[MAX_GROUPS];	/* the latest started, 0: none */
+	size_t ngroups;
 	size_t nepisodes;
 	struct episode episodes[MAX_EPISODES];
 };
@@ -69,7 +74,7 @@ void ct_alerts_free(struct ct_alerts *a)
 {
 	if (!a)
 		return;
-	ct_alerts_reap(a);
+	ct_alerts_stop(a, SIGTERM);	/* an end that did not stop them */
 	free(a);
 }
 
@@ -173,19 +178,66 @@ static void run(struct ct_alerts *a, const struct episode *ep, double rate)
 		setenv("CT_ALERT_RATE", num, 1);
 		snprintf(num, sizeof(num), "%.1f", a->cfg.rate);
 		setenv("CT_ALERT_THRESHOLD", num, 1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		ct_default_signals();
+		setpgid(0, 0);
 		execl("/bin/sh", "sh", "-c", a->cfg.exec, (char *)NULL);
 		_exit(CT_EXIT_NOT_FOUND);
 	}
+	setpgid(pid, pid);	/* either may run first */
 	a->running = pid;
+	a->groups[a->ngroups++ % MAX_GROUPS] = pid;
 }
 
 void ct_alerts_reap(struct ct_alerts *a)
 {
 	if (a->running > 0 && waitpid(a->running, NULL, WNOHANG) == a->running)
 		a->running = -1;
+}
+
+/* Signal every group that still has a live member; how many have. */
+static int signal_groups(struct ct_alerts *a, int sig)
+{
+	size_t i;
+	int alive = 0;
+
+	for (i = 0; i < MAX_GROUPS; i++) {
+		if (a->groups[i] <= 0)
+			continue;
+		if (ct_group_alive(a->groups[i]) &&
+		    (!sig || kill(-a->groups[i], sig) == 0))
+			alive++;
+		else
+			a->groups[i] = 0;	/* empty */
+	}
+	return alive;
+}
+
+void ct_alerts_signal(struct ct_alerts *a, int sig)
+{
+	if (a)
+		signal_groups(a, sig);
+}
+
+void ct_alerts_stop(struct ct_alerts *a, int sig)
+{
+	int i;
+
+	if (!a)
+		return;
+	ct_alerts_reap(a);
+	if (!signal_groups(a, sig))
+		return;
+	for (i = 0; i < GRACE_STEPS; i++) {
+		ct_alerts_reap(a);
+		if (!signal_groups(a, 0))
+			return;
+		usleep(100000);
+	}
+	signal_groups(a, SIGKILL);
+	while (a->running > 0 && waitpid(a->running, NULL, 0) < 0 &&
+	       errno == EINTR)
+		;
+	a->running = -1;
 }
 
 void ct_alerts_begin(struct ct_alerts *a)

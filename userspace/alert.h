@@ -5,7 +5,8 @@
  * An episode starts when a creator (or the total, key 0) reaches RATE
  * creations per second in an interval, and ends when it falls below half
  * of RATE (or stops creating). One alert record per start and one per
- * end; the command runs once per episode start, never twice at a time.
+ * end; the command runs once per episode start, never twice at a time,
+ * in a process group of its own (ct_alerts_stop()).
  */
 #ifndef CT_ALERT_H
 #define CT_ALERT_H
@@ -39,5 +40,13 @@ void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm,
 void ct_alerts_end(struct ct_alerts *a);
 /* Reap the alert command if it has finished (each tick). */
 void ct_alerts_reap(struct ct_alerts *a);
+/*
+ * At the end: every alert command still running, and whatever it left
+ * in its process group, gets sig, five seconds' grace, then SIGKILL;
+ * reaped, so that none outlives clonetrace or holds its output open.
+ */
+void ct_alerts_stop(struct ct_alerts *a, int sig);
+/* sig to the alert commands' groups at once, without waiting. */
+void ct_alerts_signal(struct ct_alerts *a, int sig);
 
 #endif /* CT_ALERT_H */

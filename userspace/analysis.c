@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "diagnose.h"
@@ -154,27 +155,30 @@ static void diag_section(struct ct_analysis *a, FILE *f, bool json)
 		fputc('\n', f);
 }
 
-static int write_dot(struct ct_analysis *a)
+int ct_analysis_dot(struct ct_analysis *a, int fd)
 {
-	FILE *d = fopen(a->opt.dot, "w");
+	FILE *d = fdopen(fd, "w");
+	int err = 0;
 
 	if (!d) {
-		ct_msg("cannot write '%s': %s", a->opt.dot, strerror(errno));
-		return -errno;
+		err = -errno;
+		close(fd);
+	} else {
+		ct_tree_dot(a->tree, d);
+		if (fflush(d) == EOF || ferror(d))
+			err = errno ? -errno : -EIO;
+		if (fclose(d) == EOF && !err)
+			err = -errno;
 	}
-	ct_tree_dot(a->tree, d);
-	if (fclose(d) == EOF) {
-		ct_msg("writing '%s': %s", a->opt.dot, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	if (err)
+		ct_msg("writing '%s': %s", a->opt.dot, strerror(-err));
+	return err;
 }
 
-int ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
-		      uint64_t duration_ns)
+void ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
+		       uint64_t duration_ns)
 {
 	size_t rows = a->opt.all_spawners ? 0 : a->opt.spawners;
-	int err;
 
 	if (a->opt.diag)
 		diag_section(a, f, json);
@@ -190,12 +194,4 @@ int ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
 		ct_tree_json(a->tree, f);
 	if (a->opt.tree && !json)
 		ct_tree_print(a->tree, f);
-	if (a->opt.dot) {
-		err = write_dot(a);
-		if (err)
-			return err;
-	}
-	if (fflush(f) == EOF)
-		return -errno;
-	return 0;
 }

@@ -22,7 +22,7 @@ struct ct_analysis_opts {
 	bool tree;
 	size_t spawners;	/* rows of top spawners; 0: none */
 	bool all_spawners;	/* every row */
-	const char *dot;	/* Graphviz file, or NULL */
+	const char *dot;	/* Graphviz file (ct_analysis_dot()), or NULL */
 };
 
 struct ct_analysis;
@@ -35,8 +35,13 @@ void ct_analysis_free(struct ct_analysis *a);
 void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e);
 /* The diagnoses, one per episode (diagnose.h). */
 struct ct_diag_log *ct_analysis_diags(struct ct_analysis *a);
-/* Print the analyses that are on, in this order; 0 or -errno. */
-int ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
-		      uint64_t duration_ns);
+/* Print the analyses that are on, in this order. */
+void ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
+		       uint64_t duration_ns);
+/*
+ * --dot: the tree for Graphviz into fd, which is closed (the file was
+ * opened by the command, before it started). 0, or -errno (said).
+ */
+int ct_analysis_dot(struct ct_analysis *a, int fd);
 
 #endif /* CT_ANALYSIS_H */

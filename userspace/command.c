@@ -35,28 +35,40 @@ int ct_command_words(struct ct_command *c, const char *line, char ***argv)
 	return 0;
 }
 
-bool ct_command_exists(const char *name)
+/* What execve() would say of path: 0, or the errno. */
+static int runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno == ENOTDIR ? ENOENT : errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	return access(path, X_OK) ? errno : 0;
+}
+
+int ct_command_find(const char *name)
 {
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
 	char *copy, *dir, *save = NULL;
-	bool found = false;
+	int err = ENOENT, e;
 
 	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
+		return runnable(name);
 	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
 	if (!copy)
-		return false;
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
+		return ENOMEM;
+	for (dir = strtok_r(copy, ":", &save); dir && err;
 	     dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-
 		snprintf(buf, sizeof(buf), "%s/%s", *dir ? dir : ".", name);
-		found = stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-			access(buf, X_OK) == 0;
+		e = runnable(buf);
+		/* as execvp(): EACCES if a file was found but none ran */
+		if (!e || (e != ENOENT && e != EISDIR))
+			err = e;
 	}
 	free(copy);
-	return found;
+	return err;
 }
 
 /* In the child: wait to be released, then exec; never returns. */
@@ -65,7 +77,7 @@ static void __attribute__((noreturn)) child(char **argv, int go, int err)
 	char c;
 	int e;
 
-	signal(SIGPIPE, SIG_DFL);
+	ct_default_signals();
 	if (read(go, &c, 1) != 1)
 		_exit(CT_EXIT_FAILURE);		/* the tracer gave up */
 	execvp(argv[0], argv);
@@ -112,13 +124,19 @@ fail:
 
 int ct_command_release(struct ct_command *c)
 {
+	ssize_t n;
 	int e = 0;
 
-	if (write(c->go, "g", 1) != 1)
+	while ((n = write(c->go, "g", 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
 		e = errno;
 	close(c->go);
 	c->go = -1;
-	if (!e && read(c->err, &e, sizeof(e)) != sizeof(e))
+	/* EOF: the exec worked (the pipe is close-on-exec) */
+	while (!e && (n = read(c->err, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(e))
 		e = 0;
 	close(c->err);
 	c->err = -1;
@@ -148,12 +166,21 @@ bool ct_command_poll(struct ct_command *c)
 
 int ct_command_wait(struct ct_command *c)
 {
+	pid_t r;
 	int ws;
 
-	if (c->status < 0)
-		c->status = waitpid(c->pid, &ws, 0) == c->pid ?
-			    exit_status(ws) : CT_EXIT_FAILURE;
+	if (c->status >= 0)
+		return c->status;
+	while ((r = waitpid(c->pid, &ws, 0)) < 0 && errno == EINTR)
+		;	/* a stop signal, or the alarm */
+	c->status = r == c->pid ? exit_status(ws) : CT_EXIT_FAILURE;
 	return c->status;
+}
+
+void ct_command_signal(struct ct_command *c, int sig)
+{
+	if (c->pid > 0 && !ct_command_poll(c))
+		kill(c->pid, sig);
 }
 
 int ct_command_stop(struct ct_command *c, int sig)
@@ -174,8 +201,11 @@ int ct_command_stop(struct ct_command *c, int sig)
 
 void ct_command_free(struct ct_command *c)
 {
-	if (c->pid > 0 && c->go >= 0)
+	if (c->pid > 0 && c->go >= 0) {
 		close(c->go);	/* never released: it exits without exec */
+		c->go = -1;
+		ct_command_wait(c);
+	}
 	if (c->pid > 0 && c->err >= 0)
 		close(c->err);
 	if (c->have_words)

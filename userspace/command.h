@@ -29,8 +29,12 @@ struct ct_command {
  * substitution or unset variables; 0, or -EINVAL.
  */
 int ct_command_words(struct ct_command *c, const char *line, char ***argv);
-/* Is name an executable command, as execvp() would find it? */
-bool ct_command_exists(const char *name);
+/*
+ * Can name be run, as execvp() would find it? 0; ENOENT: no such command;
+ * EACCES: found, but not executable (the shell's "Permission denied");
+ * EISDIR: a directory.
+ */
+int ct_command_find(const char *name);
 
 /* Fork the command, stopped before exec: 0, or a negative errno. */
 int ct_command_start(struct ct_command *c, char **argv);
@@ -40,13 +44,18 @@ int ct_command_release(struct ct_command *c);
 bool ct_command_poll(struct ct_command *c);
 /* Wait for it to exit; its status. */
 int ct_command_wait(struct ct_command *c);
+/* Send it sig, unless it has exited; without waiting. */
+void ct_command_signal(struct ct_command *c, int sig);
 /*
  * Stop it, unless it has exited: sig (the tracer's own signal, or SIGTERM
  * when -d ran out or the output closed), five seconds' grace, then
  * SIGKILL. Its status.
  */
 int ct_command_stop(struct ct_command *c, int sig);
-/* Close what is left open, free the words. */
+/*
+ * Close what is left open, free the words; a command never released
+ * exits without exec, and is reaped.
+ */
 void ct_command_free(struct ct_command *c);
 
 #endif /* CT_COMMAND_H */

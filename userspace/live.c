@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -37,9 +38,11 @@ struct ct_live {
 	struct ct_analysis *analysis;
 	struct ct_rec_writer rec;
 	bool recording;
+	int dot;			/* --dot, until written; -1 */
 	struct ct_alerts *alerts;	/* --alert */
 	struct ct_spawners *rates;	/* per-creator counts for alerts */
 	struct ct_prom prom;
+	int err;			/* the first failure of any of them */
 	uint64_t last_ns, interval_total;
 };
 
@@ -129,7 +132,7 @@ const struct argp ct_live_argp = {
 	.children = children,
 };
 
-static int start_recording(struct ct_live *l, const char *mode)
+static int start_recording(struct ct_live *l, const char *mode, int fd)
 {
 	struct ct_rec_header h = { .version = CT_REC_VERSION };
 	struct utsname u;
@@ -144,14 +147,22 @@ static int start_recording(struct ct_live *l, const char *mode)
 			 ct_clock_ns(CLOCK_MONOTONIC);
 	snprintf(h.mode, sizeof(h.mode), "%s", mode);
 	snprintf(h.options, sizeof(h.options), "%s", l->opt->options);
-	err = ct_rec_create(&l->rec, l->opt->record, &h);
-	if (err) {
+	l->recording = true;	/* the writer owns fd */
+	err = ct_rec_create(&l->rec, fd, &h);
+	if (err)
 		ct_msg("cannot write recording '%s': %s", l->opt->record,
 		       strerror(-err));
-		return err;
-	}
-	l->recording = true;
-	return 0;
+	return err;
+}
+
+/* The metrics file; a failure at any time makes the run's a failure. */
+static int write_metrics(struct ct_live *l)
+{
+	int err = ct_prom_update(&l->prom, l->opt->periodic.prometheus);
+
+	if (err && !l->err)
+		l->err = err;
+	return err;
 }
 
 /* Every interval starts with the metrics file as it stands. */
@@ -159,7 +170,6 @@ static int start_periodic(struct ct_live *l)
 {
 	const struct ct_periodic *p = &l->opt->periodic;
 	struct ct_alert_cfg cfg = p->alert;
-	int err;
 
 	l->prom.source = "trace";
 	if (cfg.rate) {
@@ -169,27 +179,32 @@ static int start_periodic(struct ct_live *l)
 		if (!l->alerts || !l->rates)
 			return -ENOMEM;
 	}
-	if (p->prometheus) {
-		err = ct_prom_write(p->prometheus, &l->prom);
-		if (err) {
-			ct_msg("cannot write '%s': %s", p->prometheus,
-			       strerror(-err));
-			return err;
-		}
-	}
+	if (p->prometheus)
+		return write_metrics(l);
 	return 0;
 }
 
 int ct_live_start(const struct ct_live_opts *o, const char *mode,
-		  struct ct_live **out)
+		  int record, int dot, struct ct_live **out)
 {
 	struct ct_live *l = calloc(1, sizeof(*l));
 	int err = -ENOMEM;
 
 	*out = l;
-	if (!l)
+	if (!l) {
+		if (record >= 0)
+			close(record);
+		if (dot >= 0)
+			close(dot);
 		return ct_fail(-ENOMEM, "out of memory");
+	}
 	l->opt = o;
+	l->dot = dot;
+	l->rec.fd = -1;
+	if (record >= 0) {
+		l->recording = true;	/* abandoned if anything fails */
+		l->rec.fd = record;
+	}
 	l->last_ns = ct_now_ns();
 	l->analysis = ct_analysis_new(&o->analysis);
 	if (!l->analysis)
@@ -197,8 +212,8 @@ int ct_live_start(const struct ct_live_opts *o, const char *mode,
 	err = start_periodic(l);
 	if (err == -ENOMEM)
 		ct_msg("out of memory");
-	if (!err && o->record)
-		err = start_recording(l, mode);
+	if (!err && record >= 0)
+		err = start_recording(l, mode, record);
 	return err;
 }
 
@@ -254,39 +269,53 @@ static void observe_rates(struct ct_live *l, double secs)
 
 static void interval_end(struct ct_live *l, uint64_t now)
 {
-	const char *prom = l->opt->periodic.prometheus;
-	int err;
-
 	if (l->alerts)
 		observe_rates(l, (now - l->last_ns) / 1e9);
-	if (prom) {
-		err = ct_prom_write(prom, &l->prom);
-		if (err)
-			ct_msg("cannot write '%s': %s", prom, strerror(-err));
-	}
+	if (l->opt->periodic.prometheus)
+		write_metrics(l);
 	l->interval_total = 0;
 	l->last_ns = now;
 }
 
-void ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost)
+/* The recording failed: said, abandoned (it reads as cut off). */
+static int recording_failed(struct ct_live *l, int err)
 {
+	ct_msg("writing recording '%s': %s", l->opt->record, strerror(-err));
+	ct_rec_abandon(&l->rec);
+	l->recording = false;
+	if (!l->err)
+		l->err = err;
+	return err;
+}
+
+int ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost)
+{
+	int err;
+
 	l->prom.lost = lost;
-	if (l->recording && ct_rec_flush(&l->rec)) {
-		ct_msg("writing recording '%s': %s", l->opt->record,
-		       strerror(-l->rec.err));
-		l->recording = false;
+	if (l->recording) {
+		err = ct_rec_flush(&l->rec);
+		if (err)
+			return recording_failed(l, err);
 	}
 	if (now_ns - l->last_ns >=
 	    (uint64_t)(l->opt->periodic.interval * 1e9))
 		interval_end(l, now_ns);
 	if (l->alerts)
 		ct_alerts_reap(l->alerts);
+	return 0;
+}
+
+void ct_live_signal(struct ct_live *l, int sig)
+{
+	if (l)
+		ct_alerts_signal(l->alerts, sig);
 }
 
 int ct_live_finish(struct ct_live *l, struct ct_output *out,
-		   uint64_t duration)
+		   uint64_t duration, int sig)
 {
-	int err = 0;
+	int err;
 
 	if (l->recording) {
 		struct ct_rec_end end = {
@@ -297,28 +326,32 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 			.real_offset_ns = out->real_offset_ns,
 		};
 
-		err = ct_rec_close(&l->rec, &end);
 		l->recording = false;
+		err = ct_rec_close(&l->rec, &end);
 		if (err)
-			ct_msg("writing recording '%s': %s", l->opt->record,
-			       strerror(-err));
+			recording_failed(l, err);
 	}
 	if (l->opt->periodic.prometheus) {
 		l->prom.lost = out->stats.lost;
 		interval_end(l, ct_now_ns());
 	}
-	if (l->alerts)
-		ct_alerts_reap(l->alerts);
-	if (!err)
-		err = ct_analysis_print(l->analysis, out->f, out->json,
-					duration);
-	return err;
+	ct_alerts_stop(l->alerts, sig ? sig : SIGTERM);
+	ct_analysis_print(l->analysis, out->f, out->json, duration);
+	if (l->dot >= 0) {
+		err = ct_analysis_dot(l->analysis, l->dot);
+		l->dot = -1;
+		if (err && !l->err)
+			l->err = err;
+	}
+	return l->err;
 }
 
 void ct_live_free(struct ct_live *l)
 {
 	if (!l)
 		return;
+	if (l->dot >= 0)
+		close(l->dot);
 	if (l->recording)		/* not finished: an error */
 		ct_rec_abandon(&l->rec);
 	ct_analysis_free(l->analysis);

@@ -33,21 +33,32 @@ struct ct_live;
 struct ct_output;
 
 /*
- * After attach, before the first event: 0, or a negative errno (said).
- * *out is set either way: ct_live_free() it.
+ * After attach, before the first event; record and dot are the -w and
+ * --dot files, opened by the tracer and empty (or -1), which live.c now
+ * owns. 0, or a negative errno (said). *out is set either way:
+ * ct_live_free() it.
  */
 int ct_live_start(const struct ct_live_opts *o, const char *mode,
-		  struct ct_live **out);
+		  int record, int dot, struct ct_live **out);
 /* Every event, after it was printed. */
 void ct_live_event(struct ct_live *l, const struct ct_event *e);
-/* Every pass of the poll loop (about every 100 ms); events lost so far. */
-void ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost);
+/*
+ * Every pass of the poll loop (about every 100 ms); events lost so far.
+ * 0, or the -errno of a failed recording (said): the run must end.
+ */
+int ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost);
+/* When asked to stop: the signal on to the alert commands, at once. */
+void ct_live_signal(struct ct_live *l, int sig);
 /*
  * At the end, before the summary (which stays the last line), with the
- * stats final: closes the recording, prints the analyses. 0 or -errno.
+ * stats final: the recording's end frame, the last metrics, the
+ * analyses printed, the --dot file written, the alert commands stopped
+ * (sig, or SIGTERM) and reaped. 0, or the -errno of the first failure of
+ * the recording, the metrics or --dot at any time of the run (each said
+ * when it happened): the run's status is then a failure.
  */
 int ct_live_finish(struct ct_live *l, struct ct_output *out,
-		   uint64_t duration_ns);
+		   uint64_t duration_ns, int sig);
 void ct_live_free(struct ct_live *l);
 
 #endif /* CT_LIVE_H */

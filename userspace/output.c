@@ -66,13 +66,14 @@ const struct argp ct_output_argp = {
 	.parser = parse_opt,
 };
 
-void ct_output_init(struct ct_output *out, FILE *f,
+void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
 		    const struct ct_output_opts *o)
 {
 	struct timespec mono, real;
 
 	memset(out, 0, sizeof(*out));
-	out->f = f;
+	out->ob = ob;
+	out->f = ob->f;
 	out->json = o->json;
 	out->wallclock = o->wallclock;
 	out->extended = o->extended;
@@ -237,16 +238,18 @@ static void put_ns_names(struct line *l, uint64_t flags, const char *first,
 	}
 }
 
-static void write_line(struct ct_output *out, const struct line *l)
+static int write_line(struct ct_output *out, const struct line *l)
 {
-	fwrite(l->b, 1, l->n, out->f);
+	return ct_outbuf_write(out->ob, l->b, l->n);
 }
 
-static void human_header(struct ct_output *out)
+static void human_header(struct ct_output *out, struct line *l)
 {
-	fprintf(out->f, "%-*s %-15s %7s %7s %7s %7s %-7s %-6s %s\n",
-		out->wallclock ? 15 : 10, out->wallclock ? "TIME" : "TIME(s)",
-		"PCOMM", "PID", "TID", "CPID", "CTID", "KIND", "CALL", "FLAGS");
+	l->n = snprintf(l->b, sizeof(l->b),
+			"%-*s %-15s %7s %7s %7s %7s %-7s %-6s %s\n",
+			out->wallclock ? 15 : 10,
+			out->wallclock ? "TIME" : "TIME(s)", "PCOMM", "PID",
+			"TID", "CPID", "CTID", "KIND", "CALL", "FLAGS");
 	out->header_done = true;
 }
 
@@ -338,14 +341,20 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 	PUT_LIT(l, "\n");
 }
 
-static void human_event(struct ct_output *out, const struct ct_event *e)
+static int human_event(struct ct_output *out, const struct ct_event *e)
 {
 	int tw = out->wallclock ? 15 : 10;
 	struct line l = { 0 };
 	char ts[80];
+	int err;
 
-	if (!out->header_done)
-		human_header(out);
+	if (!out->header_done) {
+		human_header(out, &l);
+		err = write_line(out, &l);
+		if (err && err != -EINTR)	/* -EINTR: kept */
+			return err;
+		l.n = 0;
+	}
 	if (out->wallclock) {
 		wall_time(out, e->ts_ns, false, ts, sizeof(ts));
 		put_str(&l, ts);
@@ -377,7 +386,7 @@ static void human_event(struct ct_output *out, const struct ct_event *e)
 	put_human_flags(&l, out, e);
 	if (out->extended)
 		put_human_extended(&l, out, e);
-	write_line(out, &l);
+	return write_line(out, &l);
 }
 
 /* "child":{...},"refs":{...}, of a creation; null for a failure. */
@@ -415,7 +424,7 @@ static void put_json_child(struct line *l, struct ct_output *out,
 	PUT_LIT(l, "},");
 }
 
-static void json_event(struct ct_output *out, const struct ct_event *e)
+static int json_event(struct ct_output *out, const struct ct_event *e)
 {
 	struct line l = { 0 };
 	char name[80];
@@ -468,17 +477,13 @@ static void json_event(struct ct_output *out, const struct ct_event *e)
 	} else {
 		PUT_LIT(&l, "\"latency_ns\":null}\n");
 	}
-	write_line(out, &l);
+	return write_line(out, &l);
 }
 
 int ct_output_event(struct ct_output *out, const struct ct_event *e)
 {
 	ct_stats_count(&out->stats, e);
-	if (out->json)
-		json_event(out, e);
-	else
-		human_event(out, e);
-	return ferror(out->f) ? -errno : 0;
+	return out->json ? json_event(out, e) : human_event(out, e);
 }
 
 int ct_output_summary(struct ct_output *out, const char *mode,
@@ -527,7 +532,5 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 		}
 		fprintf(f, "%s)\n", *sep ? "" : "none");
 	}
-	if (fflush(out->f) == EOF)
-		return -errno;
-	return 0;
+	return ct_outbuf_flush(out->ob);
 }

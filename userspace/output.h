@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ct_event.h"
+#include "outbuf.h"
 
 struct ct_stats {
 	uint64_t events;		/* records received */
@@ -47,7 +48,8 @@ struct ct_comm_cache {
 };
 
 struct ct_output {
-	FILE *f;
+	struct ct_outbuf *ob;	/* where everything goes */
+	FILE *f;		/* stdio over it, for the analyses */
 	bool json;
 	bool extended;		/* human: a second line with refs and more */
 	bool wallclock;		/* print wall-clock time, not relative */
@@ -64,11 +66,17 @@ struct ct_output {
 /* Count an event in st (by type, kind and syscall). */
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e);
 
-void ct_output_init(struct ct_output *out, FILE *f,
+void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
 		    const struct ct_output_opts *o);
-/* Print one event and count it; returns -errno of a failed write. */
+/*
+ * Print one event and count it. 0; -EINTR when a stop request is pending
+ * (the line is kept); or the output's failure (outbuf.h).
+ */
 int ct_output_event(struct ct_output *out, const struct ct_event *e);
-/* The closing summary: a JSON line, or human lines on stderr. */
+/*
+ * The closing summary, a JSON line or human lines on stderr, then
+ * everything flushed: 0, -EINTR or the output's failure.
+ */
 int ct_output_summary(struct ct_output *out, const char *mode,
 		      uint64_t duration_ns);
 

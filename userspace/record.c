@@ -152,23 +152,16 @@ static uint8_t *put_field(uint8_t *p, int tag, const char *s, size_t max)
 	return put_str(p, s, max);
 }
 
-int ct_rec_create(struct ct_rec_writer *w, const char *path,
+int ct_rec_create(struct ct_rec_writer *w, int fd,
 		  const struct ct_rec_header *h)
 {
 	uint8_t head[12], payload[2048], *p = payload, num[10];
-	int err;
 
 	memset(w, 0, sizeof(*w));
+	w->fd = fd;
 	w->buf = malloc(CHUNK_BYTES + ITEM_MAX);
 	if (!w->buf)
 		return -ENOMEM;
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0) {
-		err = -errno;
-		free(w->buf);
-		w->buf = NULL;
-		return err;
-	}
 	memcpy(head, CT_REC_MAGIC, 8);
 	put_le32(head + 8, CT_REC_VERSION);
 	w->err = write_all(w->fd, head, sizeof(head));
@@ -294,7 +287,8 @@ int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end)
 
 void ct_rec_abandon(struct ct_rec_writer *w)
 {
-	close(w->fd);
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w->buf);
 	w->buf = NULL;
 	w->fd = -1;

@@ -97,7 +97,11 @@ struct ct_rec_writer {
 	int err;			/* first write error, -errno */
 };
 
-int ct_rec_create(struct ct_rec_writer *w, const char *path,
+/*
+ * Start a recording in fd (an empty file, opened by the caller; the
+ * writer closes it): the magic and the HEADER frame. 0 or -errno.
+ */
+int ct_rec_create(struct ct_rec_writer *w, int fd,
 		  const struct ct_rec_header *h);
 int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e);
 int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);

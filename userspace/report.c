@@ -26,6 +26,7 @@
 #include "diagnose.h"
 #include "escape.h"
 #include "json.h"
+#include "outbuf.h"
 #include "output.h"
 #include "record.h"
 #include "analysis.h"
@@ -200,6 +201,8 @@ struct report {
 	struct ct_rec_reader r;
 	bool damaged;		/* --partial: shown up to the damage */
 	uint64_t first_ts;
+	struct ct_outbuf ob;		/* standard output */
+	struct ct_outfile dot;		/* --dot */
 	struct ct_output out;
 	struct ct_stats stats;
 	struct ct_analysis *analysis;
@@ -268,7 +271,14 @@ static int setup(struct report *rp)
 		.dot = o->dot,
 	};
 
-	ct_output_init(&rp->out, stdout, &o->format);
+	if (ct_outfile_open(&rp->dot, o->dot, "--dot file"))
+		return CT_EXIT_FAILURE;
+	if (ct_outfile_same(&rp->dot, STDOUT_FILENO))
+		return ct_fail(CT_EXIT_FAILURE, "the --dot file '%s' is standard output: give it its own",
+			       o->dot);
+	if (ct_outbuf_init(&rp->ob, STDOUT_FILENO))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	ct_output_init(&rp->out, &rp->ob, &o->format);
 	if (rp->damaged) {
 		rp->out.start_ns = rp->first_ts;
 		rp->out.real_offset_ns = rp->r.hdr.boot_time_ns;
@@ -280,6 +290,15 @@ static int setup(struct report *rp)
 	if (!rp->analysis)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	return CT_EXIT_OK;
+}
+
+/* The descriptor handed over to its new owner. */
+static int take_fd(struct ct_outfile *f)
+{
+	int fd = f->fd;
+
+	f->fd = -1;
+	return fd;
 }
 
 /* Pass 2: the stream, and every event into the analyses. 0 or -errno. */
@@ -312,11 +331,11 @@ static int replay(struct report *rp)
 static int conclude(struct report *rp)
 {
 	uint64_t duration = rp->damaged ? 0 : rp->r.end.duration_ns;
-	int err;
 
-	err = ct_analysis_print(rp->analysis, stdout, rp->opt.format.json, duration);
-	if (err || !(rp->opt.sections & SEC_SUMMARY))
-		return err;
+	ct_analysis_print(rp->analysis, rp->ob.f, rp->opt.format.json,
+			  duration);
+	if (!(rp->opt.sections & SEC_SUMMARY))
+		return ct_outbuf_flush(&rp->ob);
 	rp->out.stats = rp->stats;
 	rp->out.stats.lost = rp->damaged ? 0 : rp->r.end.lost;
 	rp->out.stats.lost_follow = rp->damaged ? 0 : rp->r.end.lost_follow;
@@ -325,18 +344,26 @@ static int conclude(struct report *rp)
 
 static int print(struct report *rp)
 {
+	int status = rp->damaged ? CT_EXIT_FAILURE : CT_EXIT_OK;
 	int err;
 
+	if (ct_outfile_commit(&rp->dot))
+		return CT_EXIT_FAILURE;
 	if (rp->opt.sections & SEC_INFO)
-		info(stdout, &rp->r.hdr, rp->opt.format.json);
+		info(rp->ob.f, &rp->r.hdr, rp->opt.format.json);
 	err = replay(rp);
 	if (!err)
 		err = conclude(rp);
-	if (err == -EPIPE)
-		return CT_EXIT_OK;	/* | head: end quietly */
-	if (err)
-		return ct_fail(CT_EXIT_FAILURE, "writing: %s", strerror(-err));
-	return rp->damaged ? CT_EXIT_FAILURE : CT_EXIT_OK;
+	if (err == -ENOMEM)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	if (err && err != -EPIPE) {	/* | head: end quietly */
+		ct_outbuf_say_lost(&rp->ob, "standard output");
+		status = CT_EXIT_FAILURE;
+	}
+	if (rp->dot.fd >= 0 &&
+	    ct_analysis_dot(rp->analysis, take_fd(&rp->dot)))
+		status = CT_EXIT_FAILURE;
+	return status;
 }
 
 /* The phases, in order; each returns 0 to go on, else the exit status. */
@@ -344,19 +371,21 @@ static int (*const phases[])(struct report *rp) = {
 	map_file, check, setup, print,
 };
 
+static const struct argp_child children[] = {
+	{ &ct_output_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp report_argp = {
+	.options = opts,
+	.parser = parse_opt,
+	.args_doc = "FILE",
+	.doc = doc,
+	.children = children,
+};
+
 int ct_report_main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &ct_output_argp, 0, NULL, 0 },
-		{},
-	};
-	static const struct argp argp = {
-		.options = opts,
-		.parser = parse_opt,
-		.args_doc = "FILE",
-		.doc = doc,
-		.children = children,
-	};
 	struct report *rp = calloc(1, sizeof(*rp));
 	size_t i;
 	int status;
@@ -364,18 +393,19 @@ int ct_report_main(int argc, char **argv)
 	if (!rp)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	rp->fd = -1;
+	rp->dot.fd = -1;
 	rp->opt = (struct report_opts){ .sections = ~0U, .rows = 10 };
-	status = ct_parse_args(&argp, argc, argv, "clonetrace report",
+	status = ct_parse_args(&report_argp, argc, argv, "clonetrace report",
 			       &rp->opt);
 	for (i = 0; !status && i < ARRAY_SIZE(phases); i++)
 		status = phases[i](rp);
 	ct_analysis_free(rp->analysis);
+	ct_outbuf_free(&rp->ob);
+	ct_outfile_close(&rp->dot);
 	if (rp->buf)
 		munmap(rp->buf, rp->len);
 	if (rp->fd >= 0)
 		close(rp->fd);
 	free(rp);
-	if (fflush(stdout) == EOF && errno != EPIPE && status == CT_EXIT_OK)
-		status = CT_EXIT_FAILURE;
 	return status;
 }

@@ -6,15 +6,32 @@
  * in this order:
  *   ct_trace_parse()  the options (tracer_opts.c)
  *   check()           what can be checked before loading anything
- *   open_output()     -o FILE, created or opened, not yet truncated
+ *   open_outputs()    -o, -w and --dot files, created or opened, not yet
+ *                     truncated; distinct from each other and stdout
  *   attach()          the BPF programs (tracer_bpf.c, attach.c)
  *   add_targets()     -p processes and the -c command (targets.c,
  *                     command.c)
  *   start()           the ring buffer reader, the output, the analyses
  *                     (live.c); the command released
- *   run()             the loop: events to output.c and live.c
- *   finish()          the analyses, the summary, the command's status
+ *   run()             the loop: events to output.c and live.c, until
+ *                     one of the ends of enum end
+ *   finish()          the one stop path, whatever the end (below)
  *   end_session()     everything closed, whatever happened before
+ *
+ * The stop path, for every way a run ends (enum end): the signal goes on
+ * at once to the -c command and the alert commands; the programs are
+ * detached (nothing more is traced, the tax on syscalls ends); what the
+ * ring buffer still holds is printed; the recording gets its end frame,
+ * the analyses and the summary are written; the command and the alert
+ * commands are stopped (the signal, or SIGTERM; SIGKILL after five
+ * seconds) and reaped; the status is the documented one (the man page's
+ * EXIT STATUS). The stop signals interrupt a write blocked on a stalled
+ * output (util.c), so that the programs are detached first; the output
+ * is then flushed, given up after CT_STALL_SECS without progress or a
+ * second signal (outbuf.h), and what was not written is counted.
+ *
+ * A stop signal before tracing started ends the run with 128+N, leaving
+ * nothing behind (no output file it created, no command).
  *
  * Events are produced in bpf/clonetrace.bpf.c, carried by the ring buffer
  * (struct ct_event, bpf/ct_event.h), printed by output.c.
@@ -36,6 +53,7 @@
 #include "command.h"
 #include "commands.h"
 #include "live.h"
+#include "outbuf.h"
 #include "output.h"
 #include "targets.h"
 #include "tracer_bpf.h"
@@ -45,19 +63,32 @@
 #define POLL_MS		100
 #define LOST_WARN_NS	1000000000ULL	/* at most one warning a second */
 
+/* Why tracing ended: every way goes through finish(). */
+enum end {
+	END_NONE,
+	END_SIGNAL,	/* SIGINT, SIGTERM, SIGHUP, SIGQUIT */
+	END_DURATION,	/* -d */
+	END_TARGETS,	/* every -p/-c process (and -f descendant) exited */
+	END_COMMAND,	/* -p with -c: the command exited */
+	END_OUTPUT,	/* the output failed, or its reader has gone */
+	END_RECORDING,	/* -w failed */
+	END_READ,	/* the ring buffer could not be read */
+};
+
 struct session {
 	struct ct_trace_opts opt;
 	struct ct_bpf_config cfg;
 	struct ct_tracer_bpf bpf;
 	struct ct_command cmd;
-	FILE *out;
-	bool made_output;	/* -o created the file */
-	bool tracing;		/* the output is ours to keep */
+	struct ct_outfile out_file, rec_file, dot_file;	/* -o, -w, --dot */
+	struct ct_outbuf ob;	/* the events, the analyses, the summary */
+	const char *out_name;	/* for messages */
+	bool tracing;		/* started: the outputs are the run's */
+	bool draining;		/* finish(): every event is consumed */
 	struct ring_buffer *rb;
 	struct ct_output output;
 	struct ct_live *live;
-	int write_err;		/* -errno of a failed write */
-	bool targets_gone;
+	enum end end;
 	uint64_t start, deadline, lost_seen, last_warn;
 };
 
@@ -65,7 +96,7 @@ struct session {
 static int check(struct session *s)
 {
 	struct ct_trace_opts *o = &s->opt;
-	int status;
+	int status, err;
 
 	if (o->command &&
 	    ct_command_words(&s->cmd, o->command, &o->cmd_argv))
@@ -74,39 +105,76 @@ static int check(struct session *s)
 	status = ct_attach_check("clonetrace");
 	if (!status)
 		status = ct_targets_resolve(&o->pids, o->verbose);
-	if (!status && o->cmd_argv && !ct_command_exists(o->cmd_argv[0]))
-		status = ct_fail(CT_EXIT_NOT_FOUND, "command not found: %s (check the name and PATH)",
-				 o->cmd_argv[0]);
+	if (status || !o->cmd_argv)
+		return status;
+	/* as a shell: 127 not found, 126 found but cannot be run */
+	err = ct_command_find(o->cmd_argv[0]);
+	if (err == ENOENT)
+		return ct_fail(CT_EXIT_NOT_FOUND, "command not found: %s (check the name and PATH)",
+			       o->cmd_argv[0]);
+	if (err)
+		return ct_fail(CT_EXIT_CANNOT_RUN, "cannot run %s: %s",
+			       o->cmd_argv[0], strerror(err));
+	return CT_EXIT_OK;
+}
+
+/* Two outputs of the run are one file: refused, naming both. */
+static int distinct(const struct ct_outfile *f, int fd, const char *other)
+{
+	if (!ct_outfile_same(f, fd))
+		return CT_EXIT_OK;
+	return ct_fail(CT_EXIT_FAILURE, "the %s '%s' is the same file as the %s: give each its own",
+		       f->what, f->path, other);
+}
+
+/* --prometheus FILE, when it exists, is none of the other outputs. */
+static int distinct_metrics(struct session *s, int out)
+{
+	const char *path = s->opt.live.periodic.prometheus;
+	struct ct_outfile m = { .path = path, .what = "--prometheus file" };
+	int status = CT_EXIT_OK;
+
+	if (!path)
+		return CT_EXIT_OK;
+	m.fd = open(path, O_PATH | O_CLOEXEC);
+	if (m.fd < 0)
+		return CT_EXIT_OK;	/* not yet: it is created by rename */
+	if (distinct(&m, out, s->out_name) ||
+	    distinct(&m, s->rec_file.fd, "recording") ||
+	    distinct(&m, s->dot_file.fd, "--dot file"))
+		status = CT_EXIT_FAILURE;
+	close(m.fd);
 	return status;
 }
 
 /*
- * -o FILE: created, or opened without truncating, so that a run that
- * fails before tracing leaves no file and no damage (end_session()).
+ * -o, -w and --dot: created, or opened without truncating (start() does
+ * it), so that a run that fails before tracing leaves no file and no
+ * damage (end_session()). No two of them, or of them and standard
+ * output, may be one file: the events and a recording in one file are
+ * neither.
  */
-static int open_output(struct session *s)
+static int open_outputs(struct session *s)
 {
-	const char *path = s->opt.output;
-	int fd;
+	const struct ct_trace_opts *o = &s->opt;
+	int out = STDOUT_FILENO;
 
-	s->out = stdout;
-	if (!path)
-		return CT_EXIT_OK;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		s->made_output = true;
-	else if (errno == EEXIST)
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		s->out = fdopen(fd, "w");
-		if (!s->out)
-			close(fd);
-	}
-	if (fd < 0 || !s->out) {
-		s->out = NULL;
-		return ct_fail(CT_EXIT_FAILURE, "cannot write output file '%s': %s",
-			       path, strerror(errno));
-	}
+	s->out_name = o->output ? "output file" : "standard output";
+	if (ct_outfile_open(&s->out_file, o->output, "output file") ||
+	    ct_outfile_open(&s->rec_file, o->live.record, "recording") ||
+	    ct_outfile_open(&s->dot_file, o->live.analysis.dot, "--dot file"))
+		return CT_EXIT_FAILURE;
+	if (o->output)
+		out = s->out_file.fd;
+	else if (!ct_stdout_writable())
+		return ct_fail(CT_EXIT_FAILURE, "standard output is closed: redirect it, or give -o FILE");
+	if (distinct(&s->rec_file, out, s->out_name) ||
+	    distinct(&s->dot_file, out, s->out_name) ||
+	    distinct(&s->dot_file, s->rec_file.fd, "recording") ||
+	    distinct_metrics(s, out))
+		return CT_EXIT_FAILURE;
+	if (ct_outbuf_init(&s->ob, out))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	return CT_EXIT_OK;
 }
 
@@ -161,31 +229,37 @@ static int add_targets(struct session *s)
 	return CT_EXIT_OK;
 }
 
-/* The ring buffer's callback: print, then analyse. */
+/*
+ * The ring buffer's callback: print, then analyse. While running, a
+ * failed output or a stop request (the line is kept) stops consuming;
+ * while draining, every event is consumed, counted and analysed.
+ */
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
+	int err;
 
 	if (size < sizeof(struct ct_event))
 		return 0;
-	s->write_err = ct_output_event(&s->output, data);
-	if (s->write_err)
-		return -1;	/* stop consuming */
+	err = ct_output_event(&s->output, data);
 	ct_live_event(s->live, data);
-	return 0;
+	if (!err || s->draining)
+		return 0;
+	if (err == -EINTR) {
+		s->end = END_SIGNAL;
+		return err;
+	}
+	s->end = END_OUTPUT;
+	return -1;
 }
 
-/* An existing -o file is emptied only now that tracing works. */
-static int truncate_output(struct session *s)
+/* The file's descriptor handed over to another owner. */
+static int take(struct ct_outfile *f)
 {
-	struct stat st;
-	int fd = fileno(s->out);
+	int fd = f->fd;
 
-	if (!s->opt.output || s->made_output || fstat(fd, &st) ||
-	    !S_ISREG(st.st_mode) || !ftruncate(fd, 0))
-		return CT_EXIT_OK;
-	return ct_fail(CT_EXIT_FAILURE, "cannot truncate '%s': %s",
-		       s->opt.output, strerror(errno));
+	f->fd = -1;
+	return fd;
 }
 
 static int start(struct session *s)
@@ -198,18 +272,18 @@ static int start(struct session *s)
 	if (!s->rb)
 		return ct_fail(CT_EXIT_FAILURE, "cannot create the ring buffer reader: %s",
 			       strerror(errno));
-	if (truncate_output(s))
+	/* existing files are emptied only now that tracing works */
+	if (ct_outfile_commit(&s->out_file) ||
+	    ct_outfile_commit(&s->rec_file) || ct_outfile_commit(&s->dot_file))
 		return CT_EXIT_FAILURE;
-	setvbuf(s->out, NULL, isatty(fileno(s->out)) ? _IOLBF : _IOFBF,
-		1 << 16);
-	ct_output_init(&s->output, s->out, &o->format);
+	ct_output_init(&s->output, &s->ob, &o->format);
 	s->tracing = true;
 
-	ct_catch_stop_signals();
 	s->start = ct_now_ns();
 	if (o->duration > 0)
 		s->deadline = s->start + (uint64_t)(o->duration * 1e9);
-	if (ct_live_start(&o->live, ct_mode_name(s->bpf.mode), &s->live))
+	if (ct_live_start(&o->live, ct_mode_name(s->bpf.mode),
+			  take(&s->rec_file), take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
 	if (o->verbose)
 		ct_msg("tracing");
@@ -223,55 +297,76 @@ static int start(struct session *s)
 }
 
 /*
- * Once a pass of the loop: the interval's work, lost events, the
- * command, the targets, the deadline. Returns true when tracing is over.
+ * Once a pass of the loop (at least every POLL_MS): the interval's work
+ * and the recording, lost events, what is buffered written, then the
+ * ends: the command, the targets, the deadline.
  */
-static bool tick(struct session *s)
+static void tick(struct session *s)
 {
 	uint64_t t = ct_now_ns(), lost = s->bpf.skel->bss->lost_events;
+	int err;
 
-	ct_live_tick(s->live, t, lost);
+	if (ct_live_tick(s->live, t, lost)) {
+		s->end = END_RECORDING;
+		return;
+	}
 	if (lost != s->lost_seen && t - s->last_warn > LOST_WARN_NS) {
 		ct_msg("%llu events lost so far (ring buffer full); raise --buffer-size",
 		       (unsigned long long)lost);
 		s->lost_seen = lost;
 		s->last_warn = t;
 	}
-	if (s->cmd.pid)
-		ct_command_poll(&s->cmd);
+	err = ct_outbuf_flush(&s->ob);
+	if (err) {
+		s->end = err == -EINTR ? END_SIGNAL : END_OUTPUT;
+		return;
+	}
+	/* with -p, the command's exit ends the run: it is the measure */
+	if (s->cmd.pid && ct_command_poll(&s->cmd) && s->opt.pids.n) {
+		s->end = END_COMMAND;
+		return;
+	}
 	if (s->cfg.filter_targets && ct_targets_alive(s->bpf.skel) <= 0) {
 		if (s->opt.pids.n && !s->opt.cmd_argv)
 			ct_targets_say_gone(&s->opt.pids, s->opt.follow);
-		s->targets_gone = true;
-		return true;
+		s->end = END_TARGETS;
+		return;
 	}
-	return s->deadline && t >= s->deadline;
+	if (s->deadline && t >= s->deadline)
+		s->end = END_DURATION;
 }
 
 static int run(struct session *s)
 {
 	int err;
 
-	while (!ct_stop_signal()) {
+	while (!s->end) {
+		if (ct_stop_signal()) {
+			s->end = END_SIGNAL;
+			break;
+		}
 		err = ring_buffer__poll(s->rb, POLL_MS);
 		if (err >= 0)	/* wakeups are batched: also read on timeout */
 			err = ring_buffer__consume(s->rb);
+		if (s->end)
+			break;		/* the callback's: output, signal */
 		if (err == -EINTR)
 			continue;
-		if (s->write_err)
+		if (err < 0) {
+			ct_msg("reading events: %s", strerror(-err));
+			s->end = END_READ;
 			break;
-		if (err < 0)
-			return ct_fail(CT_EXIT_FAILURE, "reading events: %s",
-				       strerror(-err));
-		if (tick(s))
-			break;
+		}
+		tick(s);
 	}
-	if (!s->write_err)
-		ring_buffer__consume(s->rb);	/* what arrived meanwhile */
 	return CT_EXIT_OK;
 }
 
-/* The analyses, then the summary last; what was lost, said. */
+/*
+ * The recording's end, the analyses, then the summary last; what was
+ * lost, said. 0, or -errno when the recording, the metrics or --dot
+ * failed (said).
+ */
 static int summarize(struct session *s)
 {
 	struct ct_stats *st = &s->output.stats;
@@ -280,65 +375,76 @@ static int summarize(struct session *s)
 
 	st->lost = s->bpf.skel->bss->lost_events;
 	st->lost_follow = s->bpf.skel->bss->lost_follow;
-	err = ct_live_finish(s->live, &s->output, duration);
-	if (!err)
-		err = ct_output_summary(&s->output, ct_mode_name(s->bpf.mode),
-					duration);
-	if (err)
-		return err;
+	err = ct_live_finish(s->live, &s->output, duration, ct_stop_signal());
+	ct_output_summary(&s->output, ct_mode_name(s->bpf.mode), duration);
 	if (st->lost)
 		ct_msg("%llu events were lost (ring buffer full); raise --buffer-size",
 		       (unsigned long long)st->lost);
 	if (st->lost_follow)
 		ct_msg("%llu new processes could not be followed (table full); raise --max-follow",
 		       (unsigned long long)st->lost_follow);
-	return 0;
+	return err;
 }
 
-static int finish(struct session *s)
+/* The -c command at the end: its status (reaped, or stopped first). */
+static int command_end(struct session *s)
 {
-	int err = s->write_err;
 	int sig = ct_stop_signal();
 
-	if (!err)
-		err = summarize(s);
-	if (err == -EPIPE)
-		return CT_EXIT_OK;	/* | head: end quietly */
-	if (err)
-		return ct_fail(CT_EXIT_FAILURE, "writing events: %s",
-			       strerror(-err));
 	if (!s->cmd.pid)
 		return CT_EXIT_OK;
 	/* the command is done when everything traced is: reap it */
-	if (s->targets_gone)
+	if (s->end == END_TARGETS || s->end == END_COMMAND)
 		return ct_command_wait(&s->cmd);
-	/* a signal is passed on; -d's end stops it too */
+	/* a signal is passed on; any other end stops it with SIGTERM */
 	return ct_command_stop(&s->cmd, sig ? sig : SIGTERM);
+}
+
+/* The one stop path (the head of this file), for every end. */
+static int finish(struct session *s)
+{
+	int sig = ct_stop_signal(), side, status;
+
+	if (sig) {		/* they stop while we finish */
+		ct_command_signal(&s->cmd, sig);
+		ct_live_signal(s->live, sig);
+	}
+	ct_tracer_stop(&s->bpf);
+	ct_outbuf_ending(&s->ob);
+	s->draining = true;
+	if (s->end != END_READ)
+		ring_buffer__consume(s->rb);	/* what arrived meanwhile */
+	side = summarize(s);
+	status = command_end(s);
+	if (s->ob.err && s->ob.err != -EPIPE) {	/* | head: quietly */
+		ct_outbuf_say_lost(&s->ob, s->out_name);
+		return CT_EXIT_FAILURE;
+	}
+	if (side || s->end == END_READ)
+		return CT_EXIT_FAILURE;
+	if (s->ob.err == -EPIPE)
+		return CT_EXIT_OK;
+	return status;
 }
 
 static int end_session(struct session *s, int status)
 {
 	ring_buffer__free(s->rb);
 	ct_tracer_detach(&s->bpf);
-	if (s->cmd.pid && s->cmd.status < 0)	/* an error, or output closed */
+	if (s->cmd.pid && s->cmd.status < 0)	/* a failure before the end */
 		ct_command_stop(&s->cmd, SIGTERM);
 	ct_command_free(&s->cmd);
 	ct_live_free(s->live);
-	if (s->out && s->out != stdout) {
-		if (fclose(s->out) == EOF && status == CT_EXIT_OK)
-			status = CT_EXIT_FAILURE;
-		if (s->made_output && !s->tracing)	/* leave nothing */
-			unlink(s->opt.output);
-	} else if (fflush(stdout) == EOF && errno != EPIPE &&
-		   status == CT_EXIT_OK) {
-		status = CT_EXIT_FAILURE;
-	}
+	ct_outbuf_free(&s->ob);
+	ct_outfile_close(&s->out_file);
+	ct_outfile_close(&s->rec_file);
+	ct_outfile_close(&s->dot_file);
 	return status;
 }
 
 /* The phases, in order; each returns 0 to go on, else the exit status. */
 static int (*const phases[])(struct session *s) = {
-	check, open_output, attach, add_targets, start, run, finish,
+	check, open_outputs, attach, add_targets, start, run, finish,
 };
 
 int ct_trace_main(int argc, char **argv)
@@ -349,9 +455,14 @@ int ct_trace_main(int argc, char **argv)
 
 	if (!s)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	ct_catch_stop_signals();
 	status = ct_trace_parse(&s->opt, argc, argv);
-	for (i = 0; !status && i < ARRAY_SIZE(phases); i++)
+	for (i = 0; !status && i < ARRAY_SIZE(phases); i++) {
 		status = phases[i](s);
+		/* asked to stop before tracing started: nothing to show */
+		if (!status && !s->tracing && ct_stop_signal())
+			status = 128 + ct_stop_signal();
+	}
 	status = end_session(s, status);
 	free(s);
 	return status;

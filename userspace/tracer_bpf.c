@@ -140,6 +140,12 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t)
 	       t->task_storage ? "in task storage" : "in a TID hash");
 }
 
+void ct_tracer_stop(struct ct_tracer_bpf *t)
+{
+	if (t->skel)
+		clonetrace_bpf__detach(t->skel);
+}
+
 void ct_tracer_detach(struct ct_tracer_bpf *t)
 {
 	clonetrace_bpf__destroy(t->skel);

@@ -41,6 +41,12 @@ int ct_tracer_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 		     int verbose, struct ct_tracer_bpf *t);
 /* -v: the mode, and what it leaves out. */
 void ct_tracer_describe(const struct ct_tracer_bpf *t);
+/*
+ * Detach the programs: nothing more is traced, while the maps stay for
+ * the last reads (the ring buffer, the counters).
+ */
+void ct_tracer_stop(struct ct_tracer_bpf *t);
+/* Everything closed: the programs, the maps. */
 void ct_tracer_detach(struct ct_tracer_bpf *t);
 
 #endif /* CT_TRACER_BPF_H */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "decode.h"
 #include "tracer_opts.h"
 
@@ -147,6 +148,34 @@ static error_t parse_value(struct ct_trace_opts *o, int key, char *arg,
 	return ARGP_ERR_UNKNOWN;
 }
 
+/*
+ * Two outputs named alike ("-o X -w X") would make one file that is
+ * neither; other spellings of one file are found when they are opened.
+ */
+static error_t same_files(const struct ct_trace_opts *o,
+			  const struct argp_state *state)
+{
+	const struct {
+		const char *opt, *path;
+	} out[] = {
+		{ "-o", o->output },
+		{ "-w", o->live.record },
+		{ "--dot", o->live.analysis.dot },
+		{ "--prometheus", o->live.periodic.prometheus },
+	};
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(out); i++)
+		for (j = i + 1; j < ARRAY_SIZE(out); j++)
+			if (out[i].path && out[j].path &&
+			    !strcmp(out[i].path, out[j].path) &&
+			    strcmp(out[i].path, "/dev/null"))
+				return ct_usage_error(state, "%s and %s name the same file '%s': give each its own",
+						      out[i].opt, out[j].opt,
+						      out[i].path);
+	return 0;
+}
+
 /* What the options mean together, once all are read. */
 static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 {
@@ -156,7 +185,7 @@ static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 		o->cmd_argv = NULL;
 	if (o->follow && !o->pids.n && !o->cmd_argv && !o->command)
 		return ct_usage_error(state, "-f needs -p PID or a command to follow");
-	return 0;
+	return same_files(o, state);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -185,6 +214,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARGS:
 		o->cmd_argv = state->argv + state->next;
+		/* "clonetrace -v report FILE": not a program named report */
+		if (ct_is_command(o->cmd_argv[0]) &&
+		    strcmp(state->argv[state->next - 1], "--"))
+			return ct_usage_error(state, "'%s' is a command: give it first (clonetrace %s [OPTIONS]); to trace a program of that name, use -- %s",
+					      o->cmd_argv[0], o->cmd_argv[0],
+					      o->cmd_argv[0]);
 		break;
 	case ARGP_KEY_END:
 		return parse_end(o, state);

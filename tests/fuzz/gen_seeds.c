@@ -6,6 +6,7 @@
  *
  *   gen_seeds DIR
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,11 +54,12 @@ static int write_seed(const char *dir, const char *name, int n)
 	struct ct_event e;
 	struct ct_diag d = {};
 	char path[4096];
-	int i;
+	int i, fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	header(&h);
-	if (ct_rec_create(&w, path, &h))
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ct_rec_create(&w, fd, &h))
 		return 1;
 	for (i = 0; i < n; i++) {
 		event(&e, i);
