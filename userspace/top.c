@@ -31,6 +31,7 @@
 #include "decode.h"
 #include "escape.h"
 #include "json.h"
+#include "outbuf.h"
 #include "prom.h"
 #include "attach.h"
 #include "commands.h"
@@ -180,6 +181,8 @@ struct cgroup_names {
 
 struct top {
 	struct top_opts opt;
+	struct ct_outbuf ob;	/* standard output */
+	FILE *f;		/* stdio over it */
 	bool redraw;
 	struct top_bpf *skel;
 	bool failures;		/* failures are counted (syscall tracepoints) */
@@ -190,6 +193,7 @@ struct top {
 	uint32_t *pkeys;	/* keys of the maps being drained */
 	uint64_t *ckeys;
 	struct ct_prom prom;
+	bool failed;		/* the metrics could not be written */
 	struct ct_alerts *alerts;	/* --alert */
 	struct cgroup_names cg;
 	struct sample s;
@@ -413,7 +417,7 @@ static void collect(struct top *t, struct sample *s)
 /* ---- printing ---- */
 
 /* An interval's failures by errno: "EAGAIN 3, ...", or a JSON object. */
-static void put_errnos(const struct sample *s, struct ct_json *j)
+static void put_errnos(FILE *f, const struct sample *s, struct ct_json *j)
 {
 	const char *sep = "";
 	char name[32];
@@ -430,7 +434,7 @@ static void put_errnos(const struct sample *s, struct ct_json *j)
 		if (j)
 			ct_json_u64(j, e, s->errnos[i]);
 		else
-			printf("%s%s %" PRIu64, sep, e, s->errnos[i]);
+			fprintf(f, "%s%s %" PRIu64, sep, e, s->errnos[i]);
 		sep = ", ";
 	}
 	if (j)
@@ -485,7 +489,7 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 	size_t i;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ct_json_init(&j, stdout);
+	ct_json_init(&j, t->f);
 	ct_json_open(&j, NULL, '{');
 	ct_json_str(&j, "event", "top");
 	ct_json_num(&j, "time", ts.tv_sec + ts.tv_nsec / 1000000 / 1e3, 3);
@@ -495,7 +499,7 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 	json_kinds(&j, s->kinds);
 	put_failed(t, &j, s->failed);
 	if (t->failures)
-		put_errnos(s, &j);
+		put_errnos(t->f, s, &j);
 	else
 		ct_json_null(&j, "by_errno");
 	ct_json_u64(&j, "parents", s->nparents);
@@ -533,9 +537,9 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 	ct_json_close(&j);
 }
 
-static void to_stdout(void *ctx, const char *p, size_t n)
+static void to_file(void *ctx, const char *p, size_t n)
 {
-	fwrite(p, 1, n, stdout);
+	fwrite(p, 1, n, ctx);
 }
 
 /* "16:14:17  created 25404.6/s: process 0.0/s, ...; failed 0.0/s" */
@@ -549,22 +553,22 @@ static void human_totals(const struct top *t, const struct sample *s)
 
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	printf("%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; ",
+	fprintf(t->f, "%s  created %.1f/s: process %.1f/s, thread %.1f/s, vfork %.1f/s, other %.1f/s; ",
 	       clock, per_sec(s->created, s->secs),
 	       per_sec(s->kinds[CT_KIND_PROCESS], s->secs),
 	       per_sec(s->kinds[CT_KIND_THREAD], s->secs),
 	       per_sec(s->kinds[CT_KIND_VFORK], s->secs),
 	       per_sec(other, s->secs));
 	if (t->failures)
-		printf("failed %.1f/s", per_sec(s->failed, s->secs));
+		fprintf(t->f, "failed %.1f/s", per_sec(s->failed, s->secs));
 	else
-		fputs("failed n/a (--no-syscalls)", stdout);
+		fputs("failed n/a (--no-syscalls)", t->f);
 	if (s->failed) {
-		fputs(" (", stdout);
-		put_errnos(s, NULL);
-		fputc(')', stdout);
+		fputs(" (", t->f);
+		put_errnos(t->f, s, NULL);
+		fputc(')', t->f);
 	}
-	fputc('\n', stdout);
+	fputc('\n', t->f);
 }
 
 static void human_parents(const struct top *t, const struct sample *s)
@@ -572,15 +576,15 @@ static void human_parents(const struct top *t, const struct sample *s)
 	char comm[CT_COMM_LEN * 8], num[24];
 	size_t i;
 
-	printf("%7s %-16s %10s %8s %8s %7s %7s %7s\n", "PID", "COMM",
+	fprintf(t->f, "%7s %-16s %10s %8s %8s %7s %7s %7s\n", "PID", "COMM",
 	       "RATE/s", "PROCESS", "THREAD", "VFORK", "OTHER", "FAILED");
 	for (i = 0; i < shown(t, s->nparents); i++) {
 		const struct parent_row *r = &s->parents[i];
 		const __u64 *k = r->v.created;
 
 		ct_escape_human(r->v.comm, CT_COMM_LEN, comm, sizeof(comm));
-		printf("%7u %-16s %10.1f %8" PRIu64 " %8" PRIu64 " %7" PRIu64
-		       " %7" PRIu64 " %7s\n", r->pid, comm,
+		fprintf(t->f, "%7u %-16s %10.1f %8" PRIu64 " %8" PRIu64 " %7"
+			PRIu64 " %7" PRIu64 " %7s\n", r->pid, comm,
 		       per_sec(r->created, s->secs),
 		       (uint64_t)k[CT_KIND_PROCESS],
 		       (uint64_t)k[CT_KIND_THREAD], (uint64_t)k[CT_KIND_VFORK],
@@ -598,30 +602,30 @@ static void human_cgroups(struct top *t, const struct sample *s,
 
 	if (!s->ncgroups)
 		return;
-	printf("%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
+	fprintf(t->f, "%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
 	for (i = 0; i < shown(t, s->ncgroups); i++) {
 		const struct cgroup_row *c = &s->cgroups[i];
 		const char *p = cg_path(&t->cg, c->id, now);
 
-		printf("%10.1f %7s  ", per_sec(c->v.created, s->secs),
-		       failed_col(t, c->v.failed, num, sizeof(num)));
+		fprintf(t->f, "%10.1f %7s  ", per_sec(c->v.created, s->secs),
+			failed_col(t, c->v.failed, num, sizeof(num)));
 		if (p)
-			ct_escape(p, SIZE_MAX, CT_ESC_TERMINAL, to_stdout, NULL);
+			ct_escape(p, SIZE_MAX, CT_ESC_TERMINAL, to_file, t->f);
 		else
-			printf("(id %" PRIu64 ")", c->id);
-		putchar('\n');
+			fprintf(t->f, "(id %" PRIu64 ")", c->id);
+		fputc('\n', t->f);
 	}
 }
 
 static void print_human(struct top *t, const struct sample *s, uint64_t now)
 {
 	if (t->redraw)
-		fputs("\033[H\033[2J", stdout);
+		fputs("\033[H\033[2J", t->f);
 	human_totals(t, s);
 	human_parents(t, s);
 	human_cgroups(t, s, now);
 	if (!t->redraw)
-		fputc('\n', stdout);
+		fputc('\n', t->f);
 }
 
 /* The interval's rates to the alerts. */
@@ -648,10 +652,13 @@ static void observe_rates(struct top *t, const struct sample *s)
 static int top_start(struct top *t)
 {
 	struct ct_alert_cfg cfg = t->opt.periodic.alert;
+	const char *prom = t->opt.periodic.prometheus;
 	enum ct_mode mode;
 
 	if (ct_attach_check("clonetrace top"))
 		return CT_EXIT_FAILURE;
+	if (!ct_stdout_writable())
+		return ct_fail(CT_EXIT_FAILURE, "standard output is closed: redirect it (>/dev/null to keep only --prometheus)");
 	ct_libbpf_verbosity(t->opt.verbose);
 	t->ncpus = libbpf_num_possible_cpus();
 	if (t->ncpus <= 0)
@@ -661,13 +668,20 @@ static int top_start(struct top *t)
 	t->ckeys = calloc(CT_TOP_CGROUPS, sizeof(*t->ckeys));
 	t->s.parents = calloc(CT_TOP_PARENTS, sizeof(*t->s.parents));
 	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
-	cfg.f = stdout;
+	if (ct_outbuf_init(&t->ob, STDOUT_FILENO))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	t->f = t->ob.f;
+	cfg.f = t->f;
 	cfg.json = t->opt.json;
 	if (cfg.rate)
 		t->alerts = ct_alerts_new(&cfg);
 	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
 	    !t->s.cgroups || (cfg.rate && !t->alerts))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	/* the metrics file can be written, or nothing starts (as the tracer) */
+	t->prom.source = "top";
+	if (prom && ct_prom_update(&t->prom, prom))
+		return CT_EXIT_FAILURE;
 	if (ct_attach(&top_ops, t->opt.mode, t->opt.verbose, t, &mode))
 		return CT_EXIT_FAILURE;
 	if (t->opt.verbose) {
@@ -675,15 +689,17 @@ static int top_start(struct top *t)
 		       t->failures ? "" : " (no syscall tracepoints: no failures)");
 		ct_msg("tracing");
 	}
-	t->prom.source = "top";
 	return CT_EXIT_OK;
 }
 
-/* One interval: read, print, alert, write the metrics. false: stop. */
-static bool interval(struct top *t, uint64_t now, double secs)
+/*
+ * One interval: read, print, alert, write the metrics. 0; -EINTR when a
+ * stop request interrupted the output (what was printed is kept); or the
+ * output's failure.
+ */
+static int interval(struct top *t, uint64_t now, double secs)
 {
 	const char *prom = t->opt.periodic.prometheus;
-	int err;
 
 	t->s.secs = secs;
 	collect(t, &t->s);
@@ -693,59 +709,77 @@ static bool interval(struct top *t, uint64_t now, double secs)
 		print_human(t, &t->s, now);
 	if (t->alerts)
 		observe_rates(t, &t->s);
-	if (fflush(stdout) == EOF && errno == EPIPE)
-		return false;		/* | head: end quietly */
-	if (prom) {
-		err = ct_prom_write(prom, &t->prom);
-		if (err)
-			ct_msg("cannot write '%s': %s", prom, strerror(-err));
-	}
-	return true;
+	if (prom && ct_prom_update(&t->prom, prom))
+		t->failed = true;
+	return ct_outbuf_flush(&t->ob);
 }
 
+/*
+ * Every interval until -n, -d, a stop signal or an output failure; then
+ * top's stop path: the signal on to the alert commands, the programs
+ * detached, a last shorter interval (nothing goes uncounted), the
+ * output flushed (bounded after a stop request, outbuf.h), the alert
+ * commands stopped and reaped.
+ */
 static int top_loop(struct top *t)
 {
 	uint64_t start, last, deadline = 0, now;
 	long intervals = 0;
-	bool stop = false;
+	bool counted = false;
+	int err = 0, sig;
 
-	ct_catch_stop_signals();
-	start = last = ct_now_ns();
+	start = last = now = ct_now_ns();
 	if (t->opt.duration > 0)
 		deadline = start + (uint64_t)(t->opt.duration * 1e9);
 	cg_scan(&t->cg, start);
-	while (!stop) {
+	while (!err) {
 		usleep(STEP_MS * 1000);
 		now = ct_now_ns();
-		stop = ct_stop_signal() || (deadline && now >= deadline);
+		if (ct_stop_signal() || (deadline && now >= deadline))
+			break;
 		if (t->alerts)
 			ct_alerts_reap(t->alerts);
-		if (!stop &&
-		    now - last < (uint64_t)(t->opt.periodic.interval * 1e9))
+		if (now - last < (uint64_t)(t->opt.periodic.interval * 1e9))
 			continue;
-		/* a last, shorter interval at exit: nothing goes uncounted */
-		if (!interval(t, now, (now - last) / 1e9))
-			break;
+		err = interval(t, now, (now - last) / 1e9);
 		last = now;
-		intervals++;
-		if (t->opt.count && intervals >= t->opt.count)
+		counted = t->opt.count && ++intervals >= t->opt.count;
+		if (counted)
 			break;
 	}
-	return CT_EXIT_OK;
+
+	sig = ct_stop_signal();
+	if (sig)
+		ct_alerts_signal(t->alerts, sig);
+	top_bpf__detach(t->skel);
+	ct_outbuf_ending(&t->ob);
+	if (!counted && (!err || err == -EINTR)) {
+		now = ct_now_ns();
+		interval(t, now, (now - last) / 1e9);
+	}
+	ct_outbuf_flush(&t->ob);
+	ct_alerts_stop(t->alerts, sig ? sig : SIGTERM);
+	if (t->ob.err && t->ob.err != -EPIPE) {	/* | head: quietly */
+		ct_outbuf_say_lost(&t->ob, "standard output");
+		return CT_EXIT_FAILURE;
+	}
+	return t->failed ? CT_EXIT_FAILURE : CT_EXIT_OK;
 }
+
+static const struct argp_child children[] = {
+	{ &ct_periodic_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp top_argp = {
+	.options = opts,
+	.parser = parse_opt,
+	.doc = doc,
+	.children = children,
+};
 
 int ct_top_main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &ct_periodic_argp, 0, NULL, 0 },
-		{},
-	};
-	static const struct argp argp = {
-		.options = opts,
-		.parser = parse_opt,
-		.doc = doc,
-		.children = children,
-	};
 	struct top *t = calloc(1, sizeof(*t));
 	int status;
 
@@ -754,15 +788,21 @@ int ct_top_main(int argc, char **argv)
 	t->opt = (struct top_opts){
 		.rows = 10, .redraw = -1, .mode = CT_MODE_AUTO,
 	};
-	status = ct_parse_args(&argp, argc, argv, "clonetrace top", &t->opt);
+	ct_catch_stop_signals();
+	status = ct_parse_args(&top_argp, argc, argv, "clonetrace top",
+			       &t->opt);
 	t->redraw = t->opt.redraw < 0 ?
 		    !t->opt.json && isatty(STDOUT_FILENO) : t->opt.redraw;
 	if (!status)
 		status = top_start(t);
+	/* asked to stop before counting started: nothing to show */
+	if (!status && ct_stop_signal())
+		status = 128 + ct_stop_signal();
 	if (!status)
 		status = top_loop(t);
 	top_bpf__destroy(t->skel);
 	ct_alerts_free(t->alerts);
+	ct_outbuf_free(&t->ob);
 	cg_free(&t->cg);
 	free(t->percpu);
 	free(t->pkeys);
