@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -410,6 +411,7 @@ static int cmp_kcmp(const void *a, const void *b)
 
 static pid_t spawn_reference(void)
 {
+	pid_t parent = getpid();
 	int prio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
 	bool reset = prio > 0 && (prio >> IOPRIO_CLASS_SHIFT) != 0;
 	pid_t pid;
@@ -418,7 +420,10 @@ static pid_t spawn_reference(void)
 		reset = false;
 	pid = fork();
 	if (pid == 0) {
-		pause();
+		/* it dies with us, however we end (SIGTERM, SIGKILL...) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == parent)
+			pause();
 		_exit(0);
 	}
 	if (reset)
@@ -426,15 +431,15 @@ static pid_t spawn_reference(void)
 	return pid;
 }
 
-static int from_kcmp(void)
+/*
+ * One pass of every kcmp() type over the tasks: 0, or the errno of the
+ * first kcmp() that failed (ESRCH: a task has exited meanwhile).
+ */
+static int kcmp_pass(struct task **order, pid_t ref)
 {
-	struct task **order = calloc(ntasks, sizeof(*order));
-	pid_t ref = spawn_reference();
 	size_t i, g;
 	int r;
 
-	if (!order || ref < 0)
-		return -ENOMEM;
 	for (r = 0; r < R_NR; r++) {
 		if (res_kcmp[r] < 0)
 			continue;
@@ -456,19 +461,82 @@ static int from_kcmp(void)
 			order[i]->key[r] = g;
 			order[i]->have[r] = !none;
 		}
-		if (kcmp_err) {
-			errno = kcmp_err;
-			break;
-		}
+		if (kcmp_err)
+			return kcmp_err;
 	}
+	return 0;
+}
+
+/* Tasks that have exited since they were listed, left out; how many. */
+static size_t drop_exited(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntasks; i++)
+		if (!syscall(SYS_tgkill, tasks[i].pid, tasks[i].tid, 0) ||
+		    errno != ESRCH)
+			tasks[n++] = tasks[i];
+	i = ntasks - n;
+	ntasks = n;
+	return i;
+}
+
+#define KCMP_TRIES	5
+
+/*
+ * kcmp() needs every task alive: a task that exits while the tasks are
+ * compared is left out, and the comparison done again.
+ */
+static int from_kcmp(void)
+{
+	struct task **order = calloc(ntasks + 1, sizeof(*order));
+	pid_t ref = spawn_reference();
+	size_t i, gone = 0;
+	int err = ESRCH, try;
+
+	if (!order || ref < 0) {
+		free(order);
+		if (ref > 0) {
+			kill(ref, SIGKILL);
+			waitpid(ref, NULL, 0);
+		}
+		return -ENOMEM;
+	}
+	for (try = 0; try < KCMP_TRIES && err == ESRCH && ntasks; try++) {
+		err = kcmp_pass(order, ref);
+		if (err == ESRCH)
+			gone += drop_exited();
+	}
+	if (!ntasks)
+		err = ESRCH;
 	kill(ref, SIGKILL);
 	waitpid(ref, NULL, 0);
 	free(order);
+	if (gone)
+		ct_msg("%zu tasks exited while they were compared: left out",
+		       gone);
 	for (i = 0; i < ntasks; i++) {
 		tasks[i].key[R_SIGNAL] = tasks[i].pid;
 		tasks[i].have[R_SIGNAL] = true;
 	}
-	return kcmp_err ? -kcmp_err : 0;
+	return -err;
+}
+
+/* Why kcmp() failed, and what to do. */
+static int kcmp_failed(int err)
+{
+	switch (err) {
+	case ENOSYS:
+		return ct_fail(CT_EXIT_FAILURE, "kcmp(2) is not available: the kernel lacks CONFIG_KCMP (load the module: -s debugfs)");
+	case EPERM:
+	case EACCES:
+		return ct_fail(CT_EXIT_FAILURE, "kcmp refused: %s (it needs ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)",
+			       strerror(err));
+	case ESRCH:
+		return ct_fail(CT_EXIT_FAILURE, "the tasks kept exiting while they were compared: run again");
+	default:
+		return ct_fail(CT_EXIT_FAILURE, "kcmp failed: %s", strerror(err));
+	}
 }
 
 /* ---- output ---- */
@@ -637,6 +705,12 @@ int ct_share_main(int argc, char **argv)
 	size_t i;
 	int err, r;
 
+	/* a fresh start: the state above is this file's, not the call's */
+	opt = (struct share_opts){};
+	free(tasks);
+	tasks = NULL;
+	ntasks = cap = 0;
+	ns_nr = 0;
 	if (ct_parse_args(&share_argp, argc, argv, "clonetrace share", NULL))
 		return CT_EXIT_USAGE;
 
@@ -681,9 +755,10 @@ int ct_share_main(int argc, char **argv)
 		}
 		source = "kcmp";
 		err = from_kcmp();
+		if (err == -ENOMEM)
+			return ct_fail(CT_EXIT_FAILURE, "out of memory");
 		if (err)
-			return ct_fail(CT_EXIT_FAILURE, "kcmp failed: %s (needs CONFIG_KCMP and ptrace read access to every task; root may still be refused by Yama or a non-dumpable task)",
-				       strerror(-err));
+			return kcmp_failed(-err);
 	}
 	err = opt.json ? print_json(source) : print_human(source);
 	free(tasks);
