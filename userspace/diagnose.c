@@ -301,8 +301,11 @@ static void jpair(struct ct_json *j, const char *key, uint64_t count,
 void ct_diag_print(FILE *f, const struct ct_diag *d)
 {
 	char comm[CT_COMM_LEN * 8], err[32], a[32], b[32], c[32];
+	char cg[CT_DIAG_PATH_LEN * 4];
 
 	ct_escape_human(d->pcomm, CT_COMM_LEN, comm, sizeof(comm));
+	ct_escape_human(d->cg_path[0] ? d->cg_path : "?", CT_DIAG_PATH_LEN,
+			cg, sizeof(cg));
 	fprintf(f, "clonetrace: why: %s by %s(%u) failed with %s: ",
 		ct_syscall_name(d->syscall), comm, d->ptid,
 		ct_errno_name(d->err, err, sizeof(err)));
@@ -323,7 +326,7 @@ void ct_diag_print(FILE *f, const struct ct_diag *d)
 		num(a, sizeof(a), d->cg_current);
 		num(b, sizeof(b), d->cg_max);
 		fprintf(f, "pids cgroup %s at its limit (pids.current %s, pids.max %s)\n",
-			d->cg_path, a, b);
+			cg, a, b);
 		break;
 	case CT_LIMIT_PID_MAX:
 		num(a, sizeof(a), d->threads);
@@ -350,8 +353,7 @@ void ct_diag_print(FILE *f, const struct ct_diag *d)
 	fprintf(f, " pid_max %s;", b);
 	num(a, sizeof(a), d->cg_current);
 	num(b, sizeof(b), d->cg_max);
-	fprintf(f, " pids cgroup %s: %s of %s\n", d->cg_path[0] ? d->cg_path :
-		"?", a, b);
+	fprintf(f, " pids cgroup %s: %s of %s\n", cg, a, b);
 	if (d->repeats)
 		fprintf(f, "    and %" PRIu64 " more such failures within 1 s\n",
 			d->repeats);

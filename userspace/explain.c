@@ -36,6 +36,7 @@
 #include "ct_event.h"
 #include "commands.h"
 #include "decode.h"
+#include "escape.h"
 #include "json.h"
 #include "util.h"
 
@@ -546,15 +547,17 @@ static void ns_list(uint64_t f, char *buf, size_t len)
 static void print_human(const struct req *r, int kind)
 {
 	const struct finding *ref = first_refusal();
-	char buf[512], sig[32];
+	char buf[512], sig[32], input[512];
 	const struct ct_flag *fl;
 	uint64_t f = r->flags;
 	size_t i;
 	int n;
 
+	/* as typed, but a tab or newline between the names shows escaped */
+	ct_escape_human(opt.input, SIZE_MAX, input, sizeof(input));
 	ct_flags_str(r->flags, false, buf, sizeof(buf));
 	printf("%s via %s() on Linux %s%s: %#llx = %s\n",
-	       opt.input, opt.syscall == SC_CLONE ? "clone" : "clone3",
+	       input, opt.syscall == SC_CLONE ? "clone" : "clone3",
 	       opt.kernel_str, opt.kernel_given ? "" : " (running)",
 	       (unsigned long long)r->flags, buf);
 	printf("  exit signal   %s\n", ct_signal_name(r->exit_signal, sig, sizeof(sig)));
@@ -594,6 +597,9 @@ int ct_explain_main(int argc, char **argv)
 	struct req r = {};
 	int kind, err;
 
+	/* a fresh start: the state above is this file's, not the call's */
+	opt = (struct explain_opts){ .exit_signal = -1 };
+	nfound = 0;
 	if (ct_parse_args(&explain_argp, argc, argv, EXPLAIN, NULL))
 		return CT_EXIT_USAGE;
 	if (!opt.kernel_given && (uname(&u) || parse_kernel(u.release, false)))
