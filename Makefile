@@ -142,13 +142,14 @@ lab: clonetrace workloads
 	$(MAKE) -C tools/labs
 	tools/labs/run-labs
 
-# Fuzzing the record reader (libFuzzer); check-fuzz is the short pass of
-# make check.
+# Fuzzing the recording reader, explain's expressions and every option
+# parser (libFuzzer, tests/fuzz); check-fuzz is the short pass of make
+# check: 20 s each.
 fuzz: $(SKELS)
 	$(MAKE) -C tests/fuzz run
 
 check-fuzz: $(SKELS)
-	$(MAKE) -C tests/fuzz run FUZZ_TIME=30
+	$(MAKE) -C tests/fuzz run FUZZ_TIME=20
 
 # ---- install ----
 install: clonetrace

@@ -5,12 +5,16 @@
  * then random mutations of them (bit flips, byte sets, cuts, inserts,
  * duplicated ranges) under AddressSanitizer and UBSan.
  *
- *   standalone [-runs=N] [-seed=S] FILE...
+ *   standalone [-runs=N] [-seed=S] [-close_fd_mask=M] FILE...
+ *
+ * -close_fd_mask as libFuzzer's: 1 silences stdout, 2 stderr.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -86,6 +90,7 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 int main(int argc, char **argv)
 {
 	long runs = 20000, r;
+	int quiet = 0, out = dup(1), null = open("/dev/null", O_WRONLY);
 	uint8_t *seeds[256], *buf;
 	size_t lens[256], nseeds = 0, cap = 1 << 16, len;
 	int i;
@@ -95,6 +100,8 @@ int main(int argc, char **argv)
 			runs = atol(argv[i] + 6);
 		else if (!strncmp(argv[i], "-seed=", 6))
 			state = strtoull(argv[i] + 6, NULL, 0) | 1;
+		else if (!strncmp(argv[i], "-close_fd_mask=", 15))
+			quiet = atoi(argv[i] + 15);
 		else if (nseeds < 256 &&
 			 (seeds[nseeds] = load(argv[i], &lens[nseeds])))
 			nseeds++;
@@ -104,6 +111,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "standalone: no seeds\n");
 		return 1;
 	}
+	if (quiet & 1)
+		dup2(null, 1);
+	if (quiet & 2)
+		dup2(null, 2);
 	for (i = 0; i < (int)nseeds; i++)
 		LLVMFuzzerTestOneInput(seeds[i], lens[i]);
 	for (r = 0; r < runs; r++) {
@@ -119,8 +130,8 @@ int main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(in, len);
 		free(in);
 	}
-	printf("standalone: %ld runs over %zu seeds, no crash\n", runs,
-	       nseeds);
+	dprintf(out, "standalone: %ld runs over %zu seeds, no crash\n", runs,
+		nseeds);
 	for (i = 0; i < (int)nseeds; i++)
 		free(seeds[i]);
 	free(buf);

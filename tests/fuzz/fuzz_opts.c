@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_opts.c - libFuzzer target for the option parsers of every command:
+ * the tracer's (tracer_opts.c with its argp children output.c, live.c,
+ * periodic.c, and util.c's value parsers), top's, report's, share's
+ * (opts_*.c) and explain's (its whole command: nothing it runs is
+ * harmful). The first byte chooses the command, the rest is its
+ * arguments, separated by NUL bytes.
+ *
+ * A parser may accept or refuse (CT_EXIT_USAGE), never crash, exit or
+ * read out of bounds, and what it accepts is within the limits the man
+ * page gives. argp's own exits (--help, an unknown option) are turned
+ * off by linking with --wrap=argp_parse (argp_wrap.c).
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "ct_event.h"
+#include "opts_commands.h"
+#include "tracer_opts.h"
+#include "util.h"
+
+#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+#define MAX_ARGS	32
+
+static int parse_tracer(int argc, char **argv)
+{
+	struct ct_trace_opts o;
+	int status = ct_trace_parse(&o, argc, argv), i;
+
+	if (status)
+		return status;
+	for (i = 0; i < o.pids.n; i++)
+		CHECK(o.pids.pid[i] > 0);
+	CHECK(!o.follow || o.pids.n || o.cmd_argv || o.command);
+	CHECK(!(o.command && o.cmd_argv));
+	CHECK(!o.comm || (*o.comm && strlen(o.comm) < CT_COMM_LEN));
+	CHECK(o.kind_mask);
+	CHECK(o.duration == 0 || (o.duration >= 0.001 && o.duration <= 1e9));
+	CHECK(!o.output || *o.output);
+	CHECK(o.ringbuf_kib >= 4 && o.ringbuf_kib <= (1 << 20) &&
+	      !(o.ringbuf_kib & (o.ringbuf_kib - 1)));
+	CHECK(o.max_follow >= 1 && o.max_follow <= (1 << 22));
+	CHECK(o.mode >= CT_MODE_AUTO && o.mode <= CT_MODE_RAW_TP);
+	CHECK(!o.live.record || *o.live.record);
+	CHECK(!o.output || !o.live.record || !strcmp(o.output, "/dev/null") ||
+	      strcmp(o.output, o.live.record));
+	CHECK(o.live.periodic.interval >= 0.1 &&
+	      o.live.periodic.interval <= 86400);
+	CHECK(!o.live.periodic.alert.exec || o.live.periodic.alert.rate > 0);
+	return status;
+}
+
+static const struct {
+	const char *name;
+	int (*parse)(int argc, char **argv);
+} commands[] = {
+	{ "clonetrace", parse_tracer },
+	{ "top", fuzz_parse_top },
+	{ "report", fuzz_parse_report },
+	{ "share", fuzz_parse_share },
+	{ "explain", ct_explain_main },
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv[MAX_ARGS + 2];
+	size_t c, off = 1;
+	int argc = 0, status, i;
+
+	if (!size)
+		return 0;
+	c = data[0] % (sizeof(commands) / sizeof(commands[0]));
+	argv[argc++] = strdup(commands[c].name);
+	while (off < size && argc <= MAX_ARGS) {
+		const char *p = (const char *)data + off;
+		size_t n = strnlen(p, size - off);
+
+		argv[argc++] = strndup(p, n);
+		off += n + 1;
+	}
+	argv[argc] = NULL;
+	status = commands[c].parse(argc, argv);
+	CHECK(status == CT_EXIT_OK || status == CT_EXIT_USAGE ||
+	      (c == 4 && status == CT_EXIT_FAILURE));
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}
