@@ -69,14 +69,13 @@ static int fail(struct ct_outbuf *o, int err)
  * After a stop request, while ending: has the output had its chance? A
  * second stop signal, or the alarm of a write without progress.
  */
-static bool give_up(unsigned int stops)
+static bool give_up(void)
 {
-	return ct_stop_count() > stops || ct_alarm_rang();
+	return ct_stop_count() > 1 || ct_alarm_rang();
 }
 
 int ct_outbuf_flush(struct ct_outbuf *o)
 {
-	unsigned int stops = ct_stop_count();
 	size_t off = 0;
 	int err = 0;
 
@@ -96,10 +95,9 @@ int ct_outbuf_flush(struct ct_outbuf *o)
 		if (n > 0) {
 			off += n;
 		} else if (n < 0 && errno == EINTR) {
-			if (bounded && give_up(stops))
+			/* a stop while ending makes the next write bounded */
+			if ((bounded || o->ending) && give_up())
 				err = -ETIMEDOUT;
-			else if (o->ending && !bounded)
-				stops = ct_stop_count();	/* bounded now */
 		} else {
 			err = n < 0 ? -errno : -EIO;
 		}
@@ -179,6 +177,8 @@ int ct_outfile_open(struct ct_outfile *f, const char *path, const char *what)
 		f->created = true;
 	else if (errno == EEXIST)
 		f->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (f->fd < 0 && errno == EINTR && ct_stop_signal())
+		return CT_EXIT_FAILURE;	/* a FIFO's open, stopped: no error */
 	if (f->fd < 0)
 		return ct_fail(CT_EXIT_FAILURE, "cannot write %s '%s': %s",
 			       what, path, strerror(errno));

@@ -460,7 +460,7 @@ int ct_trace_main(int argc, char **argv)
 	for (i = 0; !status && i < ARRAY_SIZE(phases); i++) {
 		status = phases[i](s);
 		/* asked to stop before tracing started: nothing to show */
-		if (!status && !s->tracing && ct_stop_signal())
+		if (!s->tracing && ct_stop_signal())
 			status = 128 + ct_stop_signal();
 	}
 	status = end_session(s, status);
