@@ -491,8 +491,13 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 {
 	const struct ct_stats *st = &out->stats;
 	FILE *f = out->json ? out->f : stderr;
-	int i;
+	int i, err = 0;
 
+	if (!out->json) {	/* the events first, the summary after */
+		err = ct_outbuf_flush(out->ob);
+		if (err == -EPIPE)
+			return err;	/* | head: end quietly */
+	}
 	if (out->json) {
 		struct ct_json j;
 
@@ -532,5 +537,5 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 		}
 		fprintf(f, "%s)\n", *sep ? "" : "none");
 	}
-	return ct_outbuf_flush(out->ob);
+	return out->json ? ct_outbuf_flush(out->ob) : err;
 }

@@ -74,8 +74,9 @@ void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
  */
 int ct_output_event(struct ct_output *out, const struct ct_event *e);
 /*
- * The closing summary, a JSON line or human lines on stderr, then
- * everything flushed: 0, -EINTR or the output's failure.
+ * The closing summary, a JSON line or a human line on stderr (after the
+ * events are written; none when the reader has gone), then everything
+ * flushed: 0, or the output's failure.
  */
 int ct_output_summary(struct ct_output *out, const char *mode,
 		      uint64_t duration_ns);
