@@ -246,12 +246,13 @@ static void check_namespaces(const struct req *r)
  * *bits, at most one signal name into *sig (-1: none). A name is a flag
  * before it is a signal ("SIGHAND" is CLONE_SIGHAND); 0x80 is both
  * CLONE_NEWTIME and part of clone()'s exit-signal byte, so clone() is
- * refused the name. Returns 0 or CT_EXIT_USAGE (said).
+ * refused the name. Returns 0 or CT_EXIT_USAGE (said). input is FLAGS
+ * escaped for the terminal, for the messages.
  */
 static int parse_tokens(const char *input, char *s, uint64_t *bits,
 			int *sig)
 {
-	char *tok, *next;
+	char *tok, *next, shown[256];
 
 	if (!*s)
 		return ct_usage(EXPLAIN, "empty FLAGS: expected a number or CLONE_VM|CLONE_FS|...");
@@ -267,13 +268,14 @@ static int parse_tokens(const char *input, char *s, uint64_t *bits,
 		if (next)
 			*next++ = '\0';
 		t = ct_trim(tok);
+		ct_escape_human(t, SIZE_MAX, shown, sizeof(shown));
 		if (ct_flag_token(t, &v, &tsig))
 			return ct_usage(EXPLAIN, "cannot parse '%s': expected a number, a clone flag name (CLONE_VM, vm, ...) or a signal name, joined by '|'",
-					*t ? t : input);
+					*t ? shown : input);
 		if (opt.syscall == SC_CLONE && !isdigit((unsigned char)*t) &&
 		    v == CT_CLONE(NEWTIME))
 			return ct_usage(EXPLAIN, "%s cannot be passed to clone(): 0x80 is in its exit-signal byte (use clone3)",
-					t);
+					shown);
 		if (tsig && *sig >= 0)
 			return ct_usage(EXPLAIN, "two exit signals in '%s'", input);
 		if (tsig)
@@ -286,13 +288,15 @@ static int parse_tokens(const char *input, char *s, uint64_t *bits,
 /* FLAGS as the kernel sees them from the syscall: 0 or CT_EXIT_USAGE. */
 static int parse_expr(const char *s, struct req *r)
 {
-	char *copy = strdup(s);
+	char *copy = strdup(s), shown[512];
 	uint64_t bits = 0;
 	int sig = -1, err;
 
 	if (!copy)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
-	err = parse_tokens(s, ct_trim(copy), &bits, &sig);
+	/* FLAGS in messages: escaped, as any text from outside */
+	ct_escape_human(s, SIZE_MAX, shown, sizeof(shown));
+	err = parse_tokens(shown, ct_trim(copy), &bits, &sig);
 	free(copy);
 	if (err)
 		return err;
@@ -302,7 +306,7 @@ static int parse_expr(const char *s, struct req *r)
 
 		if (low && sig >= 0)
 			return ct_usage(EXPLAIN, "two exit signals in '%s': the low byte of a clone() number is the exit signal",
-					s);
+					shown);
 		r->exit_signal = sig >= 0 ? sig : low;
 		r->flags = bits & LEGACY_FLAGS & ~CT_CSIGNAL;
 		r->ignored = bits & ~LEGACY_FLAGS;
@@ -313,7 +317,7 @@ static int parse_expr(const char *s, struct req *r)
 	if (opt.exit_signal >= 0) {
 		if (sig >= 0)
 			return ct_usage(EXPLAIN, "exit signal given twice (in '%s' and --exit-signal)",
-					s);
+					shown);
 		r->exit_signal = opt.exit_signal;
 	}
 	return 0;
