@@ -6,8 +6,9 @@
  * Human (columns: docs/USAGE.md), FLAGS last:
  *   TIME(s)    PCOMM               PID     TID    CPID    CTID KIND    CALL   FLAGS
  * JSON: the contract in docs/JSON.md: keys never change meaning; new
- * keys may be added. The event lines are built here, in one buffer each
- * (the hot path); the summary goes through the JSON writer (json.c).
+ * keys may be added. Every JSON line goes through the writer (json.c):
+ * an event line into one buffer, written in one piece (the hot path),
+ * with its comms and flag names escaped once and cached.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -191,11 +192,17 @@ static void put_u32_pad(struct line *l, uint32_t v, int width)
 	put_pad(l, t + i, width, false);
 }
 
+/* The flag names of flags; json: escaped for a JSON string, once. */
 static const char *cached_flags(struct ct_flags_cache *c, uint64_t flags,
-				bool strip)
+				bool strip, bool json)
 {
+	char names[sizeof(c->str)];
+
 	if (!c->valid || c->flags != flags) {
-		ct_flags_str(flags, strip, c->str, sizeof(c->str));
+		ct_flags_str(flags, strip, names, sizeof(names));
+		ct_escape_buf(names, sizeof(names),
+			      json ? CT_ESC_JSON : CT_ESC_TERMINAL, c->str,
+			      sizeof(c->str));
 		c->flags = flags;
 		c->valid = true;
 	}
@@ -215,8 +222,9 @@ static const char *cached_comm(struct ct_comm_cache *c, const char *raw,
 	return c->str;
 }
 
+/* -x: the names of the namespaces created, after first, sep between. */
 static void put_ns_names(struct line *l, uint64_t flags, const char *first,
-			 const char *sep, bool quote)
+			 const char *sep)
 {
 	const char *pre = first;
 	uint64_t bit;
@@ -229,11 +237,7 @@ static void put_ns_names(struct line *l, uint64_t flags, const char *first,
 		if (!ns)
 			continue;
 		put_str(l, pre);
-		if (quote)
-			PUT_LIT(l, "\"");
 		put_str(l, ns);
-		if (quote)
-			PUT_LIT(l, "\"");
 		pre = sep;
 	}
 }
@@ -280,7 +284,8 @@ static void put_human_flags(struct line *l, struct ct_output *out,
 	char sig[24], name[32];
 
 	if (shown || !e->exit_signal)
-		put_str(l, cached_flags(&out->cache.human_flags, shown, true));
+		put_str(l, cached_flags(&out->cache.human_flags, shown, true,
+					false));
 	if (e->exit_signal) {
 		if (shown)
 			PUT_LIT(l, "|");
@@ -304,7 +309,8 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 
 	put(l, "                ", out->wallclock ? 16 : 11);
 	PUT_LIT(l, "flags=");
-	put_str(l, cached_flags(&out->cache.full_flags, e->flags, false));
+	put_str(l, cached_flags(&out->cache.full_flags, e->flags, false,
+				false));
 	if (e->type == CT_EV_CLONE) {
 		PUT_LIT(l, " comm=");
 		put_str(l, cached_comm(&out->cache.comm, e->comm, false));
@@ -325,7 +331,7 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 			}
 		}
 	}
-	put_ns_names(l, e->flags, " ns_new=", ",", false);
+	put_ns_names(l, e->flags, " ns_new=", ",");
 	if (e->latency_ns) {
 		/* microseconds with one decimal, rounded like "%.1f" */
 		uint64_t tenths = (e->latency_ns + 50) / 100;
@@ -389,95 +395,91 @@ static int human_event(struct ct_output *out, const struct ct_event *e)
 	return write_line(out, &l);
 }
 
-/* "child":{...},"refs":{...}, of a creation; null for a failure. */
-static void put_json_child(struct line *l, struct ct_output *out,
-			   const struct ct_event *e)
+/* "child":{...},"refs":{...} of a creation; null for a failure. */
+static void json_child(struct ct_json *j, struct ct_output *out,
+		       const struct ct_event *e)
 {
 	int i;
 
 	if (e->type != CT_EV_CLONE) {
-		PUT_LIT(l, "\"child\":null,\"refs\":null,");
+		ct_json_null(j, "child");
+		ct_json_null(j, "refs");
 		return;
 	}
-	PUT_LIT(l, "\"child\":{\"pid\":");
-	put_u64(l, e->pid);
-	PUT_LIT(l, ",\"tid\":");
-	put_u64(l, e->tid);
-	PUT_LIT(l, ",\"comm\":\"");
-	put_str(l, cached_comm(&out->cache.comm, e->comm, true));
-	PUT_LIT(l, "\",\"ns_pid\":");
-	put_u64(l, e->ns_pid);
-	PUT_LIT(l, ",\"ns_tid\":");
-	put_u64(l, e->ns_tid);
-	PUT_LIT(l, "},\"refs\":{");
+	ct_json_open(j, "child", '{');
+	ct_json_u64(j, "pid", e->pid);
+	ct_json_u64(j, "tid", e->tid);
+	ct_json_escaped(j, "comm", cached_comm(&out->cache.comm, e->comm, true));
+	ct_json_u64(j, "ns_pid", e->ns_pid);
+	ct_json_u64(j, "ns_tid", e->ns_tid);
+	ct_json_close(j);
+	ct_json_open(j, "refs", '{');
 	for (i = 0; i < CT_REF_NR; i++) {
-		if (i)
-			PUT_LIT(l, ",");
-		PUT_LIT(l, "\"");
-		put_str(l, ref_keys[i]);
-		PUT_LIT(l, "\":");
 		if (e->refs[i] == CT_REF_ABSENT)
-			PUT_LIT(l, "null");
+			ct_json_null(j, ref_keys[i]);
 		else
-			put_s64(l, e->refs[i]);
+			ct_json_i64(j, ref_keys[i], e->refs[i]);
 	}
-	PUT_LIT(l, "},");
+	ct_json_close(j);
 }
 
+/* The names of the namespaces created, in bit order. */
+static void json_ns_new(struct ct_json *j, uint64_t flags)
+{
+	uint64_t bit;
+
+	ct_json_open(j, "ns_new", '[');
+	for (bit = 1; bit && (flags & CT_NS_FLAGS_MASK); bit <<= 1) {
+		const char *ns = (flags & bit) ? ct_ns_name(bit) : NULL;
+
+		if (ns)
+			ct_json_str(j, NULL, ns);
+	}
+	ct_json_close(j);
+}
+
+/* The JSON line: the writer (json.c), into one buffer, one write. */
 static int json_event(struct ct_output *out, const struct ct_event *e)
 {
-	struct line l = { 0 };
-	char name[80];
+	struct ct_json j;
+	char buf[4096], name[80];
 
-	PUT_LIT(&l, "{\"ts_ns\":");
-	put_u64(&l, e->ts_ns);
+	ct_json_init_buf(&j, buf, sizeof(buf));
+	ct_json_open(&j, NULL, '{');
+	ct_json_u64(&j, "ts_ns", e->ts_ns);
 	if (out->wallclock) {
 		wall_time(out, e->ts_ns, true, name, sizeof(name));
-		PUT_LIT(&l, ",\"time\":\"");
-		put_str(&l, name);
-		PUT_LIT(&l, "\"");
+		ct_json_str(&j, "time", name);
 	}
-	PUT_LIT(&l, ",\"cpu\":");
-	put_u64(&l, e->cpu);
-	if (e->type == CT_EV_CLONE)
-		PUT_LIT(&l, ",\"event\":\"clone\",\"syscall\":\"");
-	else
-		PUT_LIT(&l, ",\"event\":\"clone_failed\",\"syscall\":\"");
-	put_str(&l, ct_syscall_name(e->syscall));
-	PUT_LIT(&l, "\",\"kind\":\"");
-	put_str(&l, ct_kind_name(e->kind));
-	PUT_LIT(&l, "\",\"flags\":");
-	put_u64(&l, e->flags);
-	PUT_LIT(&l, ",\"flags_str\":\"");
-	put_str(&l, cached_flags(&out->cache.full_flags, e->flags, false));
-	PUT_LIT(&l, "\",\"exit_signal\":");
-	put_s64(&l, e->exit_signal);
-	PUT_LIT(&l, ",\"parent\":{\"pid\":");
-	put_u64(&l, e->ppid);
-	PUT_LIT(&l, ",\"tid\":");
-	put_u64(&l, e->ptid);
-	PUT_LIT(&l, ",\"comm\":\"");
-	put_str(&l, cached_comm(&out->cache.pcomm, e->pcomm, true));
-	PUT_LIT(&l, "\"},");
-	put_json_child(&l, out, e);
-	PUT_LIT(&l, "\"ns_new\":[");
-	put_ns_names(&l, e->flags, "", ",", true);
-	PUT_LIT(&l, "],");
+	ct_json_u64(&j, "cpu", e->cpu);
+	ct_json_str(&j, "event",
+		    e->type == CT_EV_CLONE ? "clone" : "clone_failed");
+	ct_json_str(&j, "syscall", ct_syscall_name(e->syscall));
+	ct_json_str(&j, "kind", ct_kind_name(e->kind));
+	ct_json_u64(&j, "flags", e->flags);
+	ct_json_escaped(&j, "flags_str",
+			cached_flags(&out->cache.json_flags, e->flags, false,
+				     true));
+	ct_json_i64(&j, "exit_signal", e->exit_signal);
+	ct_json_open(&j, "parent", '{');
+	ct_json_u64(&j, "pid", e->ppid);
+	ct_json_u64(&j, "tid", e->ptid);
+	ct_json_escaped(&j, "comm",
+			cached_comm(&out->cache.pcomm, e->pcomm, true));
+	ct_json_close(&j);
+	json_child(&j, out, e);
+	json_ns_new(&j, e->flags);
 	if (e->type == CT_EV_CLONE_FAILED) {
-		PUT_LIT(&l, "\"errno\":");
-		put_s64(&l, e->err);
-		PUT_LIT(&l, ",\"error\":\"");
-		put_str(&l, ct_errno_name(e->err, name, sizeof(name)));
-		PUT_LIT(&l, "\",");
+		ct_json_i64(&j, "errno", e->err);
+		ct_json_str(&j, "error",
+			    ct_errno_name(e->err, name, sizeof(name)));
 	}
-	if (e->latency_ns) {
-		PUT_LIT(&l, "\"latency_ns\":");
-		put_u64(&l, e->latency_ns);
-		PUT_LIT(&l, "}\n");
-	} else {
-		PUT_LIT(&l, "\"latency_ns\":null}\n");
-	}
-	return write_line(out, &l);
+	if (e->latency_ns)
+		ct_json_u64(&j, "latency_ns", e->latency_ns);
+	else
+		ct_json_null(&j, "latency_ns");
+	ct_json_close(&j);
+	return ct_outbuf_write(out->ob, buf, ct_json_len(&j));
 }
 
 int ct_output_event(struct ct_output *out, const struct ct_event *e)

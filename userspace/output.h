@@ -58,7 +58,7 @@ struct ct_output {
 	int64_t real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ct_stats stats;
 	struct {
-		struct ct_flags_cache human_flags, full_flags;
+		struct ct_flags_cache human_flags, full_flags, json_flags;
 		struct ct_comm_cache pcomm, comm;	/* in this format */
 	} cache;
 };
