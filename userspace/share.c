@@ -762,6 +762,8 @@ int ct_share_main(int argc, char **argv)
 	}
 	err = opt.json ? print_json(source) : print_human(source);
 	free(tasks);
+	tasks = NULL;
+	ntasks = cap = 0;
 	if (err)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	return CT_EXIT_OK;
