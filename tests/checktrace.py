@@ -3,6 +3,7 @@
 """Compare what a workload says it did with what clonetrace --json saw.
 
 usage: checktrace.py EXPECT_FILE TRACE_JSON_FILE [--mode NAME]
+                    [--lost N] [--lost-follow N]
 
 EXPECT_FILE holds the workload's stdout: one JSON expectation per line
 (format: tests/README.md). TRACE_JSON_FILE is clonetrace's --json output
@@ -152,8 +153,19 @@ def no_dup_keys(pairs):
     return dict(pairs)
 
 
-def load_lines(path, what, probs):
-    """Parse PATH as JSON lines; each bad line is a problem."""
+def raw_control(text):
+    """The first control character in TEXT that is not escaped: C0, DEL
+    (0x7f) or C1 (U+0080..U+009F), which the contract (docs/JSON.md,
+    Strings) always writes as escapes; None if there is none."""
+    for c in text:
+        if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0:
+            return c
+    return None
+
+
+def load_lines(path, what, probs, raw_controls=False):
+    """Parse PATH as JSON lines; each bad line is a problem. With
+    RAW_CONTROLS, an unescaped control character is one too."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -173,6 +185,10 @@ def load_lines(path, what, probs):
             probs.add("%s line %d: not valid UTF-8 (%s): %r"
                       % (what, lineno, e.reason, line[:120]))
             continue
+        if raw_controls and raw_control(text):
+            probs.add("%s line %d: raw control character %r (the contract "
+                      "escapes C0, DEL and C1): %s"
+                      % (what, lineno, raw_control(text), text[:200]))
         try:
             obj = json.loads(text, object_pairs_hook=no_dup_keys)
         except ValueError as e:
@@ -386,12 +402,15 @@ def short(ev):
                child.get("pid"), child.get("tid"), ev.get("errno")))
 
 
-def check(expect_path, trace_path, mode=None):
+def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):
+    """Problems found, and the number of expectations. LOST and
+    LOST_FOLLOW are what the summary must say (None: not checked; a test
+    that forces loss checks them against its own numbers)."""
     probs = Problems()
     exps = load_lines(expect_path, "expectations", probs)
-    trace = load_lines(trace_path, "trace", probs)
+    trace = load_lines(trace_path, "trace", probs, raw_controls=True)
 
-    # The summary: exactly one, last, lost == 0, counts consistent.
+    # The summary: exactly one, last, nothing lost, counts consistent.
     events = [(n, ev) for n, ev in trace if ev.get("event") != "summary"]
     sums = [(n, ev) for n, ev in trace if ev.get("event") == "summary"]
     if not sums:
@@ -403,9 +422,15 @@ def check(expect_path, trace_path, mode=None):
         sn, summ = sums[-1]
         if trace and trace[-1][0] != sn:
             probs.add("trace: summary (line %d) is not the last line" % sn)
-        if summ.get("lost") != 0:
-            probs.add("trace summary: lost: expected 0, got %r"
-                      % summ.get("lost"))
+        for key, want in (("lost", lost), ("lost_follow", lost_follow)):
+            if key not in summ:
+                probs.add("trace summary: no '%s' key" % key)
+            elif want is not None and summ[key] != want:
+                probs.add("trace summary: %s: expected %r, got %r"
+                          % (key, want, summ[key]))
+            elif not (is_int(summ[key]) and summ[key] >= 0):
+                probs.add("trace summary: %s is not a count: %r"
+                          % (key, summ[key]))
         nclone = sum(1 for _, ev in events if ev.get("event") == "clone")
         nfail = sum(1 for _, ev in events
                     if ev.get("event") == "clone_failed")
@@ -413,14 +438,21 @@ def check(expect_path, trace_path, mode=None):
             summ.get("events"))
         cmp(probs, "trace summary", "clones", nclone, summ.get("clones"))
         cmp(probs, "trace summary", "failed", nfail, summ.get("failed"))
-        by_kind = summ.get("by_kind")
-        if isinstance(by_kind, dict):
-            for kind in KINDS:
-                n = sum(1 for _, ev in events if ev.get("kind") == kind)
-                cmp(probs, "trace summary", "by_kind." + kind, n,
-                    by_kind.get(kind, 0))
-        else:
-            probs.add("trace summary: by_kind missing or not an object")
+        # every kind and syscall has its key, 0 included (docs/JSON.md)
+        for key, names in (("by_kind", KINDS), ("by_syscall", SYSCALLS)):
+            field = key[3:]
+            counts = summ.get(key)
+            if not isinstance(counts, dict):
+                probs.add("trace summary: %s missing or not an object"
+                          % key)
+                continue
+            if set(counts) != names:
+                probs.add("trace summary: %s keys %s, expected %s"
+                          % (key, sorted(counts), sorted(names)))
+            for name in sorted(names):
+                n = sum(1 for _, ev in events if ev.get(field) == name)
+                cmp(probs, "trace summary", "%s.%s" % (key, name), n,
+                    counts.get(name))
         if mode is not None:
             cmp(probs, "trace summary", "mode", mode, summ.get("mode"))
 
@@ -516,8 +548,14 @@ def main(argv=None):
     ap.add_argument("expect_file")
     ap.add_argument("trace_file")
     ap.add_argument("--mode", help="attach mode the summary must name")
+    ap.add_argument("--lost", type=int, default=0,
+                    help="events the summary must count as lost (default 0)")
+    ap.add_argument("--lost-follow", type=int, default=0,
+                    help="processes the summary must count as not followed "
+                    "(default 0)")
     args = ap.parse_args(argv)
-    problems, nexp = check(args.expect_file, args.trace_file, args.mode)
+    problems, nexp = check(args.expect_file, args.trace_file, args.mode,
+                           args.lost, args.lost_follow)
     for p in problems:
         print("checktrace: " + p)
     if problems:

@@ -74,10 +74,12 @@ def good_trace():
               17, {"pid": P, "tid": P, "comm": "x"}, errno=22),
     ]
     summary = {"event": "summary", "events": 4, "clones": 3, "failed": 1,
-               "lost": 0, "mode": "tp_btf",
+               "lost": 0, "lost_follow": 0, "mode": "tp_btf",
                "by_kind": {"process": 3, "thread": 1, "vfork": 0,
                            "vm_process": 0, "kthread": 0,
-                           "user_worker": 0}}
+                           "user_worker": 0},
+               "by_syscall": {"kernel": 0, "fork": 1, "vfork": 0,
+                              "clone": 2, "clone3": 1}}
     return evs, summary
 
 
@@ -169,6 +171,7 @@ def test_missing_child(tmp_path):
     del evs[2]
     summary.update(events=3, clones=2)
     summary["by_kind"]["thread"] = 0
+    summary["by_syscall"]["clone3"] = 0
     probs = problems(tmp_path, evs, summary)
     assert_problem(probs, "[pthread, child tid 1002]", "no matching clone")
     assert_problem(probs, "workload total clones: expected 2, got 1")
@@ -190,6 +193,7 @@ def test_unexpected_event(tmp_path):
     evs.append(extra)
     summary.update(events=5, clones=4)
     summary["by_kind"]["process"] = 4
+    summary["by_syscall"]["fork"] = 2
     probs = problems(tmp_path, evs, summary)
     assert_problem(probs, "unexpected event", "child=1003/1003")
 
@@ -203,6 +207,47 @@ def test_summary_checks(tmp_path):
     assert_problem(probs, "summary clones: expected 3, got 9")
     assert_problem(probs, "mode: expected 'raw_tp', got 'tp_btf'")
     assert_problem(problems(tmp_path, evs, None), "no summary line")
+
+
+def test_summary_keys(tmp_path):
+    """Every kind and syscall key is required (0 included), and so are
+    lost and lost_follow; counts that a forced-loss test states are
+    compared exactly."""
+    evs, summary = good_trace()
+    del summary["by_kind"]["vfork"]
+    del summary["by_syscall"]["kernel"]
+    summary["by_syscall"]["clone"] = 3
+    del summary["lost_follow"]
+    probs = problems(tmp_path, evs, summary)
+    assert_problem(probs, "by_kind keys")
+    assert_problem(probs, "by_kind.vfork: expected 0, got None")
+    assert_problem(probs, "by_syscall.kernel: expected 0, got None")
+    assert_problem(probs, "by_syscall.clone: expected 2, got 3")
+    assert_problem(probs, "no 'lost_follow' key")
+    evs, summary = good_trace()
+    summary.update(lost=5, lost_follow=2)
+    e, t = write(tmp_path, evs, summary)
+    assert checktrace.check(e, t, "tp_btf", lost=5, lost_follow=2)[0] == []
+    probs = checktrace.check(e, t, "tp_btf", lost=5, lost_follow=3)[0]
+    assert_problem(probs, "lost_follow: expected 3, got 2")
+    assert_problem(problems(tmp_path, evs, summary),
+                   "lost: expected 0, got 5")
+
+
+@pytest.mark.parametrize("raw", [b"\x7f", b"\xc2\x85", b"\x01"],
+                         ids=["DEL", "C1", "C0"])
+def test_raw_controls(tmp_path, raw):
+    """DEL, C1 and C0 controls must be escaped in the JSON text, even
+    though a JSON parser accepts DEL and C1 raw."""
+    evs, summary = good_trace()
+    evs[1]["parent"]["comm"] = "@@"
+    e, t = write(tmp_path, evs, summary)
+    with open(t, "rb") as f:
+        data = f.read().replace(b"@@", b"a" + raw + b"b", 1)
+    with open(t, "wb") as f:
+        f.write(data)
+    probs = checktrace.check(e, t, "tp_btf")[0]
+    assert_problem(probs, "trace line 2: raw control character")
 
 
 def test_bad_json_and_utf8(tmp_path):
