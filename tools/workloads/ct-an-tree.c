@@ -9,12 +9,14 @@
  * Threads are created and joined one at a time, children are waited for,
  * so every creation happens in this order. States on stdout, one JSON
  * line: {"pid":P,"children":[{"pid":C,"grandchild":G},...]} (the pids
- * come back from the children over a pipe). Exit 99 on a failure.
+ * come back from the children over a pipe). -w: wait for one byte on
+ * stdin first. Exit 99 on a failure.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,11 +45,14 @@ static void reap(pid_t pid)
 		_exit(99);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int fds[2], i, grandchild[3];
 	pid_t child[3];
+	char go;
 
+	if (argc > 1 && (strcmp(argv[1], "-w") || read(0, &go, 1) != 1))
+		return 99;
 	if (pipe(fds))
 		return 99;
 	threads(5);

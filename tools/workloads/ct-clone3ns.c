@@ -3,7 +3,10 @@
  * ct-clone3ns: raw clone3(2) with CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET.
  * The child is PID 1 of its new PID namespace and gets a fresh nsproxy
  * (count 1). It then forks a grandchild, PID 2 in that namespace, which
- * shares the child's nsproxy (count 2). Needs root (else exit 77).
+ * shares the child's nsproxy (count 2). Then a raw clone3 with the other
+ * namespace flags, CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC |
+ * CLONE_NEWCGROUP (a fresh nsproxy again; a kernel without one of them
+ * refuses it, which is stated as a failure). Needs root (else exit 77).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +54,47 @@ static void child(int fd)
 		grandchild(fd);
 	ct_reap(pid);
 	_exit(0);
+}
+
+/* The namespaces the first clone3 does not create, in a second one. */
+static void other_namespaces(void)
+{
+	const uint64_t flags = CT_CLONE_NEWUSER | CT_CLONE_NEWUTS |
+			       CT_CLONE_NEWIPC | CT_CLONE_NEWCGROUP;
+	struct ct_expect e;
+	int fds[2];
+	pid_t pid;
+
+	ct_expect_init(&e, "raw clone3 NEWUSER|NEWUTS|NEWIPC|NEWCGROUP");
+	e.syscall = "clone3";
+	e.kind = "process";
+	e.flags = flags;
+	e.exit_signal = SIGCHLD;
+	ct_pipe(fds);
+	pid = ct_raw_clone3(flags, SIGCHLD);
+	if (pid == 0) {
+		ct_report(fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		e.err = errno;
+		close(fds[0]);
+		ct_print_failed(&e);
+		return;
+	}
+	ct_collect(fds[0], &e.child_ns);
+	close(fds[0]);
+	ct_reap(pid);
+	if (e.child_ns.pid != pid || e.child_ns.tid != pid)
+		ct_die("clone3 child says %d/%d, parent got %d",
+		       e.child_ns.pid, e.child_ns.tid, (int)pid);
+	e.child_pid = pid;
+	e.child_tid = pid;
+	ct_refs_private(&e.refs);
+	e.refs.nsproxy = 1;
+	e.ns_new = "[\"cgroup\",\"uts\",\"ipc\",\"user\"]";
+	ct_print_clone(&e);
 }
 
 int main(int argc, char **argv)
@@ -108,6 +152,7 @@ int main(int argc, char **argv)
 	g.refs.nsproxy = 2;
 	g.ns_new = "[]";
 	ct_print_clone(&g);
+	other_namespaces();
 	ct_print_total();
 	return 0;
 }

@@ -147,6 +147,7 @@ void ct_reap(pid_t pid)
 void ct_refs_clear(struct ct_refs *refs)
 {
 	refs->mm_users = CT_UNSET;
+	refs->mm_count = CT_UNSET;
 	refs->files = CT_UNSET;
 	refs->fs = CT_UNSET;
 	refs->sighand = CT_UNSET;
@@ -155,9 +156,23 @@ void ct_refs_clear(struct ct_refs *refs)
 	refs->nsproxy = CT_UNSET;
 }
 
+int ct_mm_count_exact(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return 1;	/* no THP: nothing grabs a new mm */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] && !strstr(buf, "[always]");
+}
+
 void ct_refs_private(struct ct_refs *refs)
 {
 	refs->mm_users = 1;
+	refs->mm_count = ct_mm_count_exact() ? 1 : CT_UNSET;
 	refs->files = 1;
 	refs->fs = 1;
 	refs->sighand = 1;
@@ -258,6 +273,7 @@ void ct_print_clone(const struct ct_expect *e)
 	       (int)e->child_ns.tid, comm);
 	printf(",\"refs\":{");
 	print_ref(&first, "mm_users", e->refs.mm_users);
+	print_ref(&first, "mm_count", e->refs.mm_count);
 	print_ref(&first, "files", e->refs.files);
 	print_ref(&first, "fs", e->refs.fs);
 	print_ref(&first, "sighand", e->refs.sighand);

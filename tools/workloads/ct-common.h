@@ -29,6 +29,10 @@
 #define CT_CLONE_SYSVSEM	0x00040000ULL
 #define CT_CLONE_CHILD_CLEARTID	0x00200000ULL
 #define CT_CLONE_CHILD_SETTID	0x01000000ULL
+#define CT_CLONE_NEWCGROUP	0x02000000ULL
+#define CT_CLONE_NEWUTS		0x04000000ULL
+#define CT_CLONE_NEWIPC		0x08000000ULL
+#define CT_CLONE_NEWUSER	0x10000000ULL
 #define CT_CLONE_NEWPID		0x20000000ULL
 #define CT_CLONE_NEWNET		0x40000000ULL
 
@@ -49,6 +53,7 @@ struct ct_id {
 /* Reference counts read right after copy_process(); CT_UNSET = not stated. */
 struct ct_refs {
 	long mm_users;
+	long mm_count;
 	long files;
 	long fs;
 	long sighand;
@@ -99,8 +104,20 @@ void ct_reap(pid_t pid);
 pid_t ct_gettid(void);
 void ct_refs_clear(struct ct_refs *refs);
 void ct_expect_init(struct ct_expect *e, const char *label);
-/* Refs of a child sharing nothing with a single-threaded parent: all 1. */
+/*
+ * Refs of a child sharing nothing with its parent: all 1, mm_count
+ * included where it is exact (ct_mm_count_exact()). nsproxy is not
+ * stated: every task of the namespaces holds it.
+ */
 void ct_refs_private(struct ct_refs *refs);
+/*
+ * Is a new mm's mm_count exactly 1 right after fork? Only khugepaged
+ * (transparent hugepages "always": khugepaged_fork() grabs the child's
+ * mm when the parent's is registered) or KSM (never asked for here)
+ * take a reference that early; the mm has never run, so no CPU holds it
+ * lazily.
+ */
+int ct_mm_count_exact(void);
 
 /* Raw creation syscalls: the kernel sees exactly these flags. */
 pid_t ct_raw_fork(void);

@@ -4,10 +4,16 @@
  * reports its TID and then blocks until all N exist. At the k-th creation
  * the process therefore has exactly k+1 threads: mm_users, files, fs,
  * sighand, signal->live and signal->nr_threads are all k+1.
+ *
+ * As root it first moves into a UTS namespace of its own, so that its
+ * nsproxy is held by its own threads only: k+1 too. (Without the
+ * privilege, nsproxy is the initial one, shared by every task, and is not
+ * stated.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +44,7 @@ int main(int argc, char **argv)
 	long n = 8;
 	char *end;
 	long k;
-	int i, err;
+	int i, err, own_ns;
 
 	i = ct_start(argc, argv, "[N]");
 	if (i < argc) {
@@ -56,6 +62,7 @@ int main(int argc, char **argv)
 		ct_die("out of memory");
 	ct_pipe(report_fds);
 	ct_pipe(release_fds);
+	own_ns = unshare(CLONE_NEWUTS) == 0;
 
 	for (k = 0; k < n; k++) {
 		ct_expect_init(&e[k], "pthread_create");
@@ -82,6 +89,8 @@ int main(int argc, char **argv)
 		e[k].refs.sighand = k + 2;
 		e[k].refs.signal_live = k + 2;
 		e[k].refs.nr_threads = k + 2;
+		if (own_ns)
+			e[k].refs.nsproxy = k + 2;
 		e[k].ns_new = "[]";
 		ct_print_clone(&e[k]);
 	}

@@ -45,6 +45,8 @@ int main(int argc, char **argv)
 	e.child_tid = pid;
 	ct_refs_private(&e.refs);
 	e.refs.mm_users = 2;
+	/* the parent's mm has run: CPUs may hold it lazily (mm_count) */
+	e.refs.mm_count = CT_UNSET;
 	e.ns_new = "[]";
 	ct_print_clone(&e);
 	ct_print_total();
