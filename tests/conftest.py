@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Shared fixtures for the clonetrace host tests (see tests/README.md)."""
 
+import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -161,3 +163,82 @@ def binary():
     """The clonetrace binary, for tests that need no root."""
     need_clonetrace()
     return CLONETRACE
+
+
+# ---- a waiting workload traced with -p ----
+
+def stopped(pid):
+    """Is PID in the stopped state (T) yet?"""
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(") ", 1)[1].startswith("T")
+
+
+def trace_pid(workload_argv, tracer_args, out, pause=False, mode=None):
+    """Run WORKLOAD_ARGV, which waits for one byte on stdin (-w), trace it
+    with clonetrace -v -p PID TRACER_ARGS -o OUT, release it and wait for
+    clonetrace to notice that it is gone.
+
+    PAUSE: clonetrace is stopped (SIGSTOP) before the workload is
+    released and continued (SIGCONT) only once the workload has exited,
+    so that nothing reads the ring buffer meanwhile.
+
+    Returns (workload stdout, clonetrace stderr); fails the test when
+    either exits with an error (77 from the workload skips).
+    """
+    wl = subprocess.Popen(workload_argv, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ct = None
+    try:
+        cmd = [CLONETRACE, "-v", "-o", str(out), "-p", str(wl.pid)]
+        if mode:
+            cmd += ["--mode", mode]
+        ct = subprocess.Popen(cmd + list(tracer_args),
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        err = wait_ready(ct)
+        if pause:
+            ct.send_signal(signal.SIGSTOP)
+            end = time.monotonic() + TIMEOUT
+            while not stopped(ct.pid):
+                assert time.monotonic() < end, "clonetrace never stopped"
+                time.sleep(0.01)
+        wl_out, wl_err = wl.communicate(b"g", timeout=TIMEOUT)
+        if wl.returncode == 77:
+            pytest.skip(wl_err.decode(errors="replace"))
+        assert wl.returncode == 0, "%s exited %d: %s" % (
+            workload_argv[0], wl.returncode, wl_err.decode(errors="replace"))
+        if pause:
+            ct.send_signal(signal.SIGCONT)
+        try:
+            rest = ct.communicate(timeout=TIMEOUT)[1]
+        except subprocess.TimeoutExpired:
+            pytest.fail("clonetrace -p did not stop after its target "
+                        "exited")
+        err = "\n".join(err) + "\n" + rest.decode(errors="replace")
+        assert ct.returncode == 0, "clonetrace exited %d: %s" % (
+            ct.returncode, err)
+        return wl_out, err
+    finally:
+        for p in (wl, ct):
+            if p is not None and p.poll() is None:
+                if p is ct:
+                    p.send_signal(signal.SIGCONT)
+                p.kill()
+                p.wait()
+
+
+def restate(expect_path, keep, out_path):
+    """A workload's statement cut down to the lines KEEP accepts, its
+    total line recounted: what a filtered trace must match exactly."""
+    with open(expect_path) as f:
+        exps = [json.loads(ln) for ln in f if ln.strip()]
+    kept = [e for e in exps if e["expect"] != "total" and keep(e)]
+    total = [e for e in exps if e["expect"] == "total"]
+    assert len(total) == 1, "the workload stated no total"
+    total = dict(total[0],
+                 clones=sum(e["expect"] == "clone" for e in kept),
+                 failed=sum(e["expect"] == "clone_failed" for e in kept))
+    with open(out_path, "w") as f:
+        for e in kept + [total]:
+            f.write(json.dumps(e) + "\n")
+    return out_path
