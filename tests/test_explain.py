@@ -125,3 +125,41 @@ def test_json_fields(binary):
     assert e["ns_new"] == formats.ns_names(0x60020000)
     assert e["exit_signal"] == 17
     assert e["flags_str"] == formats.flag_names(0x60020000)
+
+
+@pytest.mark.parametrize("bit,name", formats.CLONE_FLAGS,
+                         ids=[n for _, n in formats.CLONE_FLAGS])
+def test_every_flag(binary, bit, name):
+    """Every clone flag of the kernel's uapi (checktrace's own table):
+    explain knows its name (with and without CLONE_, any case), decodes
+    its value to that name, and says which namespace it creates."""
+    for expr in (name, name[len("CLONE_"):].lower(), hex(bit)):
+        r = explain("--json", expr)
+        assert r.returncode in (0, 1), (expr, r.stderr)
+        e = json.loads(r.stdout)
+        assert (e["flags"], e["flags_str"]) == (bit, name), expr
+        assert e["ns_new"] == formats.ns_names(bit), expr
+        assert [f["name"] for f in e["flags_detail"]] == [name]
+
+
+def test_all_flags_at_once(binary):
+    """All of them in one number: every name, in bit order, nothing left
+    over as an unknown bit."""
+    every = 0
+    for bit, _ in formats.CLONE_FLAGS:
+        every |= bit
+    r = explain("--json", hex(every))
+    e = json.loads(r.stdout)
+    assert e["flags_str"] == formats.flag_names(every)
+    assert "0x" not in e["flags_str"]
+    assert e["ns_new"] == formats.ns_names(every)
+
+
+def test_exit_signal_option(binary):
+    """--exit-signal: by name or number, in the JSON and the human
+    output; with --syscall clone the low byte of a number is one too."""
+    for arg, sig in (("SIGUSR1", 10), ("12", 12)):
+        e = json.loads(explain("--json", "--exit-signal", arg, "VM").stdout)
+        assert e["exit_signal"] == sig
+        out = explain("--exit-signal", arg, "VM").stdout.splitlines()
+        assert out[1] == "  exit signal   %s" % formats.signal_name(sig)
