@@ -6,9 +6,12 @@
  *
  *   nproc N    as root: become uid/gid 65534 (nobody), set RLIMIT_NPROC
  *              to N, fork children (they wait) until fork fails
- *   pids N     as root: create a v1 pids cgroup ct-an-pids.PID with
+ *   pids N [NPROC]
+ *              as root: create a v1 pids cgroup ct-an-pids.PID with
  *              pids.max N and, inside it, "inner" without a limit; join
- *              inner; fork children until fork fails
+ *              inner; fork children until fork fails. With NPROC, first
+ *              lower RLIMIT_NPROC to NPROC, which root is exempt from
+ *              (copy_process()): the pids cgroup still refuses first
  *   threads    create threads (they wait) until pthread_create fails
  *              (the test lowers kernel.threads-max first)
  *
@@ -17,7 +20,7 @@
  * States on stdout, one JSON line, e.g.
  *   {"mode":"nproc","pid":P,"errno":11,"created":K,"uid":65534,"limit":N}
  *   {"mode":"pids","pid":P,"errno":11,"created":K,"path":"/ct-an-pids.P",
- *    "max":N}
+ *    "max":N,"uid":0,"nproc":NPROC or null}
  *   {"mode":"threads","pid":P,"errno":11,"created":K}
  * Exit 0 done, 77 skip (not root, no pids hierarchy), 99 harness failure.
  */
@@ -123,10 +126,11 @@ static int do_nproc(long limit)
 	return 0;
 }
 
-static int do_pids(long max)
+static int do_pids(long max, long nproc)
 {
 	char home[PATH_MAX], outer[PATH_MAX], inner[PATH_MAX + 8];
-	char back[2 * PATH_MAX], num[32];
+	char back[2 * PATH_MAX], num[32], limit[32] = "null";
+	struct rlimit rl = { nproc, nproc };
 	int err;
 
 	if (geteuid() != 0) {
@@ -154,9 +158,15 @@ static int do_pids(long max)
 	snprintf(num, sizeof(num), "%d", (int)getpid());
 	if (ct_cg_write(inner, "cgroup.procs", num))
 		fail("joining the cgroup", 99);
+	if (nproc > 0) {
+		if (setrlimit(RLIMIT_NPROC, &rl))
+			fail("setrlimit", 99);
+		snprintf(limit, sizeof(limit), "%ld", nproc);
+	}
 	err = fork_until_failure();
-	printf("{\"mode\":\"pids\",\"pid\":%d,\"errno\":%d,\"created\":%d,\"path\":\"/ct-an-pids.%d\",\"max\":%ld}\n",
-	       (int)getpid(), err, nchildren, (int)getpid(), max);
+	printf("{\"mode\":\"pids\",\"pid\":%d,\"errno\":%d,\"created\":%d,\"path\":\"/ct-an-pids.%d\",\"max\":%ld,\"uid\":%d,\"nproc\":%s}\n",
+	       (int)getpid(), err, nchildren, (int)getpid(), max,
+	       (int)getuid(), limit);
 	hold();
 	release_children();
 	if (ct_cg_write(back, "cgroup.procs", num))
@@ -198,7 +208,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: ct-an-limits [-w] nproc N | pids N | threads\n");
+		fprintf(stderr, "usage: ct-an-limits [-w] nproc N | pids N [NPROC] | threads\n");
 		return 99;
 	}
 	if (pipe(gate))
@@ -206,9 +216,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "nproc") && i + 1 < argc)
 		return do_nproc(atol(argv[i + 1]));
 	if (!strcmp(argv[i], "pids") && i + 1 < argc)
-		return do_pids(atol(argv[i + 1]));
+		return do_pids(atol(argv[i + 1]),
+			       i + 2 < argc ? atol(argv[i + 2]) : 0);
 	if (!strcmp(argv[i], "threads"))
 		return do_threads();
-	fprintf(stderr, "usage: ct-an-limits [-w] nproc N | pids N | threads\n");
+	fprintf(stderr, "usage: ct-an-limits [-w] nproc N | pids N [NPROC] | threads\n");
 	return 99;
 }
