@@ -9,6 +9,7 @@ with the command's status.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -87,10 +88,31 @@ def test_command_status(tracer, status, tmp_path):
     assert r.returncode == status, r
 
 
+SUMMARY = re.compile(r"clonetrace: (\d+) events in [\d.]+ s: (\d+) created, "
+                     r"(\d+) failed, (\d+) lost \((.*)\)")
+
+
+def human_summary(err):
+    """The human summary line of stderr, parsed: (events, created, failed,
+    lost, {kind: n})."""
+    hits = [m for m in map(SUMMARY.fullmatch, err.splitlines()) if m]
+    assert len(hits) == 1, "want one summary line: %r" % err
+    m = hits[0]
+    kinds = {} if m.group(5) == "none" else {
+        k: int(n) for k, n in (p.split(" ") for p in m.group(5).split(", "))}
+    return tuple(map(int, m.groups()[:4])) + (kinds,)
+
+
 def test_output_dev_null(tracer):
-    """-o /dev/null is a common way to discard events."""
-    r = run([tracer, "--json", "-o", "/dev/null", "-c", "true"])
+    """-o /dev/null discards the events (it is no file to truncate), and
+    they are still counted: the summary has the workload's creations."""
+    r = run([tracer, "-o", "/dev/null", "-c", workload("ct-fork")])
     assert r.returncode == 0, r
+    stated = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    total = stated[-1]
+    assert total["expect"] == "total"
+    assert human_summary(r.stderr.decode()) == (
+        total["clones"], total["clones"], 0, 0, {"process": 6})
 
 
 def test_output_unwritable(tracer):
@@ -135,10 +157,14 @@ def test_sigint_json_summary(tracer, tmp_path):
 
 
 def test_sigint_human_summary(tracer, tmp_path):
-    ct = subprocess.Popen([tracer, "-v", "-o", str(tmp_path / "out")],
+    """SIGINT: the human summary counts the event lines written, by kind
+    as their KIND column says."""
+    out = tmp_path / "out"
+    ct = subprocess.Popen([tracer, "-v", "-o", str(out)],
                           stderr=subprocess.PIPE)
     try:
         wait_ready(ct)
+        run([workload("ct-an-storm"), "-t", "5", "-f", "3"])
         ct.send_signal(signal.SIGINT)
         ct.wait(timeout=15)
         err = ct.stderr.read().decode(errors="replace")
@@ -147,7 +173,19 @@ def test_sigint_human_summary(tracer, tmp_path):
             ct.kill()
             ct.wait()
     assert ct.returncode == 0
-    assert "events" in err and "lost" in err, "no summary: %r" % err
+    events, created, failed, lost, kinds = human_summary(err)
+    # TIME PCOMM(any text) PID TID CPID CTID KIND CALL FLAGS
+    row = re.compile(r"[\d.]+ (.*?) +(\d+) +(\d+) +(\d+|-) +(\d+|-) "
+                     r"(\S+) +(\S+) (.*)")
+    rows = [row.fullmatch(ln) for ln in out.read_text().splitlines()[1:]]
+    assert all(rows)
+    assert events == len(rows) >= 8 and lost == 0
+    assert failed == sum(1 for r in rows if r.group(4) == "-")
+    assert created == events - failed
+    by_kind = {}
+    for r in rows:
+        by_kind[r.group(6)] = by_kind.get(r.group(6), 0) + 1
+    assert kinds == by_kind
 
 
 def test_pid_target_exits(tracer, tmp_path):
@@ -241,6 +279,7 @@ def test_share_json_hostile_comm(tracer, tmp_path):
         time.sleep(0.2)
         r = run([tracer, "share", "-p", str(p.pid), "-j"])
         assert r.returncode == 0, r
+        assert checktrace.raw_control(r.stdout.decode().rstrip("\n")) is None
         doc = json.loads(r.stdout)
         comm = doc["tasks"][0]["comm"]
         assert comm in checktrace.escape_comm(raw), (comm, raw)

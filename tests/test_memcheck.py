@@ -6,6 +6,7 @@ event path (ring buffer callback, decoding, escaping, JSON) is exercised,
 and the trace is still checked against what the workload stated.
 """
 
+import json
 import os
 import subprocess
 
@@ -65,6 +66,8 @@ def test_valgrind(wl, tmp_path, workloads_built):
 
 
 def test_valgrind_share(tmp_path):
+    """share under valgrind: no error, and the same answer: this
+    process's threads, each in the groups of this process."""
     need_root()
     r = subprocess.run(["valgrind", "-q", "--error-exitcode=%d" % VALGRIND_ERR,
                         "--leak-check=full",
@@ -72,3 +75,10 @@ def test_valgrind_share(tmp_path):
                         CLONETRACE, "share", "-p", str(os.getpid()), "-j"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    tids = sorted(int(t) for t in os.listdir("/proc/self/task"))
+    assert sorted(t["tid"] for t in doc["tasks"]) == tids
+    assert {t["pid"] for t in doc["tasks"]} == {os.getpid()}
+    for g in doc["groups"]:
+        if g["type"] in ("mm", "files", "fs", "sighand", "signal"):
+            assert g["tids"] == tids, g

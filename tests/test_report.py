@@ -269,8 +269,8 @@ def test_hostile_strings_json(binary, public_dir):
     recs = []
     for raw in r.stdout.split(b"\n"):
         if raw:
-            raw.decode("utf-8")
-            assert not any(b < 0x20 for b in raw), raw
+            # C0, DEL and C1 escaped, although JSON would take DEL raw
+            assert checktrace.raw_control(raw.decode("utf-8")) is None, raw
             recs.append(json.loads(raw))
     info = recs[0]
     assert info["event"] == "recording"
@@ -340,6 +340,25 @@ def test_refuses_damage(binary, public_dir, case):
     assert r.returncode == 1, (case, err)
     assert msg in err and len(err.splitlines()) == 1, err
     assert r.stdout == b"", "printed before refusing"
+
+
+def test_refuses_cut_at_every_frame(binary, public_dir):
+    """A recording cut exactly where a frame ends (any frame: the header,
+    a chunk, the last chunk before the end frame) is refused as cut off,
+    never taken for a complete one."""
+    good = recording.recording(EVENTS, start_ns=START,
+                               duration_ns=DURATION, chunk=2)
+    path = os.path.join(public_dir, "cut.ctr")
+    ends = [off + 12 + n for off, _, n in recording.frames(good)][:-1]
+    assert len(ends) == 5       # the header and 4 chunks of events
+    for end in ends:
+        with open(path, "wb") as f:
+            f.write(good[:end])
+        os.chmod(path, 0o644)
+        r = run([binary, "report", "--json", path])
+        err = r.stderr.decode()
+        assert r.returncode == 1 and r.stdout == b"", (end, err)
+        assert "no end frame" in err and len(err.splitlines()) == 1, err
 
 
 def test_partial(binary, public_dir):
