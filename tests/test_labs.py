@@ -12,6 +12,7 @@
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -50,6 +51,78 @@ def test_lab(labs_built, name):
     assert res["result"] == "PASS", "\n".join(res["problems"] or
                                               [res["detail"]])
     assert r.returncode == 0
+
+
+BUSY = r"""
+import sys, threading
+stop = threading.Event()
+threads = [threading.Thread(target=stop.wait) for _ in range(int(sys.argv[1]))]
+for t in threads:
+    t.start()
+print("ready", flush=True)
+sys.stdin.read()
+stop.set()
+"""
+
+
+def test_lab_pstree_busy_machine(labs_built):
+    """Lab 12 with 1500 more threads on the machine: ps -eLf writes far
+    more than 64 KiB, all of which the lab must read (it used to read
+    64 KiB and then wait for ps, blocked on the full pipe, forever)."""
+    need_root()
+    need_clonetrace()
+    busy = subprocess.Popen(["/usr/bin/python3", "-c", BUSY, "1500"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert busy.stdout.readline() == "ready\n"
+        ps = subprocess.run(["ps", "-eLf"], capture_output=True)
+        assert len(ps.stdout) > 2 * 65536, "not busy enough to tell"
+        r = subprocess.run([RUN_LABS, "--json", "--clonetrace", CLONETRACE,
+                            "--only", "pstree", "--timeout", "60"],
+                           capture_output=True, text=True, timeout=300)
+    finally:
+        busy.stdin.close()
+        busy.wait(timeout=60)
+    res = json.loads(r.stdout)
+    assert res["result"] == "PASS", res
+
+
+FAKE_TRACER = """#!/bin/sh
+# stands for clonetrace: leaves a grandchild behind, never ends
+sleep 300 &
+echo $! > "$CT_FAKE_PIDS"
+exec sleep 300
+"""
+
+
+def test_run_labs_timeout_kills_group(labs_built, tmp_path):
+    """A lab that times out is killed with its whole process group, not
+    only the tracer: nothing it started is left running."""
+    need_root()
+    fake = tmp_path / "fake-clonetrace"
+    fake.write_text(FAKE_TRACER)
+    fake.chmod(0o755)
+    pids = tmp_path / "pids"
+    r = subprocess.run([RUN_LABS, "--json", "--clonetrace", str(fake),
+                        "--only", "fork", "--timeout", "1"],
+                       capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, CT_FAKE_PIDS=str(pids)))
+    res = json.loads(r.stdout)
+    assert res["result"] == "FAIL" and "timed out" in res["detail"], res
+    assert r.returncode == 1
+    left = int(pids.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/stat" % left) as f:
+                if f.read().rsplit(") ", 1)[1].startswith("Z"):
+                    break           # dead, not yet reaped by init
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the lab's grandchild %d is still running" % left)
 
 
 def test_run_labs_list():

@@ -48,13 +48,46 @@ static void json_text(const char *fact, const char *key, const char *s)
 	free(out);
 }
 
+/*
+ * Everything FD yields until end of file, NUL-terminated. However long:
+ * ps -eLf on a busy machine writes more than any fixed buffer, and a
+ * reader that stops early leaves ps blocked on a full pipe while we wait
+ * for it to exit.
+ */
+static char *read_all(int fd)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *more;
+	ssize_t n;
+
+	if (!buf)
+		lab_die("out of memory");
+	for (;;) {
+		if (cap - len < 2) {
+			more = realloc(buf, cap * 2);
+			if (!more)
+				lab_die("out of memory");
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			lab_die("read: %s", strerror(errno));
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
 /* Run CMD (through sh) and state its output and its PID. */
 static void run(const char *fact, const char *cmd)
 {
-	static char buf[1 << 16];
-	size_t len = 0;
-	ssize_t n;
 	int out[2];
+	char *text;
 	pid_t pid;
 
 	lab_pipe(out);
@@ -68,14 +101,12 @@ static void run(const char *fact, const char *cmd)
 		_exit(127);
 	}
 	close(out[1]);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(out[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	buf[len] = '\0';
+	text = read_all(out[0]);
 	close(out[0]);
 	lab_reap(pid);
 	lab_fact("helper", "\"pid\":%d,\"command\":\"%s\"", pid, cmd);
-	json_text(fact, "output", buf);
+	json_text(fact, "output", text);
+	free(text);
 }
 
 /* One fact per /proc/PID/task/TID/stat: tid, comm, state, ppid. */
