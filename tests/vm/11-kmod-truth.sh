@@ -127,12 +127,23 @@ for t in $VMC $FKC; do
 	expect "sysvsem of $t" "$(field "$t" sysvsem)" -
 done
 
-# --- groups: exactly the expected members
-# group_of RES TID: the group line of TID's RES object.
+# --- groups: each object once, exactly the expected members
+# A group listed twice (a seq_file resume bug) or a member count that is
+# not the number of TIDs listed is wrong whatever the members are.
+dups=$(awk 'NR > 1 { print $1, $2 }' "$CT_OUT/groups.txt" | sort | uniq -d)
+[ -z "$dups" ] && ok "every group listed once" ||
+	bad "groups listed more than once: $dups"
+n=$(awk 'NR > 1 && $4 != split($5, t, ",")' "$CT_OUT/groups.txt" | wc -l)
+expect "group lines whose members is not the TIDs' number" "$n" 0
+# group_of RES TID: the group line of TID's RES object (every such line:
+# the checks below want exactly one).
 group_of() {
 	v=$(field "$2" "$1")
 	awk -v r="$1" -v id="${v%:*}" '$1 == r && $2 == id' "$CT_OUT/groups.txt"
 }
+for r in mm files fs sighand signal sysvsem nsproxy; do
+	expect "$r group lines of main" "$(group_of $r "$MAIN" | wc -l)" 1
+done
 set -- $(group_of mm "$MAIN")
 expect "mm group" "$3 $4 $5" "5 5 $(joined $ALL4 $VMC)"
 set -- $(group_of files "$MAIN")
@@ -153,11 +164,15 @@ for r in fs sighand signal; do
 	[ -z "$g" ] && ok "vmchild's $r is in no group" ||
 		bad "vmchild's $r is in a group: $g"
 done
+# nsproxy: the initial one, so other tasks are members too; all six of
+# ours must be
 set -- $(group_of nsproxy "$MAIN")
-case ",$5," in
-*",$MAIN,"*",$FKC,"*) ok "nsproxy group holds main and forkchild" ;;
-*) bad "nsproxy group does not hold $MAIN and $FKC: $5" ;;
-esac
+for t in $ALL4 $VMC $FKC; do
+	case ",$5," in
+	*",$t,"*) ok "nsproxy group holds $t" ;;
+	*) bad "nsproxy group does not hold $t: $5" ;;
+	esac
+done
 
 # --- pid: each task's picture
 # others T EXCEPT...: the TIDs of the list without T, joined.
