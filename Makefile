@@ -22,14 +22,21 @@ PYTHON		?= /usr/bin/python3
 ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 OUT		:= build
 
+# Warnings are bugs: WERROR=1 makes every warning an error, in user
+# space, the BPF objects, the workloads, the labs and the fuzz targets
+# (CI sets it: .ci/run). Without it a local build only warns.
+WERROR		?=
+export WERROR
+WERROR_FLAG	:= $(if $(filter-out 0,$(WERROR)),-Werror)
+
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
-		   -I$(OUT) -Ibpf -Iuserspace
+		   $(WERROR_FLAG) -I$(OUT) -Ibpf -Iuserspace
 LDLIBS		:= -lbpf -lelf -lz
 STATIC_LDLIBS	:= -lbpf -lelf -lz -lzstd
 
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
-		   -I$(OUT) -Ibpf
+		   $(WERROR_FLAG) -I$(OUT) -Ibpf
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_HDRS	:= $(wildcard bpf/*.h)

@@ -29,9 +29,11 @@ def an(tmp_path_factory):
     need_root()
     need_clonetrace()
     out = tmp_path_factory.mktemp("ct-an")
+    # warnings are errors where the build says so (WERROR, the Makefile)
+    werror = ["-Werror"] if os.environ.get("WERROR", "0") != "0" else []
     for name in ("ct-an-storm", "ct-an-tree", "ct-an-limits"):
-        r = subprocess.run(["gcc", "-O2", "-Wall", "-pthread", "-o",
-                            str(out / name),
+        r = subprocess.run(["gcc", "-O2", "-Wall"] + werror +
+                           ["-pthread", "-o", str(out / name),
                             os.path.join(SRC, name + ".c"),
                             os.path.join(SRC, "ct-cgroup.c")],
                            capture_output=True, text=True)
