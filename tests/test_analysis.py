@@ -427,29 +427,37 @@ def stop_top(top):
 
 
 def test_top_totals(an):
-    top = start_top(["-i", "0.5", "-r", "0"])
+    """Two storms of known numbers, intervals apart: each one's rows add
+    up to its statement, and the totals of every interval to all rows."""
+    top = start_top(["-i", "0.2", "-r", "0"])
     try:
-        r = run([an("ct-an-storm"), "-t", "3000", "-f", "200", "-v", "100"])
+        r1 = run([an("ct-an-storm"), "-t", "1500", "-f", "100"])
+        time.sleep(0.6)             # the next storm intervals later
+        r2 = run([an("ct-an-storm"), "-t", "1500", "-f", "100", "-v",
+                  "100"])
     finally:
         recs = stop_top(top)
-    assert r.returncode == 0, r.stderr
-    st = json.loads(r.stdout)
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    sts = {s["pid"]: s for s in map(json.loads, (r1.stdout, r2.stdout))}
     tops = of(recs, "top")
-    assert tops
-    mine = {"thread": 0, "process": 0, "vfork": 0, "failed": 0}
+    assert len(tops) >= 3
+    mine = {pid: {"thread": 0, "process": 0, "vfork": 0, "failed": 0}
+            for pid in sts}
     rows = {}
     for t in tops:
         assert len(t["spawners"]) == t["parents"]      # -r 0: every one
         for row in t["spawners"]:
             for k, v in row["by_kind"].items():
                 rows[k] = rows.get(k, 0) + v
-            if row["pid"] == st["pid"]:
+            if row["pid"] in sts:
                 assert row["comm"] == "ct-an-storm"
                 for k in ("thread", "process", "vfork"):
-                    mine[k] += row["by_kind"][k]
-                mine["failed"] += row["failed"]
-    assert mine == {"thread": st["threads"], "process": st["processes"],
-                    "vfork": st["vforks"], "failed": 0}
+                    mine[row["pid"]][k] += row["by_kind"][k]
+                mine[row["pid"]]["failed"] += row["failed"]
+    for pid, st in sts.items():
+        assert mine[pid] == {"thread": st["threads"],
+                             "process": st["processes"],
+                             "vfork": st["vforks"], "failed": 0}
     # The totals are per-CPU counters, the rows a hash drained a moment
     # later: over the whole run they count the same creations, but for
     # the few that land between the two reads of an interval.

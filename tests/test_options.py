@@ -219,27 +219,37 @@ def test_top_duration(root):
 
 
 def test_top_rows(root):
-    """-r 1: one row per interval, the one that created most."""
-    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
-                            "-r", "1"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE)
-    try:
-        wait_ready(top)
-        r = run([workload("ct-an-storm"), "-t", "2000"])
-    finally:
-        top.send_signal(signal.SIGINT)
-        out, err = top.communicate(timeout=TIMEOUT)
-    assert r.returncode == 0 and top.returncode == 0, err
-    st = json.loads(r.stdout)
-    recs = [json.loads(ln) for ln in out.decode().splitlines()]
-    mine = 0
-    for x in recs:
-        assert len(x["spawners"]) == min(1, x["parents"])
-        for row in x["spawners"]:
-            if row["pid"] == st["pid"]:
-                mine += row["by_kind"]["thread"]
-    # the storm leads every interval it is in (others create little)
-    assert mine == st["threads"]
+    """-r 1: one row per interval, in JSON and on the terminal, while two
+    processes create at once (so that there is a row to leave out)."""
+    for fmt in (["--json"], ["--no-redraw"]):
+        top = subprocess.Popen([CLONETRACE, "top", "-v", "-i", "0.3", "-r",
+                                "1"] + fmt, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        try:
+            wait_ready(top)
+            storms = [subprocess.Popen([workload("ct-an-storm"), "-T",
+                                        "0.7"], stdout=subprocess.PIPE)
+                      for _ in range(2)]
+            for p in storms:
+                p.communicate(timeout=TIMEOUT)
+        finally:
+            top.send_signal(signal.SIGINT)
+            out, err = top.communicate(timeout=TIMEOUT)
+        assert top.returncode == 0, err
+        assert all(p.returncode == 0 for p in storms)
+        if fmt == ["--json"]:
+            recs = [json.loads(ln) for ln in out.decode().splitlines()]
+            assert max(x["parents"] for x in recs) >= 2
+            for x in recs:
+                assert len(x["spawners"]) == min(1, x["parents"]), x
+            continue
+        cg_header = "%10s %7s  %s" % ("RATE/s", "FAILED", "CGROUP")
+        for block in out.decode().split("\n\n")[:-1]:
+            lines = block.splitlines()
+            assert lines[1].split()[0] == "PID", block
+            procs = lines[2:lines.index(cg_header)] if cg_header in lines \
+                else lines[2:]
+            assert len(procs) <= 1, block
 
 
 def redraw_output(args):
