@@ -7,11 +7,13 @@ line on stderr that names the command, and the offending value where
 there is one (docs/clonetrace.8, EXIT STATUS).
 """
 
+import os
+import re
 import subprocess
 
 import pytest
 
-from conftest import TIMEOUT, unprivileged
+from conftest import REPO, TIMEOUT, unprivileged
 
 USAGE = 2
 
@@ -113,3 +115,72 @@ def test_help(binary, cmd):
     assert r.returncode == 0, r
     assert r.stdout.startswith("Usage: " + " ".join(["clonetrace"] + cmd))
     assert "--help" in r.stdout
+
+
+@pytest.mark.parametrize("cmd", [[], ["top"], ["report"], ["share"],
+                                 ["explain"]])
+def test_usage_and_version(binary, cmd):
+    """--usage: the short usage, every long option in it; -V: the version
+    the man page names (docs/clonetrace.8, .TH)."""
+    r = subprocess.run(unprivileged([binary] + cmd + ["--usage"]),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0 and r.stderr == "", r
+    assert r.stdout.startswith("Usage: " + " ".join(["clonetrace"] + cmd))
+    # --top is a documentation entry (main.c rewrites it into "top")
+    assert help_options(binary, cmd) - {"--top"} <= set(
+        re.findall(r"\[(--[a-z-]+)", r.stdout))
+    with open(os.path.join(REPO, "docs", "clonetrace.8")) as f:
+        th = [ln for ln in f if ln.startswith(".TH ")][0]
+    version = re.findall(r'"([^"]*)"', th)[1]       # "clonetrace 0.1"
+    for flag in ("-V", "--version"):
+        r = subprocess.run(unprivileged([binary] + cmd + [flag]),
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        assert r.returncode == 0 and r.stdout == version + "\n", r
+
+
+def help_options(binary, cmd):
+    """The long options a command's --help lists."""
+    r = subprocess.run(unprivileged([binary] + cmd + ["--help"]),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    return set(re.findall(r"^\s+(?:-\S, )?(--[a-z-]+)", r.stdout, re.M))
+
+
+def option_table():
+    """tests/README.md's option table: {command: {long option: [tests]}}."""
+    with open(os.path.join(REPO, "tests", "README.md")) as f:
+        text = f.read()
+    section = text.split("## Every option and the test of its effect")[1]
+    section = section.split("\n## ")[0]
+    table = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) != 3 or not cells[1].startswith("`"):
+            continue
+        tests = re.findall(r"`([\w.]+::\w+)`", cells[2])
+        for opt in re.findall(r"--[a-z-]+", cells[1]):
+            table.setdefault(cells[0], {})[opt] = tests
+    return table
+
+
+def test_option_table(binary):
+    """Every option of every command's --help has a row in the table of
+    tests/README.md, and every test named there exists."""
+    table = option_table()
+    everyone = table.get("every command", {})
+    missing = []
+    for cmd in ([], ["top"], ["report"], ["share"], ["explain"]):
+        name = " ".join(["clonetrace"] + cmd)
+        rows = table.get(name, {})
+        for opt in sorted(help_options(binary, cmd)):
+            if opt not in rows and opt not in everyone:
+                missing.append("%s %s" % (name, opt))
+    assert not missing, "options without a test in tests/README.md: %s" % (
+        ", ".join(missing))
+    for cmd, rows in table.items():
+        for opt, tests in rows.items():
+            assert tests, "%s %s: no test named" % (cmd, opt)
+            for t in tests:
+                path, func = t.split("::")
+                with open(os.path.join(REPO, "tests", path)) as f:
+                    assert re.search(r"^def %s\(" % func, f.read(), re.M), (
+                        "%s %s: no test %s" % (cmd, opt, t))
