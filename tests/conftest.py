@@ -242,3 +242,25 @@ def restate(expect_path, keep, out_path):
         for e in kept + [total]:
             f.write(json.dumps(e) + "\n")
     return out_path
+
+
+# enum bpf_prog_type (include/uapi/linux/bpf.h)
+PROG_TRACEPOINT, PROG_RAW_TRACEPOINT, PROG_TRACING = 5, 17, 26
+
+
+def prog_types(pid):
+    """The types of the BPF programs process PID holds (prog_type in
+    /proc/PID/fdinfo): PROG_TRACING for tp_btf and fentry,
+    PROG_RAW_TRACEPOINT for raw_tp, PROG_TRACEPOINT for the syscall
+    tracepoints. What really got loaded, whatever -v says."""
+    types = []
+    fdinfo = "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_type:"):
+                        types.append(int(line.split(":", 1)[1]))
+        except OSError:
+            continue        # closed meanwhile
+    return types

@@ -148,6 +148,7 @@ COMBOS = [
     (0x10100, 0),                   # THREAD without SIGHAND
     (0x10000, 0),                   # THREAD alone
     (0x800, 17),                    # SIGHAND without VM
+    (0xa00, 17),                    # SIGHAND|FS without VM
     (0x900, 17),                    # SIGHAND|VM
     (0x8000, 0),                    # PARENT
     (0x8000, 17),                   # PARENT with an exit signal

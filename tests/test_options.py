@@ -25,8 +25,9 @@ import pytest
 import checktrace
 import formats
 import recording
-from conftest import (CLONETRACE, TIMEOUT, check_trace, need_clonetrace,
-                      need_root, unprivileged, wait_ready, workload)
+from conftest import (CLONETRACE, PROG_RAW_TRACEPOINT, PROG_TRACING, TIMEOUT,
+                      check_trace, need_clonetrace, need_root, prog_types,
+                      unprivileged, wait_ready, workload)
 
 
 def run(argv, **kw):
@@ -137,6 +138,34 @@ def test_verbose(root, tmp_path):
     assert [ln for ln in err
             if ln.startswith("clonetrace: attach mode raw_tp")]
     assert jlines(out)[-1]["mode"] == "raw_tp"
+
+
+def check_programs(pid, mode):
+    """The task_newtask program PID loaded is MODE's kind of program (a
+    raw_tp program may be there in both: sched_process_exit)."""
+    types = prog_types(pid)
+    if mode == "tp_btf":
+        assert PROG_TRACING in types, types
+    else:
+        assert PROG_TRACING not in types and PROG_RAW_TRACEPOINT in types, \
+            types
+
+
+@pytest.mark.parametrize("mode", ["tp_btf", "raw_tp"])
+def test_tracer_mode_attaches(root, mode, tmp_path):
+    """--mode: the programs of that mode are what is loaded (the
+    programs the tracer holds), and -v and the summary name it."""
+    ct = subprocess.Popen([root, "-v", "--mode", mode, "--json", "-o",
+                           str(tmp_path / "t")], stderr=subprocess.PIPE)
+    try:
+        seen = wait_ready(ct)
+        check_programs(ct.pid, mode)
+    finally:
+        ct.send_signal(signal.SIGINT)
+        ct.communicate(timeout=TIMEOUT)
+    assert [ln for ln in seen
+            if ln.startswith("clonetrace: attach mode %s" % mode)], seen
+    assert jlines(tmp_path / "t")[-1]["mode"] == mode
 
 
 def test_command_after_dashes(root, tmp_path):
@@ -299,6 +328,7 @@ def test_top_mode(root, mode):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         seen = wait_ready(top)
+        check_programs(top.pid, mode)
         r = run([workload("ct-an-storm"), "-t", "200", "-f", "20", "-v",
                  "10"])
     finally:
