@@ -5,6 +5,7 @@
 #   make            build ./clonetrace (BPF object -> skeleton -> collector)
 #   make run        install missing packages, build, trace the whole system
 #   make check      the whole test suite (host tests + VM tests)
+#   make mutation   how many of a list of small bugs the tests catch
 #   make bench      the side-by-side overhead benchmark
 #   make kmod       the optional kernel module (KDIR=...)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -47,7 +48,8 @@ USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/%.o,$(USER_SRCS))
 ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
 .PHONY: all run deps deps-test check check-host check-vm bench kmod kmod-clean \
-	install uninstall clean workloads static asan lint lab fuzz check-fuzz
+	install uninstall clean workloads static asan lint lab fuzz check-fuzz \
+	mutation
 
 all: clonetrace
 
@@ -157,6 +159,12 @@ fuzz: $(SKELS)
 
 check-fuzz: $(SKELS)
 	$(MAKE) -C tests/fuzz run FUZZ_TIME=20
+
+# The mutation check (tests/mutation): each listed bug put into a scratch
+# copy of the tree, the tests that should catch it run; every one must be
+# caught (tests/README.md). Not part of check: a few minutes.
+mutation: deps-test
+	$(PYTHON) tests/mutation/run
 
 # ---- install ----
 install: clonetrace
