@@ -49,6 +49,19 @@ const volatile bool no_syscalls;
 /* bpf_task_pt_regs() exists (5.15+): set by user space after probing. */
 const volatile bool have_task_pt_regs;
 /*
+ * Without it (5.10-5.14), the registers are where the helper finds them,
+ * x86-64's task_pt_regs(): the last struct pt_regs below the top of the
+ * task's kernel stack, task->stack + THREAD_SIZE. User space sets
+ * THREAD_SIZE here (0: do not look).
+ */
+const volatile __u32 thread_size;
+/*
+ * bpf_get_current_task_btf() exists (5.11+); without it the verifier
+ * refuses the whole program, so every call sits behind this flag and
+ * tp_btf falls back to the comm helper for the creator's name.
+ */
+const volatile bool have_current_task_btf = true;
+/*
  * Requests in flight live in task local storage (5.12+: a slot inside the
  * requesting task, no hashing or locking, freed with the task), else in an
  * LRU hash by TID. User space probes and sets this; the unused map is not
@@ -149,7 +162,12 @@ static __always_inline void inflight_end(struct inflight *in)
 	bpf_map_delete_elem(&inflight_tid, &tid);
 }
 
-/* Traced processes by TGID (-p, -c, and their descendants with -f). */
+/*
+ * Traced processes by TGID (-p, -c, and their descendants with -f).
+ * Allocated as entries arrive; user space preallocates it on kernels
+ * before 6.1, whose verifier WARNs about run-time allocation in tracepoint
+ * programs (a panic under panic_on_warn).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);	/* resized by user space */
@@ -271,30 +289,67 @@ static __always_inline void read_refs(struct ct_event *e,
 	e->refs[CT_REF_NSPROXY] = READ_COUNT(btf, nsproxy, count);
 }
 
+/* x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
+#define NR_CLONE	56
+#define NR_FORK		57
+#define NR_VFORK	58
+#define NR_CLONE3	435
+
 /*
- * The clone-family syscall the current task is in, from its saved user
- * registers (bpf_task_pt_regs, 5.15+); only used with --no-syscalls, so
- * the verifier never sees the helper otherwise (a branch on .rodata).
+ * The current task's saved user registers: the syscall number and its
+ * first argument. False when this kernel does not let us read them.
  */
-static __always_inline __u16 current_syscall(void)
+static __always_inline bool user_regs(__u64 *nr, __u64 *arg0)
 {
 #if defined(__TARGET_ARCH_x86)
 	struct task_struct *task;
 	struct pt_regs *regs;
 
-	if (!have_task_pt_regs)
-		return CT_SC_KERNEL;
-	task = bpf_get_current_task_btf();
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (task->flags & PF_KTHREAD)
-		return CT_SC_KERNEL;
-	switch (regs->orig_ax) {	/* a BTF pointer: a plain load */
-	case 56:	return CT_SC_CLONE;	/* arch/x86/entry/syscalls */
-	case 57:	return CT_SC_FORK;
-	case 58:	return CT_SC_VFORK;
-	case 435:	return CT_SC_CLONE3;
+	if (have_task_pt_regs) {
+		task = bpf_get_current_task_btf();
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		*nr = regs->orig_ax;	/* a BTF pointer: plain loads */
+		*arg0 = regs->di;
+		return true;
+	}
+	if (thread_size) {
+		task = (struct task_struct *)bpf_get_current_task();
+		regs = (struct pt_regs *)(BPF_CORE_READ(task, stack) +
+					  thread_size -
+					  bpf_core_type_size(struct pt_regs));
+		*nr = BPF_CORE_READ(regs, orig_ax);
+		*arg0 = BPF_CORE_READ(regs, di);
+		return true;
 	}
 #endif
+	return false;
+}
+
+static __always_inline __u32 current_flags(void)
+{
+	if (have_current_task_btf)
+		return bpf_get_current_task_btf()->flags;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+			     flags);
+}
+
+/*
+ * The clone-family syscall the current task is in, from its saved user
+ * registers; only used with --no-syscalls, so the verifier never sees the
+ * helpers otherwise (a branch on .rodata).
+ */
+static __always_inline __u16 current_syscall(void)
+{
+	__u64 nr, arg0;
+
+	if (!user_regs(&nr, &arg0) || (current_flags() & PF_KTHREAD))
+		return CT_SC_KERNEL;
+	switch (nr) {
+	case NR_CLONE:	return CT_SC_CLONE;
+	case NR_FORK:	return CT_SC_FORK;
+	case NR_VFORK:	return CT_SC_VFORK;
+	case NR_CLONE3:	return CT_SC_CLONE3;
+	}
 	return CT_SC_KERNEL;	/* io_uring_setup, kthreadd, ... */
 }
 
@@ -357,7 +412,8 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	e->kind = kind;
 
 	/* tp_btf: one current-task pointer for the request and the comm */
-	cur = btf || use_task_storage ? bpf_get_current_task_btf() : NULL;
+	cur = (btf && have_current_task_btf) || use_task_storage ?
+	      bpf_get_current_task_btf() : NULL;
 	in = track_requests ? inflight_of(cur) : NULL;
 	if (in) {
 		e->syscall = in->syscall;
@@ -368,7 +424,10 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	}
 	read_refs(e, task, btf);
 	if (btf) {
-		copy_comm(e->pcomm, cur->comm);
+		if (have_current_task_btf)
+			copy_comm(e->pcomm, cur->comm);
+		else
+			bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
 		copy_comm(e->comm, task->comm);
 	} else {
 		bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
@@ -472,19 +531,6 @@ struct ct_clone_args {
 	__u64 exit_signal;
 };
 
-/* The first argument of the current syscall, from the saved registers. */
-static __always_inline __u64 syscall_arg0(void)
-{
-#if defined(__TARGET_ARCH_x86)
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-
-	return BPF_CORE_READ(regs, di);
-#else
-	return 0;
-#endif
-}
-
 static __always_inline void fail_request(struct inflight *in, long err)
 {
 	if (in->uargs) {
@@ -512,19 +558,20 @@ static __always_inline void fail_request(struct inflight *in, long err)
 static __always_inline void fail_unseen(__u16 syscall, long err)
 {
 	struct inflight in = { .syscall = syscall };
+	__u64 nr, arg0;
 
 	if (syscall == CT_SC_FORK || syscall == CT_SC_VFORK)
 		in.exit_signal = SIGCHLD;
 	if (syscall == CT_SC_VFORK)
 		in.flags = CT_CLONE(VM) | CT_CLONE(VFORK);
-	if (syscall == CT_SC_CLONE && have_task_pt_regs) {
-		__u32 raw = syscall_arg0();
-
-		in.flags = raw & ~CT_CSIGNAL;
-		in.exit_signal = raw & CT_CSIGNAL;
+	/* the syscall number checks that the registers are the right ones */
+	if (syscall == CT_SC_CLONE && user_regs(&nr, &arg0) && nr == NR_CLONE) {
+		in.flags = (__u32)arg0 & ~CT_CSIGNAL;
+		in.exit_signal = (__u32)arg0 & CT_CSIGNAL;
 	}
-	if (syscall == CT_SC_CLONE3 && have_task_pt_regs)
-		in.uargs = syscall_arg0();
+	if (syscall == CT_SC_CLONE3 && user_regs(&nr, &arg0) &&
+	    nr == NR_CLONE3)
+		in.uargs = arg0;
 	fail_request(&in, err);
 }
 

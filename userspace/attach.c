@@ -182,12 +182,44 @@ static bool have_task_storage(void)
 				       NULL) > 0;
 }
 
-static void probe_helpers(struct ct_probe *probe)
+/*
+ * 6.1+: hash maps allocate from the BPF memory allocator, safe in any
+ * context. Before it the verifier WARNs ("trace type BPF program uses
+ * run-time allocation") when a tracepoint program uses a hash map created
+ * with BPF_F_NO_PREALLOC (a panic under panic_on_warn).
+ */
+static bool have_bpf_mem_alloc(struct btf *vmlinux)
+{
+	return btf__find_by_name_kind(vmlinux, "bpf_mem_alloc",
+				      BTF_KIND_STRUCT) > 0;
+}
+
+/*
+ * Before bpf_task_pt_regs() (5.15), the BPF side finds the creator's
+ * registers at the top of its kernel stack: x86-64's THREAD_SIZE is
+ * 16 KiB, doubled by KASAN (arch/x86/include/asm/page_64_types.h). The
+ * BPF side checks the syscall number it reads there.
+ */
+static unsigned int x86_64_thread_size(struct btf *vmlinux)
+{
+#if defined(__x86_64__)
+	if (btf__find_by_name_kind(vmlinux, "kasan_report",
+				   BTF_KIND_FUNC) > 0)
+		return 32768;
+	return 16384;
+#else
+	return 0;
+#endif
+}
+
+static void probe_helpers(struct ct_probe *probe, struct btf *vmlinux)
 {
 	probe->task_pt_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 						      BPF_FUNC_task_pt_regs,
 						      NULL) > 0;
 	probe->task_storage = have_task_storage();
+	probe->thread_size = probe->task_pt_regs ? 0 :
+			     x86_64_thread_size(vmlinux);
 }
 
 /* Can this kernel load a program of mode at all? 0, or -errno and *why. */
@@ -246,8 +278,13 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 	 * memory of the collector.
 	 */
 	probe.clone_fn = clone_function(vmlinux);
+	probe.current_task_btf =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+					BPF_FUNC_get_current_task_btf,
+					NULL) > 0;
+	probe.prealloc_hash = !have_bpf_mem_alloc(vmlinux);
 	if (ops->helpers)
-		probe_helpers(&probe);
+		probe_helpers(&probe, vmlinux);
 	for (i = 0; i < ARRAY_SIZE(ladder); i++) {
 		probed[i] = -ENOENT;
 		reason[i] = "not a mode of this command";

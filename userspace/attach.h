@@ -31,12 +31,17 @@ struct ct_probe {
 	const char *tracefs;	/* where the tracepoints are; NULL: nowhere */
 	bool task_pt_regs;	/* bpf_task_pt_regs() (5.15+) */
 	bool task_storage;	/* task local storage in tracing programs */
+	/* before bpf_task_pt_regs(): x86-64's THREAD_SIZE, else 0 */
+	unsigned int thread_size;
+	bool current_task_btf;	/* bpf_get_current_task_btf() (5.11+) */
+	/* tracepoint programs need preallocated hash maps (before 6.1) */
+	bool prealloc_hash;
 };
 
 /* One BPF object's part of the ladder. */
 struct ct_attach_ops {
 	unsigned int modes;	/* CT_MODE_BIT()s it has programs for */
-	bool helpers;		/* probe task_pt_regs and task_storage */
+	bool helpers;		/* probe task_pt_regs, task_storage, thread_size */
 	/*
 	 * Open the object, configure it, switch on the programs of mode,
 	 * load and attach (ct_load_skeleton()). 0, or a negative errno with

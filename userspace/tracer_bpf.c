@@ -31,6 +31,8 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->wakeup_bytes = cfg->wakeup_bytes;
 	ro->no_syscalls = cfg->no_syscalls;
 	ro->have_task_pt_regs = probe->task_pt_regs;
+	ro->thread_size = probe->thread_size;
+	ro->have_current_task_btf = probe->current_task_btf;
 	ro->use_task_storage = probe->task_storage;
 	bpf_map__set_autocreate(skel->maps.inflight_task, probe->task_storage);
 	bpf_map__set_autocreate(skel->maps.inflight_tid, !probe->task_storage);
@@ -40,7 +42,11 @@ static void configure(struct clonetrace_bpf *skel,
 			sizeof(ro->target_comm) - 1);
 	}
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
-	bpf_map__set_max_entries(skel->maps.targets, cfg->max_targets);
+	/* preallocated, it would cost memory even when nothing is traced */
+	bpf_map__set_max_entries(skel->maps.targets,
+				 cfg->filter_targets ? cfg->max_targets : 1);
+	if (probe->prealloc_hash)
+		bpf_map__set_map_flags(skel->maps.targets, 0);
 }
 
 /* The programs of mode; returns how many syscall tracepoints are on. */
