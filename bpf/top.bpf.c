@@ -25,6 +25,9 @@
 #include "top.h"
 #include "task.bpf.h"
 
+/* bpf_get_current_task_btf() exists (5.11+): set by user space. */
+const volatile bool have_current_task_btf = true;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, CT_KIND_NR);
@@ -91,7 +94,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	p = parent_of(tgid);
 	if (p && kind < CT_KIND_NR) {
 		__sync_fetch_and_add(&p->created[kind], 1);
-		if (btf)
+		if (btf && have_current_task_btf)
 			copy_comm(p->comm, bpf_get_current_task_btf()->comm);
 		else
 			bpf_get_current_comm(p->comm, sizeof(p->comm));
