@@ -13,6 +13,8 @@
 # built clonetrace.ko. Exits non-zero if the build fails or, unless
 # CT_KMOD_WERROR=0, if the compiler printed any warning (W=1 is on) or
 # modpost any WARNING (section mismatches, symbols it cannot resolve).
+# The compiler is the kernel's own (CONFIG_CC_VERSION_TEXT); CC=gcc
+# overrides it (e.g. Debian 12's gcc 12 builds Debian 11's 5.10 modules).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +26,26 @@ if [ ! -f "$kdir/Makefile" ]; then
 	exit 1
 fi
 kdir=$(cd "$kdir" && pwd)
+
+# The tools the kernel's build needs, named with the package to install.
+# The compiler is the one the kernel was built with (its name is in the
+# headers' configuration); a module built with another one may not load.
+conf=$kdir/include/config/auto.conf
+cc_text=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf" 2>/dev/null)
+cc=${cc_text%% *}
+if [ -n "$cc" ] && [ -z "${CC:-}" ] && ! command -v "$cc" >/dev/null 2>&1; then
+	echo "kmod-build.sh: $kdir was built with $cc_text;" \
+		"$cc is not installed (Debian installs it with the kernel's" \
+		"linux-headers package), or set CC= to use another compiler" >&2
+	exit 1
+fi
+if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$conf" 2>/dev/null &&
+	! command -v pahole >/dev/null 2>&1; then
+	echo "kmod-build.sh: $kdir builds module BTF with pahole, which is" \
+		"not installed (Debian package dwarves)" >&2
+	exit 1
+fi
+echo "kmod-build.sh: compiler: ${CC:-$cc_text}" >&2
 
 if [ $# -ge 2 ]; then
 	out=$2
@@ -49,7 +71,7 @@ cp -R "$top/kmod" "$out/kmod"
 rm -f "$out"/kmod/*.o "$out"/kmod/.*.cmd
 
 log=$out/build.log
-if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then
+if ! make -C "$kdir" M="$out" W=1 ${CC:+CC="$CC"} modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "kmod-build.sh: build against $kdir failed" >&2
 	exit 1
