@@ -6,20 +6,28 @@
 #
 #   tools/install-deps.sh          build + run dependencies
 #   tools/install-deps.sh --test   also what the test suite and VM tests use
+#   tools/install-deps.sh --fresh  only what tools/freshcheck needs
 #   tools/install-deps.sh --bench  also the peers the benchmark compares with
+#
+# The VM tests build the module in a root of each kernel's Debian release
+# (tools/vmtest: its compiler, headers, pahole and dkms are installed
+# there), so none of those is needed here.
 set -eu
 
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev make gcc pkg-config"
 case "${1:-}" in
 --test)
-	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev"
+	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl"
+	;;
+--fresh)
+	pkgs="debootstrap"
 	;;
 --bench)
 	pkgs="$pkgs python3 forkstat bpftrace strace linux-perf"
 	;;
 "") ;;
 *)
-	echo "usage: $0 [--test|--bench]" >&2
+	echo "usage: $0 [--test|--fresh|--bench]" >&2
 	exit 2
 	;;
 esac
