@@ -21,10 +21,13 @@ check() {
 }
 
 echo "uname: $(uname -a)"
-case $(uname -r) in
-6.1.* | 6.12.*) echo "ok:   kernel release $(uname -r)" ;;
-*) echo "FAIL: unexpected kernel release $(uname -r)"; fail=1 ;;
-esac
+# The host says which release it booted (ct.release=, as CT_KERNEL_RELEASE).
+if [ -n "${CT_KERNEL_RELEASE:-}" ] && [ "$(uname -r)" = "$CT_KERNEL_RELEASE" ]; then
+	echo "ok:   kernel release $(uname -r) (matrix kernel ${CT_KERNEL:-?})"
+else
+	echo "FAIL: kernel release $(uname -r), the host booted '${CT_KERNEL_RELEASE:-}'"
+	fail=1
+fi
 
 check is_mounted /sys/kernel/debug debugfs
 check is_mounted /sys/kernel/tracing tracefs

@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: GPL-2.0
+# tracer.sh - sourced by tests/vm/5x-tracer-MODE.sh (busybox sh, no python):
+# the tracer's workload tests in one attach mode, $MODE, on this kernel.
+#
+# Each static workload /bin/ct-* runs under clonetrace; its stdout (what it
+# did: the expectations) goes to $CT_OUT/NAME.expect, the trace to
+# NAME.json, the exit status to NAME.status, and NAME is listed in
+# $CT_OUT/ran. tests/vm/tracer.host compares each pair with
+# tests/checktrace.py on the host after the VM.
+#
+# What the kernel must allow is stated here from its version, not asked
+# of clonetrace: every mode attaches on the matrix's kernels (all newer than
+# 5.5 on x86-64); requests in flight are kept in task storage from 5.12 on
+# (else in the TID hash).
+#
+# CT_QUICK=1 (vmtest --quick): every workload plain, the other variants on
+# a few workloads only.
+
+out=${CT_OUT:?CT_OUT is not set}
+ct=/bin/clonetrace
+me=${0##*/}
+me=${me%.sh}
+fail=0
+
+say() {
+	echo "$me: $*"
+}
+
+# Kernel version as one number: 5.10 -> 5010.
+kv=$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')
+
+if [ ! -x "$ct" ] || [ ! -x /bin/ct-fork ]; then
+	say "skip: no $ct or no /bin/ct-* workloads in the image"
+	exit 77
+fi
+
+# The mode must attach here; -v says how.
+if ! "$ct" --mode "$MODE" -v --json -o "$out/probe.json" -c true \
+	2>"$out/probe.stderr"; then
+	say "FAIL: --mode $MODE refused on $(uname -r): $(cat "$out/probe.stderr")"
+	exit 1
+fi
+cat "$out/probe.stderr"
+if [ "$MODE" = auto ]; then
+	# auto must take the best mode that works: the first of the ladder
+	# that attaches when forced.
+	best=
+	for m in fentry tp_btf raw_tp; do
+		if "$ct" --mode "$m" -o /dev/null -c true 2>/dev/null; then
+			best=$m
+			break
+		fi
+	done
+	picked=$(sed -n 's/^clonetrace: attach mode \([a-z_]*\).*/\1/p' "$out/probe.stderr")
+	echo "$picked" >"$out/picked"
+	if [ -n "$best" ] && [ "$picked" = "$best" ]; then
+		say "auto picked $picked, the best mode that attaches"
+	else
+		say "FAIL: auto picked '$picked'; the best mode that attaches is '$best'"
+		fail=1
+	fi
+	# the auto runs: a few workloads (every mode has its own test)
+	CT_QUICK=1
+fi
+if [ "$kv" -ge 5012 ]; then
+	storage="in task storage"
+else
+	storage="in a TID hash"
+fi
+grep -q "requests in flight kept $storage" "$out/probe.stderr" ||
+	{ say "FAIL: requests in flight not kept $storage on $(uname -r)"; fail=1; }
+
+# ct-pidslimit needs a v1 pids hierarchy; mount one if none is there.
+pids_root=/sys/fs/cgroup/pids
+if [ ! -w "$pids_root/cgroup.procs" ]; then
+	pids_root=/tmp/ct-pids
+	mkdir -p "$pids_root"
+	mount -t cgroup -o pids none "$pids_root" 2>/dev/null ||
+		say "no v1 pids hierarchy: ct-pidslimit will skip"
+fi
+
+# The workloads, as NAME PROGRAM ARGS (the host tests' list).
+workloads() {
+	cat <<EOF
+fork /bin/ct-fork
+vfork /bin/ct-vfork
+pthread /bin/ct-pthread
+clonevm /bin/ct-clonevm
+clone3ns /bin/ct-clone3ns
+einval /bin/ct-einval
+pidslimit /bin/ct-pidslimit $pids_root
+threads1 /bin/ct-threads 1
+threads50 /bin/ct-threads 50
+comm /bin/ct-comm
+iouring /bin/ct-iouring
+seccomp /bin/ct-seccomp
+EOF
+}
+
+# top_run NAME MODE: clonetrace top --mode MODE counts ct-threads' threads
+# (three one-second intervals; the host checks the counts, by PID).
+top_run() {
+	name=$1
+	"$ct" top --mode "$2" --json -v -i 1 -n 3 -r 0 >"$out/$name.json" \
+		2>"$out/$name.stderr" &
+	tp=$!
+	i=0
+	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
+		kill -0 "$tp" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	/bin/ct-threads 20 >"$out/$name.expect" 2>>"$out/$name.stderr"
+	wst=$?
+	wait "$tp"
+	st=$?
+	[ "$wst" -eq 0 ] || st=$wst
+	cat "$out/$name.stderr"
+	if [ "$st" -eq 0 ]; then
+		echo "$name" >>"$out/top-ran"
+		say "$name: ran"
+	else
+		say "$name: FAIL: status $st: $(cat "$out/$name.stderr")"
+		fail=1
+	fi
+}
+
+# top_runs: clonetrace top in each of its modes, then auto, which must
+# pick the best of them that attaches. No mode may WARN either.
+top_runs() {
+	: >"$out/top-ran"
+	best=
+	for m in tp_btf raw_tp; do
+		top_run "top-$m" "$m"
+		[ -z "$best" ] && grep -q "attach mode $m" "$out/top-$m.stderr" &&
+			best=$m
+	done
+	top_run top-auto auto
+	if grep -q "attach mode $best" "$out/top-auto.stderr"; then
+		say "top picked $best, the best of its modes that attaches"
+	else
+		say "FAIL: top auto: $(grep 'attach mode' "$out/top-auto.stderr"); best: $best"
+		fail=1
+	fi
+}
+
+# few NAME: true if the quick subset keeps NAME for the variants.
+few() {
+	[ "${CT_QUICK:-0}" != 1 ] && return 0
+	case $1 in
+	fork | pthread | einval) return 0 ;;
+	esac
+	return 1
+}
+
+# record NAME STATUS: remember the verdict of one run
+record() {
+	echo "$2" >"$out/$1.status"
+	echo "$1" >>"$out/ran"
+	case $2 in
+	0)	say "$1: ran" ;;
+	77)	say "$1: skipped (status 77)" ;;
+	*)	say "$1: FAIL: status $2: $(cat "$out/$1.stderr")"
+		fail=1 ;;
+	esac
+}
+
+# run NAME [ENV=VALUE...] -- CLONETRACE-OPTIONS -- PROGRAM ARGS: clonetrace -c
+run() {
+	name=$1
+	shift
+	env=
+	while [ "$1" != -- ]; do
+		env="$env $1"
+		shift
+	done
+	shift
+	opts=
+	while [ "$1" != -- ]; do
+		opts="$opts $1"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086 # $env and $opts are lists of words
+	env $env "$ct" --mode "$MODE" --json -o "$out/$name.json" $opts -c "$*" \
+		>"$out/$name.expect" 2>"$out/$name.stderr"
+	record "$name" $?
+}
+
+# follow NAME PROGRAM ARGS...: the paused workload is traced with -p -f.
+follow() {
+	name=$1
+	prog=$2
+	shift 2
+	fifo=/tmp/ct-$name.fifo
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$prog" -w "$@" <"$fifo" >"$out/$name.expect" \
+		2>"$out/$name.wl.stderr" &
+	wl=$!
+	exec 3>"$fifo"
+	"$ct" --mode "$MODE" --json -v -o "$out/$name.json" -p "$wl" -f \
+		2>"$out/$name.stderr" &
+	tracer=$!
+	i=0
+	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
+		kill -0 "$tracer" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	printf g >&3
+	exec 3>&-
+	wait "$wl"
+	wst=$?
+	# clonetrace must stop by itself once its target is gone.
+	i=0
+	while kill -0 "$tracer" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$tracer" 2>/dev/null; then
+		echo "clonetrace -p did not stop after its target exited" \
+			>>"$out/$name.stderr"
+		kill "$tracer"
+	fi
+	wait "$tracer"
+	cst=$?
+	rm -f "$fifo"
+	cat "$out/$name.wl.stderr" >>"$out/$name.stderr"
+	if [ "$wst" -ne 0 ]; then
+		record "$name" "$wst"
+	else
+		record "$name" "$cst"
+	fi
+}
+
+: >"$out/ran"
+mkdir -p /tmp
+
+# 1. every workload
+workloads | while read -r name prog args; do
+	echo "run $name -- -- $prog $args"
+done >"$out/plan"
+
+if [ "$MODE" = auto ]; then
+	workloads | while read -r name prog args; do
+		case $name in
+		fork | pthread | einval | seccomp)
+			echo "run $name -- -- $prog $args" ;;
+		esac
+	done >"$out/plan"
+	echo "top_runs" >>"$out/plan"
+fi
+
+# 2. requests in flight in the TID hash kept for kernels without task
+# storage for tracing programs (forced; where the hash is the default
+# already, step 1 covered it)
+if [ "$kv" -ge 5012 ] && [ "$MODE" != auto ]; then
+	workloads | while read -r name prog args; do
+		few "$name" &&
+			echo "run hash-$name CLONETRACE_NO_TASK_STORAGE=1 -- -v -- $prog $args"
+	done >>"$out/plan"
+fi
+
+# 3. --no-syscalls: without syscall tracepoints, the syscall from the
+# creator's registers; fentry/fexit on kernel_clone still see failures
+# that reach it (not seccomp's, refused before any of them), the other
+# modes see no failure at all.
+if [ "$MODE" != auto ]; then
+	workloads | while read -r name prog args; do
+		case $MODE:$name in
+		*:seccomp | tp_btf:einval | tp_btf:pidslimit | \
+		raw_tp:einval | raw_tp:pidslimit) continue ;;
+		esac
+		few "$name" &&
+			echo "run nosys-$name -- --no-syscalls -- $prog $args"
+	done >>"$out/plan"
+fi
+
+# 4. -p PID -f on the paused workload
+[ "$MODE" != auto ] && workloads | while read -r name prog args; do
+	few "$name" && echo "follow follow-$name $prog $args"
+done >>"$out/plan"
+
+# shellcheck disable=SC2086 # each plan line is a command with its words
+while read -r line; do
+	eval "$line" </dev/null
+done <"$out/plan"
+
+# The variants' own effects.
+for f in "$out"/hash-*.stderr; do
+	[ -f "$f" ] || continue
+	grep -q 'requests in flight kept in a TID hash' "$f" ||
+		{ say "FAIL: ${f##*/}: CLONETRACE_NO_TASK_STORAGE ignored"; fail=1; }
+done
+if [ "$MODE" != fentry ]; then
+	# no syscall tracepoints, no fentry: no latency can be measured
+	for f in "$out"/nosys-*.json; do
+		[ -f "$f" ] || continue
+		grep '"event":"clone",' "$f" | grep -qv '"latency_ns":null' &&
+			{ say "FAIL: ${f##*/}: a latency without a way to measure it"; fail=1; }
+	done
+else
+	# fentry measures every creation that goes through kernel_clone()
+	# (io_uring workers do not: create_io_thread() calls copy_process())
+	for f in "$out"/nosys-*.json; do
+		[ -f "$f" ] || continue
+		grep '"event":"clone",' "$f" | grep -v '"kind":"user_worker"' |
+			grep -q '"latency_ns":null' &&
+			{ say "FAIL: ${f##*/}: a clone without latency"; fail=1; }
+	done
+fi
+echo complete >>"$out/ran"
+[ "$fail" -eq 0 ] || exit 1
+exit 0
