@@ -47,7 +47,8 @@ USER_HDRS	:= $(wildcard userspace/*.h) $(BPF_HDRS)
 USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/%.o,$(USER_SRCS))
 ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
-.PHONY: all run deps deps-test check check-host check-vm bench kmod kmod-clean \
+.PHONY: all run deps deps-test deps-fresh check check-here check-host check-vm \
+	kernels-doc bench kmod kmod-clean \
 	install uninstall clean workloads static asan lint lab fuzz check-fuzz \
 	mutation
 
@@ -58,6 +59,9 @@ deps:
 
 deps-test: deps
 	@tools/install-deps.sh --test
+
+deps-fresh:
+	@tools/install-deps.sh --fresh
 
 run: deps clonetrace
 	./clonetrace
@@ -122,7 +126,19 @@ lint:
 	tools/checkpatch.sh
 
 # ---- tests ----
-check: check-host check-vm lint check-fuzz
+# make check: the whole suite on a fresh Debian 12 (tools/freshcheck: a
+# minimal root where only what tools/install-deps.sh installs is there, so
+# nothing installed by hand on this machine can make it pass). Inside that
+# root CT_FRESH_ROOT is set and check runs check-here, which is also the
+# suite on this machine as it is.
+ifeq ($(CT_FRESH_ROOT),)
+check: deps-fresh
+	tools/freshcheck make check
+else
+check: check-here
+endif
+
+check-here: check-host check-vm lint check-fuzz
 
 check-host: deps-test clonetrace asan workloads
 	$(PYTHON) -m pytest -v tests
@@ -138,9 +154,18 @@ STRESS_SECS	?= $(if $(CI),20,60)
 VM_DEBUG_APPEND	:= slub_debug=FZPU page_poison=1 init_on_free=1 \
 		   softlockup_panic=1 hung_task_panic=1
 
-check-vm: clonetrace.static
+# Every kernel of the matrix (tools/vmtest/README.md), every test.
+check-vm: deps-test clonetrace.static
 	CT_VM_APPEND="CT_STRESS_SECS=$(STRESS_SECS) $(VM_DEBUG_APPEND) $(CT_VM_APPEND)" \
 		tools/vmtest/vmtest --kernel all
+
+# docs/KERNELS.md from the last full run of check-vm (or of
+# tools/vmtest/vmtest --kernel all, without --only or --quick).
+kernels-doc:
+	@grep -qx 'all=1' build/vmtest/run.info && grep -qx 'only=' build/vmtest/run.info && \
+		grep -qx 'quick=0' build/vmtest/run.info || \
+		{ echo "kernels-doc: build/vmtest has no full run: run make check-vm first" >&2; exit 1; }
+	cp build/vmtest/KERNELS.md docs/KERNELS.md
 
 bench: clonetrace workloads
 	tools/install-deps.sh --bench

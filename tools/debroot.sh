@@ -136,13 +136,13 @@ cmd_run() {
 		pivot_root . .debroot-old
 		exec /usr/sbin/chroot . /bin/sh -c '\''umount -l /.debroot-old &&
 			rmdir /.debroot-old && cd / && exec "$@"'\'' sh "$@"'
-	# A clean environment, but the project's own settings (CT_*, CI)
+	# A clean environment, but the project's own settings (CT_*, CI, WERROR)
 	# pass through.
 	local envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 		HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}") v
 	for v in $(compgen -e); do
 		case $v in
-		CT_* | CI) envs+=("$v=${!v}") ;;
+		CT_* | CI | WERROR) envs+=("$v=${!v}") ;;
 		esac
 	done
 	exec unshare --mount --propagation private -- /bin/sh -c "$setup" sh \
