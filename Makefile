@@ -141,7 +141,10 @@ endif
 check-here: check-host check-vm lint check-fuzz
 
 check-host: deps-test clonetrace asan workloads
-	$(PYTHON) -m pytest -v tests
+	$(PYTHON) -m pytest -v tests --junitxml=$(OUT)/pytest.xml
+ifneq ($(CT_FRESH_ROOT),)
+	$(PYTHON) tools/fresh-skips.py $(OUT)/pytest.xml
+endif
 
 # The module stress test runs 60 s per kernel locally, 20 s in CI.
 STRESS_SECS	?= $(if $(CI),20,60)
