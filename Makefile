@@ -169,6 +169,7 @@ kernels-doc:
 		grep -qx 'quick=0' build/vmtest/run.info || \
 		{ echo "kernels-doc: build/vmtest has no full run: run make check-vm first" >&2; exit 1; }
 	cp build/vmtest/KERNELS.md docs/KERNELS.md
+	tools/vmtest/readme-table.py
 
 bench: clonetrace workloads
 	tools/install-deps.sh --bench

@@ -184,3 +184,28 @@ def test_option_table(binary):
                 with open(os.path.join(REPO, "tests", path)) as f:
                     assert re.search(r"^def %s\(" % func, f.read(), re.M), (
                         "%s %s: no test %s" % (cmd, opt, t))
+
+
+def test_readme_kernel_table(tmp_path):
+    """README.md's kernel table is docs/KERNELS.md's, and the check sees
+    a cell that differs."""
+    tool = os.path.join(REPO, "tools", "vmtest", "readme-table.py")
+    r = subprocess.run([tool, "--check", REPO], capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+
+    (tmp_path / "docs").mkdir()
+    with open(os.path.join(REPO, "README.md")) as f:
+        (tmp_path / "README.md").write_text(f.read())
+    with open(os.path.join(REPO, "docs", "KERNELS.md")) as f:
+        kernels = f.read()
+    row = re.search(r"^\| 6\.1 \|.*$", kernels, re.M)
+    assert row, "docs/KERNELS.md has no 6.1 row"
+    broken = row.group(0).replace("| pass (", "| **FAIL** (", 1)
+    assert broken != row.group(0)
+    (tmp_path / "docs" / "KERNELS.md").write_text(
+        kernels.replace(row.group(0), broken))
+    r = subprocess.run([tool, "--check", str(tmp_path)], capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert r.returncode == 1
+    assert "make kernels-doc" in r.stderr
