@@ -159,6 +159,27 @@ def test_exit_signal_in_flags(tmp_path):
     assert_problem(problems(tmp_path, evs, summary), "exit signal byte")
 
 
+def test_clone3_newtime(tmp_path):
+    """0x80 is CLONE_NEWTIME from clone3 and an exit signal bit from
+    clone()."""
+    evs, summary = good_trace()
+    ev = evs[2]
+    assert ev["syscall"] == "clone3"
+    ev["flags"] |= 0x80
+    ev["flags_str"] += "|CLONE_NEWTIME"
+    ev["ns_new"] = ["time"]
+    expect = copy.deepcopy(EXPECT)
+    expect[1]["ns_new"] = ["time"]
+    assert problems(tmp_path, evs, summary, expect=expect) == []
+    ev["ns_new"] = []
+    assert_problem(problems(tmp_path, evs, summary, expect=expect),
+                   "ns_new []")
+    ev.update(syscall="clone", ns_new=["time"])
+    probs = problems(tmp_path, evs, summary, expect=expect)
+    assert_problem(probs, "exit signal byte 0x80")
+    assert_problem(probs, "does not match flags 0x3d0f80")
+
+
 def test_comm_escaping(tmp_path):
     evs, summary = good_trace()
     evs[1]["child"]["comm"] = "new\\nline"

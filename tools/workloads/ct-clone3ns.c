@@ -5,8 +5,10 @@
  * (count 1). It then forks a grandchild, PID 2 in that namespace, which
  * shares the child's nsproxy (count 2). Then a raw clone3 with the other
  * namespace flags, CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC |
- * CLONE_NEWCGROUP (a fresh nsproxy again; a kernel without one of them
- * refuses it, which is stated as a failure). Needs root (else exit 77).
+ * CLONE_NEWCGROUP | CLONE_NEWTIME (a fresh nsproxy again; a kernel without
+ * one of them refuses it, which is stated as a failure). CLONE_NEWTIME is
+ * 0x80, which clone() would take as part of the exit signal: only clone3
+ * can pass it. Needs root (else exit 77).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,12 +62,13 @@ static void child(int fd)
 static void other_namespaces(void)
 {
 	const uint64_t flags = CT_CLONE_NEWUSER | CT_CLONE_NEWUTS |
-			       CT_CLONE_NEWIPC | CT_CLONE_NEWCGROUP;
+			       CT_CLONE_NEWIPC | CT_CLONE_NEWCGROUP |
+			       CT_CLONE_NEWTIME;
 	struct ct_expect e;
 	int fds[2];
 	pid_t pid;
 
-	ct_expect_init(&e, "raw clone3 NEWUSER|NEWUTS|NEWIPC|NEWCGROUP");
+	ct_expect_init(&e, "raw clone3 NEWUSER|NEWUTS|NEWIPC|NEWCGROUP|NEWTIME");
 	e.syscall = "clone3";
 	e.kind = "process";
 	e.flags = flags;
@@ -93,7 +96,7 @@ static void other_namespaces(void)
 	e.child_tid = pid;
 	ct_refs_private(&e.refs);
 	e.refs.nsproxy = 1;
-	e.ns_new = "[\"cgroup\",\"uts\",\"ipc\",\"user\"]";
+	e.ns_new = "[\"cgroup\",\"uts\",\"ipc\",\"user\",\"time\"]";
 	ct_print_clone(&e);
 }
 

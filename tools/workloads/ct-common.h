@@ -19,6 +19,7 @@
 #define CT_EXIT_HARNESS	99
 
 /* Clone flag values (uapi), spelled out so no header mix is needed. */
+#define CT_CLONE_NEWTIME	0x00000080ULL	/* clone3 only */
 #define CT_CLONE_VM		0x00000100ULL
 #define CT_CLONE_FS		0x00000200ULL
 #define CT_CLONE_FILES		0x00000400ULL
