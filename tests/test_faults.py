@@ -564,6 +564,38 @@ def test_stop_blocked_on_full_pipe(tracer, argv, sig):
     assert_detached(watch)
 
 
+def test_stop_blocked_on_recording_fifo(tracer, tmp_path):
+    """-w to a FIFO whose reader stalls: the stop detaches within the
+    output's bound and gives the recording up, said in one line (it
+    retried the blocked write for as long as the reader stalled), while
+    the event output ends whole, summary last."""
+    import fcntl
+    fifo, out = tmp_path / "rec.fifo", tmp_path / "out"
+    os.mkfifo(fifo)
+    r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(r, F_SETPIPE_SZ, 16384)     # full sooner
+    p = subprocess.Popen([tracer, "--json", "-v", "-o", str(out), "-w",
+                          str(fifo)], stderr=subprocess.PIPE)
+    watch = Watch(p.pid)
+    try:
+        wait_ready(p)
+        fill_pipe(r, p)
+        start = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=PROMPT)
+        took = time.monotonic() - start
+    finally:
+        kill_all(p)
+        os.close(r)
+    err = p.stderr.read().decode(errors="replace")
+    assert p.returncode == RUNTIME, (p.returncode, err)
+    line = one_line(err, ["rec.fifo", "not read for"])
+    assert "end frame" in line, line
+    assert took < PROMPT
+    json_records(out.read_bytes())
+    assert_detached(watch)
+
+
 def test_output_error_ends_run(tracer, tmp_path):
     """An output that fails ends the run at once and stops the command
     (it ran on until the command ended, and said it at the end)."""

@@ -19,6 +19,7 @@
 #include "analysis.h"
 #include "diagnose.h"
 #include "live.h"
+#include "outbuf.h"
 #include "output.h"
 #include "prom.h"
 #include "record.h"
@@ -280,7 +281,12 @@ static void interval_end(struct ct_live *l, uint64_t now)
 /* The recording failed: said, abandoned (it reads as cut off). */
 static int recording_failed(struct ct_live *l, int err)
 {
-	ct_msg("writing recording '%s': %s", l->opt->record, strerror(-err));
+	if (err == -ETIMEDOUT)
+		ct_msg("recording '%s' not read for %d s after the stop request: it ends without its end frame (report --partial reads it)",
+		       l->opt->record, CT_STALL_SECS);
+	else
+		ct_msg("writing recording '%s': %s", l->opt->record,
+		       strerror(-err));
 	ct_rec_abandon(&l->rec);
 	l->recording = false;
 	if (!l->err)

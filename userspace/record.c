@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outbuf.h"
 #include "record.h"
+#include "util.h"
 
 #define CHUNK_BYTES	(64 * 1024)
 #define FRAME_HDR	12		/* type, zero[3], len, crc */
@@ -110,17 +112,31 @@ static uint8_t *put_str(uint8_t *p, const char *s, size_t max)
 	return p + n;
 }
 
+/*
+ * A reader that stalls (a FIFO, a pipe) must not keep the programs
+ * attached after a stop request: from then on a write that makes no
+ * progress for CT_STALL_SECS, or a second stop signal, gives the
+ * recording up (-ETIMEDOUT), as outbuf.c does for the events.
+ */
 static int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		bool bounded = ct_stop_signal();
+		ssize_t n;
 
+		if (bounded)
+			ct_alarm(CT_STALL_SECS);
+		n = write(fd, p, len);
+		if (bounded)
+			ct_alarm(0);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+			if (errno != EINTR)
+				return -errno;
+			if (bounded && (ct_alarm_rang() || ct_stop_count() > 1))
+				return -ETIMEDOUT;
+			continue;
 		}
 		p += n;
 		len -= n;
