@@ -144,6 +144,45 @@ static void unload_gap(void)
 		usleep(5000 + rand() % 15000);
 }
 
+/*
+ * With -U, no debugfs open() runs during a delete_module() call. The
+ * kernel drops a module's last reference before it marks the module
+ * GOING (try_stop_module(), kernel/module/main.c); an open() in between
+ * finds try_module_get() failing on a live module, and debugfs WARNs
+ * "file owner did not clean up at exit" (full_proxy_open*(),
+ * fs/debugfs/file.c), which panic_on_warn turns into a failed run. No
+ * module can close that window (seen on sid's 7.2 under qemu TCG); what
+ * the test is for stays: files held open refuse the unload, reads and
+ * closes race it, opens race the load and every moment outside the call.
+ */
+static pthread_rwlock_t unload_gate;
+
+static int gated_open(const char *path, int flags)
+{
+	int fd, err;
+
+	if (opt.ko)
+		pthread_rwlock_rdlock(&unload_gate);
+	fd = open(path, flags);
+	err = errno;
+	if (opt.ko)
+		pthread_rwlock_unlock(&unload_gate);
+	errno = err;
+	return fd;
+}
+
+static void gate_init(void)
+{
+	pthread_rwlockattr_t a;
+
+	/* the unloader must not starve behind a stream of openers */
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&unload_gate, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
 /* Read @fd to the end into *@buf (grown as needed); -errno on failure. */
 static ssize_t read_all(int fd, char **buf, size_t *cap)
 {
@@ -181,7 +220,7 @@ static ssize_t slurp(const char *name, char **buf, size_t *cap)
 	int fd;
 
 	snprintf(path, sizeof(path), DIR_CT "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = gated_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read_all(fd, buf, cap);
@@ -492,7 +531,7 @@ static void *pid_writer(void *arg)
 
 	while (!stop) {
 		unload_gap();
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = gated_open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
 			if (unavailable(errno)) {
 				bump(C_UNAVAILABLE);
@@ -604,6 +643,19 @@ static void *open_loop(void *arg)
 
 /* ---- rmmod/insmod cycles ---- */
 
+/* delete_module() with no open() beside it (unload_gate); 0 or -1. */
+static int delete_gated(void)
+{
+	int r, err;
+
+	pthread_rwlock_wrlock(&unload_gate);
+	r = syscall(SYS_delete_module, "clonetrace", O_NONBLOCK);
+	err = errno;
+	pthread_rwlock_unlock(&unload_gate);
+	errno = err;
+	return r;
+}
+
 static void *unloader(void *arg)
 {
 	struct timespec a, b;
@@ -613,8 +665,7 @@ static void *unloader(void *arg)
 	while (!stop) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		/* Refused (EAGAIN) while a file is open: its user pins us. */
-		while (!stop && syscall(SYS_delete_module, "clonetrace",
-					O_NONBLOCK)) {
+		while (!stop && delete_gated()) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EBUSY) {
 				violation(C_ERRORS, "delete_module: %s",
@@ -737,6 +788,7 @@ int main(int argc, char **argv)
 	if (opt.seconds <= 0 || opt.ngroups + opt.ntasks + opt.npid +
 	    opt.nopen + 4 > 256 || (opt.npid && !opt.hold_pid))
 		usage();
+	gate_init();
 	if (opt.hold_pid)
 		read_holder();
 	if (opt.shared) {
