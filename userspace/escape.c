@@ -86,12 +86,43 @@ static void control(const unsigned char *s, size_t n, enum ct_escape how,
 		snprintf(tmp, len, "\\x%02x\\x%02x", s[0], s[1]);
 }
 
+/* A label: the terminal's text, its '\' and '"' escaped once more. */
+struct label_sink {
+	ct_sink_fn *sink;
+	void *ctx;
+};
+
+static void to_label(void *ctx, const char *p, size_t n)
+{
+	struct label_sink *l = ctx;
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\\' && p[i] != '"') {
+			run++;
+			continue;
+		}
+		if (run)
+			l->sink(l->ctx, p + i - run, run);
+		run = 0;
+		l->sink(l->ctx, p[i] == '"' ? "\\\"" : "\\\\", 2);
+	}
+	if (run)
+		l->sink(l->ctx, p + n - run, run);
+}
+
 void ct_escape(const char *str, size_t max, enum ct_escape how,
 	       ct_sink_fn *sink, void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t len = strnlen(str, max), i = 0, run = 0;
 
+	if (how == CT_ESC_LABEL) {
+		struct label_sink l = { sink, ctx };
+
+		ct_escape(str, max, CT_ESC_TERMINAL, to_label, &l);
+		return;
+	}
 	while (i < len) {
 		size_t n = utf8_len(s + i, len - i);
 		char tmp[16];

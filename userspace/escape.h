@@ -14,6 +14,11 @@
  * Terminal: printable ASCII and valid UTF-8 pass, '\' becomes \\, \n \t
  * \r are themselves, other controls and bytes that are not UTF-8 \xNN
  * (a C1 control shows its two bytes: \xc2\x85).
+ *
+ * Label: a Prometheus label value (metrics.c) whose value is the
+ * terminal's text (printable, valid UTF-8, and one text for one name:
+ * two cgroups never share a series), written in the exposition's own
+ * escapes: '\' as \\ and '"' as \".
  */
 #ifndef CT_ESCAPE_H
 #define CT_ESCAPE_H
@@ -23,6 +28,7 @@
 enum ct_escape {
 	CT_ESC_JSON,
 	CT_ESC_TERMINAL,
+	CT_ESC_LABEL,
 };
 
 /* Where escaped text goes: n bytes at p. */
