@@ -46,21 +46,7 @@ const volatile __u32 wakeup_bytes;
  * from the creator's registers, fentry/fexit own every request.
  */
 const volatile bool no_syscalls;
-/* bpf_task_pt_regs() exists (5.15+): set by user space after probing. */
-const volatile bool have_task_pt_regs;
-/*
- * Without it (5.10-5.14), the registers are where the helper finds them,
- * x86-64's task_pt_regs(): the last struct pt_regs below the top of the
- * task's kernel stack, task->stack + THREAD_SIZE. User space sets
- * THREAD_SIZE here (0: do not look).
- */
-const volatile __u32 thread_size;
-/*
- * bpf_get_current_task_btf() exists (5.11+); without it the verifier
- * refuses the whole program, so every call sits behind this flag and
- * tp_btf falls back to the comm helper for the creator's name.
- */
-const volatile bool have_current_task_btf = true;
+/* have_task_pt_regs, thread_size, have_current_task_btf: task.bpf.h */
 /*
  * Requests in flight live in task local storage (5.12+: a slot inside the
  * requesting task, no hashing or locking, freed with the task), else in an
@@ -289,70 +275,6 @@ static __always_inline void read_refs(struct ct_event *e,
 	e->refs[CT_REF_NSPROXY] = READ_COUNT(btf, nsproxy, count);
 }
 
-/* x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
-#define NR_CLONE	56
-#define NR_FORK		57
-#define NR_VFORK	58
-#define NR_CLONE3	435
-
-/*
- * The current task's saved user registers: the syscall number and its
- * first argument. False when this kernel does not let us read them.
- */
-static __always_inline bool user_regs(__u64 *nr, __u64 *arg0)
-{
-#if defined(__TARGET_ARCH_x86)
-	struct task_struct *task;
-	struct pt_regs *regs;
-
-	if (have_task_pt_regs) {
-		task = bpf_get_current_task_btf();
-		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		*nr = regs->orig_ax;	/* a BTF pointer: plain loads */
-		*arg0 = regs->di;
-		return true;
-	}
-	if (thread_size) {
-		task = (struct task_struct *)bpf_get_current_task();
-		regs = (struct pt_regs *)(BPF_CORE_READ(task, stack) +
-					  thread_size -
-					  bpf_core_type_size(struct pt_regs));
-		*nr = BPF_CORE_READ(regs, orig_ax);
-		*arg0 = BPF_CORE_READ(regs, di);
-		return true;
-	}
-#endif
-	return false;
-}
-
-static __always_inline __u32 current_flags(void)
-{
-	if (have_current_task_btf)
-		return bpf_get_current_task_btf()->flags;
-	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
-			     flags);
-}
-
-/*
- * The clone-family syscall the current task is in, from its saved user
- * registers; only used with --no-syscalls, so the verifier never sees the
- * helpers otherwise (a branch on .rodata).
- */
-static __always_inline __u16 current_syscall(void)
-{
-	__u64 nr, arg0;
-
-	if (!user_regs(&nr, &arg0) || (current_flags() & PF_KTHREAD))
-		return CT_SC_KERNEL;
-	switch (nr) {
-	case NR_CLONE:	return CT_SC_CLONE;
-	case NR_FORK:	return CT_SC_FORK;
-	case NR_VFORK:	return CT_SC_VFORK;
-	case NR_CLONE3:	return CT_SC_CLONE3;
-	}
-	return CT_SC_KERNEL;	/* io_uring_setup, kthreadd, ... */
-}
-
 /* -f: a new process of a traced one is traced too. */
 static __always_inline void follow_child(__u32 tgid)
 {
@@ -419,7 +341,9 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->syscall = in->syscall;
 		e->latency_ns = e->ts_ns > in->ts_ns ? e->ts_ns - in->ts_ns : 0;
 	} else {
-		e->syscall = no_syscalls ? current_syscall() : CT_SC_KERNEL;
+		e->syscall = no_syscalls ?
+			     current_syscall(CT_SC_KERNEL) :
+			     CT_SC_KERNEL;
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
@@ -680,9 +604,13 @@ int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 {
 	if (inflight_find())
 		return 0;	/* a syscall tracepoint owns this request */
-	if (request_wanted())
-		request_record(no_syscalls ? current_syscall() : CT_SC_KERNEL,
-			       args->flags, args->exit_signal, 0, true);
+	if (request_wanted()) {
+		__u16 sc = no_syscalls ?
+			   current_syscall(CT_SC_KERNEL) :
+			   CT_SC_KERNEL;
+
+		request_record(sc, args->flags, args->exit_signal, 0, true);
+	}
 	return 0;
 }
 

@@ -6,12 +6,15 @@
  * (userspace/top.c) reads every interval, so the view keeps up with the
  * machine's maximum creation rate.
  *
- *  - kinds:   per-CPU array, creations by enum ct_kind (cumulative; user
- *             space takes differences)
+ *  - kinds:   per-CPU array, creations by syscall and enum ct_kind
+ *             (cumulative; user space takes differences)
  *  - errnos:  per-CPU array, failed clone-family syscalls by errno
  *  - parents: LRU hash by creating TGID: counts by kind, failures, comm
  *             (read and deleted by user space each interval)
  *  - cgroups: LRU hash by the creator's cgroup v2 id
+ *  - failing: LRU hash by creating TGID: its EAGAIN and ENOMEM failures,
+ *             whose cause user space diagnoses (read and deleted within
+ *             about 100 ms of a failure)
  *
  * Creations come from task:task_newtask (tp_btf, or raw_tp on kernels
  * without it); failures from the syscall exit tracepoints. User space
@@ -25,12 +28,15 @@
 #include "top.h"
 #include "task.bpf.h"
 
-/* bpf_get_current_task_btf() exists (5.11+): set by user space. */
-const volatile bool have_current_task_btf = true;
+/* include/uapi/asm-generic/errno-base.h */
+#define EAGAIN	11
+#define ENOMEM	12
+
+/* have_task_pt_regs, thread_size, have_current_task_btf: task.bpf.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CT_KIND_NR);
+	__uint(max_entries, CT_TOP_KINDS);
 	__type(key, __u32);
 	__type(value, __u64);
 } kinds SEC(".maps");
@@ -55,6 +61,13 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ct_top_cgroup);
 } cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_FAILING);
+	__type(key, __u32);
+	__type(value, struct ct_top_failing);
+} failing SEC(".maps");
 
 static __always_inline struct ct_top_parent *parent_of(__u32 tgid)
 {
@@ -84,11 +97,13 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	__u32 kind = kind_of(flags, btf ? task->flags
 					: BPF_CORE_READ(task, flags));
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 key = current_syscall(CT_TOP_SC_UNKNOWN) *
+		    CT_KIND_NR + kind;
 	struct ct_top_parent *p;
 	struct ct_top_cgroup *c;
 	__u64 *n;
 
-	n = bpf_map_lookup_elem(&kinds, &kind);
+	n = bpf_map_lookup_elem(&kinds, &key);
 	if (n)
 		(*n)++;		/* per-CPU: no atomics needed */
 	p = parent_of(tgid);
@@ -147,6 +162,20 @@ static __always_inline int on_exit(long ret)
 	c = cgroup_of(bpf_get_current_cgroup_id());
 	if (c)
 		__sync_fetch_and_add(&c->failed, 1);
+	if (err == EAGAIN || err == ENOMEM) {
+		struct ct_top_failing *f, zero = {};
+
+		f = bpf_map_lookup_elem(&failing, &tgid);
+		if (!f) {
+			bpf_map_update_elem(&failing, &tgid, &zero,
+					    BPF_NOEXIST);
+			f = bpf_map_lookup_elem(&failing, &tgid);
+		}
+		if (f && err == EAGAIN)
+			__sync_fetch_and_add(&f->again, 1);
+		else if (f)
+			__sync_fetch_and_add(&f->nomem, 1);
+	}
 	return 0;
 }
 

@@ -9,6 +9,14 @@
 #include "ct_event.h"
 
 #define CT_TOP_ERRNO	1024	/* errnos counted; 0: others */
+/*
+ * kinds[]: creations by syscall and kind, key syscall * CT_KIND_NR +
+ * kind; the syscall CT_TOP_SC_UNKNOWN where the kernel cannot say
+ * (no bpf_task_pt_regs(), before 5.15).
+ */
+#define CT_TOP_SC_UNKNOWN	CT_SC_NR
+#define CT_TOP_KINDS		((CT_SC_NR + 1) * CT_KIND_NR)
+#define CT_TOP_FAILING	1024	/* creators whose creations fail */
 #define CT_TOP_PARENTS	16384
 #define CT_TOP_CGROUPS	4096
 
@@ -21,6 +29,12 @@ struct ct_top_parent {
 struct ct_top_cgroup {
 	__u64 created;
 	__u64 failed;
+};
+
+/* failing[]: EAGAIN and ENOMEM failures by creating TGID, for causes. */
+struct ct_top_failing {
+	__u64 again;
+	__u64 nomem;
 };
 
 #endif /* CT_TOP_H */

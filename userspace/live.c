@@ -3,7 +3,8 @@
  * live.c - what the tracer does with each event besides printing it:
  * recording (-w, record.c), failure diagnosis as failures happen (--why,
  * diagnose.c), the analyses printed at the end (analysis.c), and every
- * interval the rate alerts (alert.c) and Prometheus metrics (prom.c).
+ * interval the rate alerts (alert.c) and the metrics (exporter.c: the
+ * textfile and the endpoint).
  * Their options are an argp child of the tracer's (tracer_opts.c).
  */
 #define _GNU_SOURCE
@@ -21,7 +22,7 @@
 #include "live.h"
 #include "outbuf.h"
 #include "output.h"
-#include "prom.h"
+#include "exporter.h"
 #include "record.h"
 #include "spawners.h"
 #include "util.h"
@@ -42,7 +43,7 @@ struct ct_live {
 	int dot;			/* --dot, until written; -1 */
 	struct ct_alerts *alerts;	/* --alert */
 	struct ct_spawners *rates;	/* per-creator counts for alerts */
-	struct ct_prom prom;
+	struct ct_exporter x;		/* --prometheus, --listen */
 	int err;			/* the first failure of any of them */
 	uint64_t last_ns, interval_total;
 };
@@ -156,23 +157,23 @@ static int start_recording(struct ct_live *l, const char *mode, int fd)
 	return err;
 }
 
-/* The metrics file; a failure at any time makes the run's a failure. */
-static int write_metrics(struct ct_live *l)
+/* The metrics; a failed file at any time makes the run's a failure. */
+static int write_metrics(struct ct_live *l, bool up)
 {
-	int err = ct_prom_update(&l->prom, l->opt->periodic.prometheus);
+	int err = ct_exporter_publish(&l->x, up);
 
 	if (err && !l->err)
 		l->err = err;
 	return err;
 }
 
-/* Every interval starts with the metrics file as it stands. */
-static int start_periodic(struct ct_live *l)
+/* Every interval starts with the metrics as they stand. */
+static int start_periodic(struct ct_live *l, const struct ct_live_attach *a)
 {
 	const struct ct_periodic *p = &l->opt->periodic;
 	struct ct_alert_cfg cfg = p->alert;
+	int err;
 
-	l->prom.source = "trace";
 	if (cfg.rate) {
 		cfg.f = stderr;
 		l->alerts = ct_alerts_new(&cfg);
@@ -180,12 +181,14 @@ static int start_periodic(struct ct_live *l)
 		if (!l->alerts || !l->rates)
 			return -ENOMEM;
 	}
-	if (p->prometheus)
-		return write_metrics(l);
-	return 0;
+	err = ct_exporter_start(&l->x, p, "trace", a->verbose);
+	if (err)
+		return err;
+	ct_exporter_attached(&l->x, a->mode, a->failures, a->obj);
+	return write_metrics(l, true);
 }
 
-int ct_live_start(const struct ct_live_opts *o, const char *mode,
+int ct_live_start(const struct ct_live_opts *o, const struct ct_live_attach *a,
 		  int record, int dot, struct ct_live **out)
 {
 	struct ct_live *l = calloc(1, sizeof(*l));
@@ -210,12 +213,21 @@ int ct_live_start(const struct ct_live_opts *o, const char *mode,
 	l->analysis = ct_analysis_new(&o->analysis);
 	if (!l->analysis)
 		return ct_fail(-ENOMEM, "out of memory");
-	err = start_periodic(l);
-	if (err == -ENOMEM)
+	err = start_periodic(l, a);
+	if (err == -ENOMEM && !l->x.on)
 		ct_msg("out of memory");
 	if (!err && record >= 0)
-		err = start_recording(l, mode, record);
+		err = start_recording(l, a->mode, record);
 	return err;
+}
+
+/* The metrics of an event; a failure's cause as diagnosed (metrics.h). */
+static void count(struct ct_live *l, const struct ct_event *e)
+{
+	if (e->type == CT_EV_CLONE)
+		ct_metrics_creation(&l->x.m, e->syscall, e->kind, 1);
+	else
+		ct_metrics_failure(&l->x.m, e->ppid, e->err, 1, ct_now_ns());
 }
 
 void ct_live_event(struct ct_live *l, const struct ct_event *e)
@@ -235,14 +247,14 @@ void ct_live_event(struct ct_live *l, const struct ct_event *e)
 			ct_diag_print(stderr, &d);
 		if (l->recording)
 			ct_rec_diag(&l->rec, &d);
+		if (l->x.on)	/* the metrics need not diagnose it again */
+			ct_metrics_diagnosed(&l->x.m, e->ppid, e->err,
+					     d.limit, ct_now_ns());
 	}
-	if (e->type == CT_EV_CLONE) {
-		if (e->kind < CT_KIND_NR)
-			l->prom.by_kind[e->kind]++;
+	if (e->type == CT_EV_CLONE)
 		l->interval_total++;
-	} else {
-		ct_prom_failure(&l->prom, e->err, 1);
-	}
+	if (l->x.on)
+		count(l, e);
 	if (l->rates)
 		ct_spawners_add(l->rates, e);
 }
@@ -268,12 +280,12 @@ static void observe_rates(struct ct_live *l, double secs)
 	ct_spawners_reset_interval(l->rates);
 }
 
-static void interval_end(struct ct_live *l, uint64_t now)
+/* up: still counting; false for the last values, at the end */
+static void interval_end(struct ct_live *l, uint64_t now, bool up)
 {
 	if (l->alerts)
 		observe_rates(l, (now - l->last_ns) / 1e9);
-	if (l->opt->periodic.prometheus)
-		write_metrics(l);
+	write_metrics(l, up);
 	l->interval_total = 0;
 	l->last_ns = now;
 }
@@ -298,7 +310,7 @@ int ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost)
 {
 	int err;
 
-	l->prom.lost = lost;
+	l->x.m.lost = lost;
 	if (l->recording) {
 		err = ct_rec_flush(&l->rec);
 		if (err)
@@ -306,7 +318,7 @@ int ct_live_tick(struct ct_live *l, uint64_t now_ns, uint64_t lost)
 	}
 	if (now_ns - l->last_ns >=
 	    (uint64_t)(l->opt->periodic.interval * 1e9))
-		interval_end(l, now_ns);
+		interval_end(l, now_ns, true);
 	if (l->alerts)
 		ct_alerts_reap(l->alerts);
 	return 0;
@@ -337,9 +349,9 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 		if (err)
 			recording_failed(l, err);
 	}
-	if (l->opt->periodic.prometheus) {
-		l->prom.lost = out->stats.lost;
-		interval_end(l, ct_now_ns());
+	if (l->x.on) {		/* the last values: up 0 */
+		l->x.m.lost = out->stats.lost;
+		interval_end(l, ct_now_ns(), false);
 	}
 	ct_alerts_stop(l->alerts, sig ? sig : SIGTERM);
 	ct_analysis_print(l->analysis, out->f, out->json, duration);
@@ -361,6 +373,7 @@ void ct_live_free(struct ct_live *l)
 	if (l->recording)		/* not finished: an error */
 		ct_rec_abandon(&l->rec);
 	ct_analysis_free(l->analysis);
+	ct_exporter_free(&l->x);
 	ct_alerts_free(l->alerts);
 	ct_spawners_free(l->rates);
 	free(l);

@@ -3,7 +3,7 @@
  * live.h - the consumers of the tracer's event stream beside the
  * printer: recording (-w), failure diagnosis (--why), the analyses at
  * the end (--hist, --tree, --dot, --spawners), rate alerts and metrics
- * every interval (-i, --alert, --alert-exec, --prometheus).
+ * every interval (-i, --alert, --alert-exec, --prometheus, --listen).
  *
  * The tracer's loop (tracer.c) calls these; their options are an argp
  * child parser so that they appear in --help with the rest.
@@ -31,6 +31,15 @@ extern const struct argp ct_live_argp;
 
 struct ct_live;
 struct ct_output;
+struct bpf_object;
+
+/* How the tracer attached, for the recording's header and the metrics. */
+struct ct_live_attach {
+	const char *mode;
+	bool failures;			/* failures are seen */
+	struct bpf_object *obj;		/* its programs */
+	int verbose;
+};
 
 /*
  * After attach, before the first event; record and dot are the -w and
@@ -38,7 +47,7 @@ struct ct_output;
  * owns. 0, or a negative errno (said). *out is set either way:
  * ct_live_free() it.
  */
-int ct_live_start(const struct ct_live_opts *o, const char *mode,
+int ct_live_start(const struct ct_live_opts *o, const struct ct_live_attach *a,
 		  int record, int dot, struct ct_live **out);
 /* Every event, after it was printed. */
 void ct_live_event(struct ct_live *l, const struct ct_event *e);

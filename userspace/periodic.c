@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * periodic.c - -i, --alert, --alert-exec and --prometheus, parsed once
- * for the tracer (live.c) and for "clonetrace top" (top.c), each into
- * its own struct ct_periodic (the parser's input).
+ * periodic.c - -i, --alert, --alert-exec, --prometheus, --listen and
+ * --metrics-cgroups, parsed once for the tracer (live.c) and for
+ * "clonetrace top" (top.c), each into its own struct ct_periodic (the
+ * parser's input).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "periodic.h"
 #include "util.h"
@@ -14,6 +19,8 @@ enum {
 	OPT_ALERT = 0x200,
 	OPT_ALERT_EXEC,
 	OPT_PROM,
+	OPT_LISTEN,
+	OPT_CGROUPS,
 };
 
 static const struct argp_option options[] = {
@@ -27,12 +34,60 @@ static const struct argp_option options[] = {
 	  "CT_ALERT_COMM, CT_ALERT_RATE, CT_ALERT_SCOPE)" },
 	{ "prometheus", OPT_PROM, "FILE", 0,
 	  "Write node_exporter textfile metrics to FILE every interval" },
+	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
+	  "Serve the same metrics over HTTP at /metrics (default address "
+	  "127.0.0.1; 0.0.0.0:PORT for every interface)" },
+	{ "metrics-cgroups", OPT_CGROUPS, "N", 0,
+	  "Cgroups with series of their own in the metrics, the others "
+	  "summed as \"other\" (default 20)" },
 	{},
 };
+
+int ct_listen_parse(const char *arg, struct ct_listen *l)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&l->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&l->addr;
+	const char *colon = strrchr(arg, ':'), *port = colon ? colon + 1 : arg;
+	char host[64], *end;
+	size_t hlen = colon ? (size_t)(colon - arg) : 0;
+	long n;
+
+	memset(l, 0, sizeof(*l));
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (!*port || *end || errno || n < 0 || n > 65535 || *port == '-' ||
+	    *port == '+' || hlen >= sizeof(host) ||
+	    strlen(arg) >= sizeof(l->text))
+		return -EINVAL;
+	if (colon && !hlen)
+		return -EINVAL;		/* ":PORT": say which address */
+	memcpy(host, arg, hlen);
+	host[hlen] = '\0';
+	if (!colon || !strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
+	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			return -EINVAL;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(n);
+		l->len = sizeof(*in6);
+	} else {
+		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+			return -EINVAL;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(n);
+		l->len = sizeof(*in);
+	}
+	snprintf(l->text, sizeof(l->text), "%s", arg);
+	l->set = true;
+	return 0;
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ct_periodic *p = state->input;
+	long n;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -55,6 +110,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (ct_opt_nonempty(state, arg, "--prometheus file name"))
 			return EINVAL;
 		p->prometheus = arg;
+		break;
+	case OPT_LISTEN:
+		if (arg[0] == ':')
+			return ct_usage_error(state, "invalid --listen '%s': give the address, 127.0.0.1%s for this machine only or 0.0.0.0%s for every interface",
+					      arg, arg, arg);
+		if (ct_listen_parse(arg, &p->listen))
+			return ct_usage_error(state, "invalid --listen '%s': expected [ADDR:]PORT, ADDR an IPv4 address, [IPv6 address] or localhost, PORT from 0 to 65535",
+					      arg);
+		break;
+	case OPT_CGROUPS:
+		if (ct_opt_long(state, arg, "--metrics-cgroups", 1, 1000, &n))
+			return EINVAL;
+		p->metrics_cgroups = n;
 		break;
 	case ARGP_KEY_END:
 		if (p->alert.exec && !p->alert.rate)

@@ -9,6 +9,13 @@
  * between the read and the delete of an entry is lost; the per-CPU totals
  * never lose one). On a terminal the view is redrawn; otherwise one block
  * (or one JSON object) per interval is printed.
+ *
+ * The metrics (--prometheus, --listen: exporter.c) take the totals by
+ * syscall and kind and by errno each interval, and the per-cgroup rows
+ * (top-N series, metrics.h). The cause of an EAGAIN or ENOMEM is
+ * diagnosed as the tracer's --why does: the creators whose creations
+ * fail are read from the failing map within a step (100 ms) of the
+ * failure, while the limit is still likely to be there.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -32,7 +39,7 @@
 #include "escape.h"
 #include "json.h"
 #include "outbuf.h"
-#include "prom.h"
+#include "exporter.h"
 #include "attach.h"
 #include "commands.h"
 #include "proc.h"
@@ -55,7 +62,7 @@ struct top_opts {
 	int verbose;
 	bool no_syscalls;
 	enum ct_mode mode;
-	struct ct_periodic periodic;	/* -i, --alert, --prometheus */
+	struct ct_periodic periodic;	/* -i, --alert, --prometheus, --listen */
 };
 
 static const char doc[] =
@@ -68,7 +75,8 @@ static const char doc[] =
 "  clonetrace top                      # redraw every second\n"
 "  clonetrace top -i 5 -n 12 --json    # a minute of JSON lines\n"
 "  clonetrace top --alert 5000 --alert-exec 'logger fork storm'\n"
-"  clonetrace top --prometheus /var/lib/node_exporter/clonetrace.prom\n";
+"  clonetrace top --prometheus /var/lib/node_exporter/clonetrace.prom\n"
+"  clonetrace top --listen 9477 >/dev/null   # http://127.0.0.1:9477/metrics\n";
 
 enum {
 	OPT_MODE = 0x100,
@@ -155,6 +163,11 @@ struct cgroup_row {
 	struct ct_top_cgroup v;
 };
 
+struct failing_row {
+	uint32_t tgid;
+	struct ct_top_failing v;	/* 8-byte aligned, as drain() writes */
+};
+
 /* One interval, read from the maps. */
 struct sample {
 	double secs;
@@ -190,9 +203,11 @@ struct top {
 	uint64_t *percpu;	/* one value per CPU, read from a map */
 	uint64_t kinds[CT_KIND_NR];		/* cumulative */
 	uint64_t errnos[CT_TOP_ERRNO];
+	uint64_t limit_failures;	/* EAGAIN + ENOMEM, at the last step */
 	uint32_t *pkeys;	/* keys of the maps being drained */
 	uint64_t *ckeys;
-	struct ct_prom prom;
+	struct failing_row *failing;
+	struct ct_exporter x;	/* --prometheus, --listen */
 	bool failed;		/* the metrics could not be written */
 	struct ct_alerts *alerts;	/* --alert */
 	struct cgroup_names cg;
@@ -221,6 +236,9 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 		{ "sys_exit_vfork", skel->progs.top_exit_vfork },
 	};
 
+	/* the creator's syscall from its registers (task.bpf.h) */
+	skel->rodata->have_task_pt_regs = probe->task_pt_regs;
+	skel->rodata->thread_size = probe->thread_size;
 	ct_autoload_none(skel->obj);
 	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
 				  skel->progs.top_newtask_btf :
@@ -241,6 +259,7 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 
 static const struct ct_attach_ops top_ops = {
 	.modes = TOP_MODES,
+	.helpers = true,	/* bpf_task_pt_regs(): the syscall */
 	.load = top_load,
 };
 
@@ -382,20 +401,29 @@ static size_t drain(int fd, size_t ksize, size_t max, void *keys,
 	return got;
 }
 
-/* The per-CPU totals, differenced with the last interval's. */
+/*
+ * The per-CPU totals, differenced with the last interval's; the metrics
+ * take them as they are.
+ */
 static void collect_totals(struct top *t, struct sample *s)
 {
 	int kfd = bpf_map__fd(t->skel->maps.kinds);
 	int efd = bpf_map__fd(t->skel->maps.errnos);
-	uint32_t i;
+	uint64_t kinds[CT_KIND_NR] = {};
+	uint32_t i, sc;
 
 	s->created = s->failed = 0;
-	for (i = 0; i < CT_KIND_NR; i++) {
-		uint64_t v = sum_percpu(t, kfd, i);
+	for (sc = 0; sc <= CT_TOP_SC_UNKNOWN; sc++) {
+		for (i = 0; i < CT_KIND_NR; i++) {
+			uint64_t v = sum_percpu(t, kfd, sc * CT_KIND_NR + i);
 
-		s->kinds[i] = v - t->kinds[i];
-		t->kinds[i] = v;
-		t->prom.by_kind[i] = v;
+			kinds[i] += v;
+			t->x.m.created[sc][i] = v;
+		}
+	}
+	for (i = 0; i < CT_KIND_NR; i++) {
+		s->kinds[i] = kinds[i] - t->kinds[i];
+		t->kinds[i] = kinds[i];
 		s->created += s->kinds[i];
 	}
 	for (i = 0; i < CT_TOP_ERRNO; i++) {
@@ -403,9 +431,53 @@ static void collect_totals(struct top *t, struct sample *s)
 
 		s->errnos[i] = v - t->errnos[i];
 		t->errnos[i] = v;
-		t->prom.failed[i] = v;
+		if (i < CT_METRICS_ERRNO)
+			t->x.m.failed[i] = v;
 		s->failed += s->errnos[i];
 	}
+}
+
+/*
+ * Every step, when creations failed with EAGAIN or ENOMEM since the
+ * last: the creators read from the failing map (and deleted), and the
+ * cause of their failures diagnosed (metrics.c, at most once a second
+ * per creator).
+ */
+static void collect_causes(struct top *t, uint64_t now)
+{
+	struct failing_row *rows = t->failing;
+	int efd = bpf_map__fd(t->skel->maps.errnos);
+	uint64_t n = sum_percpu(t, efd, EAGAIN) + sum_percpu(t, efd, ENOMEM);
+	size_t i, got;
+
+	if (n == t->limit_failures)
+		return;
+	t->limit_failures = n;
+	got = drain(bpf_map__fd(t->skel->maps.failing), sizeof(uint32_t),
+		    CT_TOP_FAILING, t->pkeys, rows, sizeof(*rows));
+	for (i = 0; i < got; i++) {
+		if (rows[i].v.again)
+			ct_metrics_cause(&t->x.m, rows[i].tgid, EAGAIN,
+					 rows[i].v.again, now);
+		if (rows[i].v.nomem)
+			ct_metrics_cause(&t->x.m, rows[i].tgid, ENOMEM,
+					 rows[i].v.nomem, now);
+	}
+}
+
+/* The interval's cgroups to the metrics' top-N series. */
+static void metrics_cgroups(struct top *t, const struct sample *s,
+			    uint64_t now)
+{
+	size_t i;
+
+	ct_metrics_cgroups_begin(&t->x.m);
+	for (i = 0; i < s->ncgroups; i++)
+		ct_metrics_cgroup(&t->x.m, s->cgroups[i].id,
+				  cg_path(&t->cg, s->cgroups[i].id, now),
+				  s->cgroups[i].v.created,
+				  s->cgroups[i].v.failed);
+	ct_metrics_cgroups_end(&t->x.m);
 }
 
 static void collect(struct top *t, struct sample *s)
@@ -669,7 +741,6 @@ static void observe_rates(struct top *t, const struct sample *s)
 static int top_start(struct top *t)
 {
 	struct ct_alert_cfg cfg = t->opt.periodic.alert;
-	const char *prom = t->opt.periodic.prometheus;
 	enum ct_mode mode;
 
 	if (ct_attach_check("clonetrace top"))
@@ -685,6 +756,7 @@ static int top_start(struct top *t)
 	t->ckeys = calloc(CT_TOP_CGROUPS, sizeof(*t->ckeys));
 	t->s.parents = calloc(CT_TOP_PARENTS, sizeof(*t->s.parents));
 	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
+	t->failing = calloc(CT_TOP_FAILING, sizeof(*t->failing));
 	if (ct_outbuf_init(&t->ob, STDOUT_FILENO))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	t->f = t->ob.f;
@@ -693,14 +765,22 @@ static int top_start(struct top *t)
 	if (cfg.rate)
 		t->alerts = ct_alerts_new(&cfg);
 	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
-	    !t->s.cgroups || (cfg.rate && !t->alerts))
+	    !t->s.cgroups || !t->failing || (cfg.rate && !t->alerts))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
-	/* the metrics file can be written, or nothing starts (as the tracer) */
-	t->prom.source = "top";
-	if (prom && ct_prom_update(&t->prom, prom))
+	/*
+	 * the metrics file can be written and the endpoint listens, or
+	 * nothing starts (as the tracer)
+	 */
+	if (ct_exporter_start(&t->x, &t->opt.periodic, "top",
+			      t->opt.verbose))
 		return CT_EXIT_FAILURE;
+	t->x.m.per_cgroup = true;
 	if (ct_attach(&top_ops, t->opt.mode, t->opt.verbose, t, &mode))
 		return CT_EXIT_FAILURE;
+	ct_exporter_attached(&t->x, ct_mode_name(mode), t->failures,
+			     t->skel->obj);
+	if (ct_exporter_publish(&t->x, true))
+		t->failed = true;
 	if (t->opt.verbose) {
 		ct_msg("attach mode %s%s", ct_mode_name(mode),
 		       t->failures ? "" : " (no syscall tracepoints: no failures)");
@@ -710,14 +790,13 @@ static int top_start(struct top *t)
 }
 
 /*
- * One interval: read, print, alert, write the metrics. 0; -EINTR when a
- * stop request interrupted the output (what was printed is kept); or the
- * output's failure.
+ * One interval: read, print, alert, publish the metrics (up: still
+ * counting; false in the last). 0; -EINTR when a stop request
+ * interrupted the output (what was printed is kept); or the output's
+ * failure.
  */
-static int interval(struct top *t, uint64_t now, double secs)
+static int interval(struct top *t, uint64_t now, double secs, bool up)
 {
-	const char *prom = t->opt.periodic.prometheus;
-
 	t->s.secs = secs;
 	collect(t, &t->s);
 	if (t->opt.json)
@@ -726,8 +805,13 @@ static int interval(struct top *t, uint64_t now, double secs)
 		print_human(t, &t->s, now);
 	if (t->alerts)
 		observe_rates(t, &t->s);
-	if (prom && ct_prom_update(&t->prom, prom))
-		t->failed = true;
+	if (t->x.on) {
+		if (t->failures)
+			collect_causes(t, now);
+		metrics_cgroups(t, &t->s, now);
+		if (ct_exporter_publish(&t->x, up))
+			t->failed = true;
+	}
 	return ct_outbuf_flush(&t->ob);
 }
 
@@ -756,9 +840,11 @@ static int top_loop(struct top *t)
 			break;
 		if (t->alerts)
 			ct_alerts_reap(t->alerts);
+		if (t->x.on && t->failures)
+			collect_causes(t, now);
 		if (now - last < (uint64_t)(t->opt.periodic.interval * 1e9))
 			continue;
-		err = interval(t, now, (now - last) / 1e9);
+		err = interval(t, now, (now - last) / 1e9, true);
 		last = now;
 		counted = t->opt.count && ++intervals >= t->opt.count;
 		if (counted)
@@ -772,7 +858,9 @@ static int top_loop(struct top *t)
 	ct_outbuf_ending(&t->ob);
 	if (!counted && (!err || err == -EINTR)) {
 		now = ct_now_ns();
-		interval(t, now, (now - last) / 1e9);
+		interval(t, now, (now - last) / 1e9, false);
+	} else if (ct_exporter_publish(&t->x, false)) {
+		t->failed = true;	/* the last values: up 0 */
 	}
 	ct_outbuf_flush(&t->ob);
 	ct_alerts_stop(t->alerts, sig ? sig : SIGTERM);
@@ -817,6 +905,7 @@ int ct_top_main(int argc, char **argv)
 		status = 128 + ct_stop_signal();
 	if (!status)
 		status = top_loop(t);
+	ct_exporter_free(&t->x);
 	top_bpf__destroy(t->skel);
 	ct_alerts_free(t->alerts);
 	ct_outbuf_free(&t->ob);
@@ -824,6 +913,7 @@ int ct_top_main(int argc, char **argv)
 	free(t->percpu);
 	free(t->pkeys);
 	free(t->ckeys);
+	free(t->failing);
 	free(t->s.parents);
 	free(t->s.cgroups);
 	free(t);

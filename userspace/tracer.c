@@ -265,6 +265,12 @@ static int take(struct ct_outfile *f)
 static int start(struct session *s)
 {
 	const struct ct_trace_opts *o = &s->opt;
+	const struct ct_live_attach attached = {
+		.mode = ct_mode_name(s->bpf.mode),
+		.failures = s->bpf.syscalls || s->bpf.mode == CT_MODE_FENTRY,
+		.obj = s->bpf.skel->obj,
+		.verbose = o->verbose,
+	};
 	int err;
 
 	s->rb = ring_buffer__new(bpf_map__fd(s->bpf.skel->maps.events),
@@ -282,8 +288,8 @@ static int start(struct session *s)
 	s->start = ct_now_ns();
 	if (o->duration > 0)
 		s->deadline = s->start + (uint64_t)(o->duration * 1e9);
-	if (ct_live_start(&o->live, ct_mode_name(s->bpf.mode),
-			  take(&s->rec_file), take(&s->dot_file), &s->live))
+	if (ct_live_start(&o->live, &attached, take(&s->rec_file),
+			  take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
 	if (o->verbose)
 		ct_msg("tracing");

@@ -13,6 +13,8 @@
  * off by linking with --wrap=argp_parse (argp_wrap.c).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,26 @@
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 #define MAX_ARGS	32
+
+/* --listen and --metrics-cgroups: what the man page promises. */
+void fuzz_check_periodic(const struct ct_periodic *p)
+{
+	const struct ct_listen *l = &p->listen;
+
+	CHECK(p->metrics_cgroups <= 1000);
+	if (!l->set)
+		return;
+	CHECK(l->text[0] && l->text[0] != ':');
+	CHECK((l->addr.ss_family == AF_INET &&
+	       l->len == sizeof(struct sockaddr_in)) ||
+	      (l->addr.ss_family == AF_INET6 &&
+	       l->len == sizeof(struct sockaddr_in6)));
+	/* a port alone: loopback */
+	if (!strchr(l->text, ':'))
+		CHECK(l->addr.ss_family == AF_INET &&
+		      ((const struct sockaddr_in *)&l->addr)->sin_addr.s_addr ==
+		      htonl(INADDR_LOOPBACK));
+}
 
 static int parse_tracer(int argc, char **argv)
 {
@@ -51,6 +73,7 @@ static int parse_tracer(int argc, char **argv)
 	CHECK(o.live.periodic.interval >= 0.1 &&
 	      o.live.periodic.interval <= 86400);
 	CHECK(!o.live.periodic.alert.exec || o.live.periodic.alert.rate > 0);
+	fuzz_check_periodic(&o.live.periodic);
 	return status;
 }
 

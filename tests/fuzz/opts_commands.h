@@ -12,4 +12,8 @@ int fuzz_parse_top(int argc, char **argv);
 int fuzz_parse_report(int argc, char **argv);
 int fuzz_parse_share(int argc, char **argv);
 
+struct ct_periodic;
+/* The checks of --listen and --metrics-cgroups (fuzz_opts.c). */
+void fuzz_check_periodic(const struct ct_periodic *p);
+
 #endif /* CT_OPTS_COMMANDS_H */

@@ -21,5 +21,6 @@ int fuzz_parse_top(int argc, char **argv)
 	CHECK(o.periodic.interval >= 0.1 && o.periodic.interval <= 86400);
 	CHECK(!o.periodic.alert.exec || o.periodic.alert.rate > 0);
 	CHECK(!o.periodic.prometheus || *o.periodic.prometheus);
+	fuzz_check_periodic(&o.periodic);
 	return status;
 }

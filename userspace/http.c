@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * http.c - the /metrics endpoint (http.h): libmicrohttpd in a thread of
+ * its own, serving the snapshot the command last handed over.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http.h"
+#include "metrics.h"
+#include "util.h"
+
+#define BACKLOG		16
+#define MEMORY_LIMIT	(32 * 1024)	/* per connection: request headers */
+#define SERVER_NICE	10
+
+struct ct_http {
+	struct MHD_Daemon *d;
+	int fd;				/* the listening socket */
+	pthread_mutex_t lock;		/* guards snap, only for a swap */
+	struct ct_metrics_snap *snap;
+};
+
+bool ct_http_available(void)
+{
+	return true;
+}
+
+/* The snapshot to serve, with a reference of the caller's. */
+static struct ct_metrics_snap *current(struct ct_http *h)
+{
+	struct ct_metrics_snap *s;
+
+	pthread_mutex_lock(&h->lock);
+	s = ct_metrics_snap_get(h->snap);
+	pthread_mutex_unlock(&h->lock);
+	return s;
+}
+
+void ct_http_publish(struct ct_http *h, struct ct_metrics_snap *s)
+{
+	struct ct_metrics_snap *old;
+
+	if (!h || !s)
+		return;
+	ct_metrics_snap_get(s);
+	pthread_mutex_lock(&h->lock);
+	old = h->snap;
+	h->snap = s;
+	pthread_mutex_unlock(&h->lock);
+	ct_metrics_snap_put(old);	/* freed here unless a request has it */
+}
+
+/*
+ * The q value of the media range at p ("type/sub; a=b; q=0.5"), 1 when
+ * it has none.
+ */
+static double quality(const char *p, size_t n)
+{
+	const char *q = p;
+
+	while ((q = memchr(q, ';', n - (q - p)))) {
+		q++;
+		while (q < p + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q + 2 <= p + n && (q[0] == 'q' || q[0] == 'Q') &&
+		    q[1] == '=')
+			return strtod(q + 2, NULL);
+	}
+	return 1;
+}
+
+/*
+ * OpenMetrics when the client names it in Accept and prefers it at
+ * least as much as the text format; a wildcard alone gets text.
+ */
+static enum ct_metrics_format negotiate(const char *accept)
+{
+	double om = 0, text = 0;
+	const char *p = accept;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ","), t;
+		const char *type = p;
+
+		while (type < p + n && (*type == ' ' || *type == '\t'))
+			type++;
+		t = strcspn(type, ";, \t");
+		if (t == 28 && !strncasecmp(type, "application/openmetrics-text",
+					   t))
+			om = quality(p, n) > om ? quality(p, n) : om;
+		else if ((t == 10 && !strncasecmp(type, "text/plain", t)) ||
+			 (t == 6 && !strncasecmp(type, "text/*", t)) ||
+			 (t == 3 && !strncmp(type, "*/*", t)))
+			text = quality(p, n) > text ? quality(p, n) : text;
+		p += n + (p[n] == ',');
+	}
+	return om > 0 && om >= text ? CT_METRICS_OPENMETRICS : CT_METRICS_TEXT;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int code,
+			     const char *text, bool allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; charset=utf-8");
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result metrics(struct ct_http *h, struct MHD_Connection *c)
+{
+	struct ct_metrics_snap *s = current(h);
+	enum ct_metrics_format fmt;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len = 0;
+	char *body = NULL;
+	FILE *f;
+	int err;
+
+	if (!s)
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			     "clonetrace: not counting yet\n", false);
+	fmt = negotiate(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_ACCEPT));
+	f = open_memstream(&body, &len);
+	err = f ? ct_metrics_render(s, fmt, f) : -ENOMEM;
+	ct_metrics_snap_put(s);
+	if (f && fclose(f) && !err)
+		err = -ENOMEM;
+	if (err) {
+		free(body);
+		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     "clonetrace: out of memory\n", false);
+	}
+	r = MHD_create_response_from_buffer_with_free_callback(len, body,
+							       free);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				ct_metrics_content_type(fmt));
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * Every request, in the server's thread. It answers at the first call,
+ * when the headers are in: a body (of a POST, say) is never read.
+ */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **req)
+{
+	static __thread bool niced;
+
+	if (!niced) {	/* this thread yields to the command's */
+		setpriority(PRIO_PROCESS, gettid(), SERVER_NICE);
+		niced = true;
+	}
+	if (strcmp(url, "/metrics"))
+		return reply(c, MHD_HTTP_NOT_FOUND,
+			     "clonetrace: not found: the metrics are at /metrics\n",
+			     false);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			     "clonetrace: method not allowed: GET or HEAD /metrics\n",
+			     true);
+	return metrics(cls, c);
+}
+
+/* The listening socket, bound by us: the error is ours to say. */
+static int listen_on(const struct ct_listen *l, int verbose)
+{
+	int fd, one = 1, err;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+
+	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&l->addr, l->len) ||
+	    listen(fd, BACKLOG) || getsockname(fd, (void *)&ss, &len))
+		goto fail;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+	if (verbose)
+		ct_msg(ss.ss_family == AF_INET6 ?
+		       "serving metrics at http://[%s]:%u/metrics" :
+		       "serving metrics at http://%s:%u/metrics", host, port);
+	return fd;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	ct_msg("cannot listen on %s: %s%s", l->text, strerror(err),
+	       err == EADDRINUSE ? " (give another port)" :
+	       err == EADDRNOTAVAIL ? " (no interface has that address)" : "");
+	return -err;
+}
+
+int ct_http_start(const struct ct_listen *l, int verbose,
+		  struct ct_http **out)
+{
+	struct ct_http *h = calloc(1, sizeof(*h));
+	sigset_t stop, old;
+
+	*out = NULL;
+	if (!h)
+		return ct_fail(-ENOMEM, "out of memory");
+	pthread_mutex_init(&h->lock, NULL);
+	h->fd = listen_on(l, verbose);
+	if (h->fd < 0) {
+		int err = h->fd;
+
+		free(h);
+		return err;
+	}
+	/* the thread inherits this mask: the stop signals stay ours */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigaddset(&stop, SIGALRM);
+	sigaddset(&stop, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	h->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD |
+				(l->addr.ss_family == AF_INET6 ?
+				 MHD_USE_IPv6 : 0),
+				0, NULL, NULL, on_request, h,
+				MHD_OPTION_LISTEN_SOCKET, h->fd,
+				MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned int)CT_HTTP_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned int)CT_HTTP_PER_IP,
+				MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)CT_HTTP_TIMEOUT,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				(size_t)MEMORY_LIMIT,
+				MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!h->d) {
+		close(h->fd);
+		free(h);
+		return ct_fail(-EIO, "cannot start the HTTP server on %s",
+			       l->text);
+	}
+	*out = h;
+	return 0;
+}
+
+void ct_http_stop(struct ct_http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->d);
+	close(h->fd);		/* given with LISTEN_SOCKET: still ours */
+	ct_metrics_snap_put(h->snap);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
