@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,15 +138,25 @@ static const char *clone_function(struct btf *vmlinux)
 	return NULL;
 }
 
+/*
+ * Does path exist for us? With the effective IDs and capabilities (a
+ * service that is not root reads the 0700 tracefs with
+ * CAP_DAC_READ_SEARCH; access() would ask for the real uid's rights).
+ */
+static bool exists(const char *path)
+{
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
+}
+
 static const char *tracefs_root(void)
 {
-	if (access("/sys/kernel/tracing/events", F_OK) == 0)
+	if (exists("/sys/kernel/tracing/events"))
 		return "/sys/kernel/tracing";
-	if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+	if (exists("/sys/kernel/debug/tracing/events"))
 		return "/sys/kernel/debug/tracing";
 	/* not mounted: tracefs is where the syscall tracepoints live */
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
-	    access("/sys/kernel/tracing/events", F_OK) == 0)
+	    exists("/sys/kernel/tracing/events"))
 		return "/sys/kernel/tracing";
 	return NULL;
 }
@@ -159,7 +170,7 @@ static bool have_tracepoint(const char *root, const char *category,
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", root, category,
 		 name);
-	return access(path, R_OK) == 0;
+	return faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0;
 }
 
 /*
