@@ -8,10 +8,11 @@
 #   make mutation   how many of a list of small bugs the tests catch
 #   make bench      the side-by-side overhead benchmark
 #   make kmod       the optional kernel module (KDIR=...)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= UNITDIR= (the service unit)
 
 PREFIX		?= /usr/local
 DESTDIR		?=
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 KDIR		?= /lib/modules/$(shell uname -r)/build
 VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
 
@@ -201,14 +202,20 @@ mutation: deps-test
 	$(PYTHON) tests/mutation/run
 
 # ---- install ----
+# The metrics service (fleet/): its ExecStart names the installed binary.
 install: clonetrace
 	install -D -m 0755 clonetrace $(DESTDIR)$(PREFIX)/sbin/clonetrace
 	install -D -m 0644 docs/clonetrace.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' fleet/clonetrace-exporter.service.in \
+		> $(DESTDIR)$(UNITDIR)/clonetrace-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/clonetrace-exporter.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/clonetrace \
-		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8
+		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8 \
+		$(DESTDIR)$(UNITDIR)/clonetrace-exporter.service
 
 clean:
 	rm -rf $(OUT) clonetrace clonetrace.static

@@ -14,10 +14,10 @@
 # there), so none of those is needed here.
 set -eu
 
-pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev make gcc pkg-config"
+pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libmicrohttpd-dev make gcc pkg-config"
 case "${1:-}" in
 --test)
-	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc"
+	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc prometheus prometheus-node-exporter systemd"
 	;;
 --fresh)
 	pkgs="debootstrap"
@@ -48,3 +48,18 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# Debian's prometheus packages enable and start their services (a
+# Prometheus on :9090, a node_exporter on :9100). The tests start their
+# own, on free loopback ports; what we installed must not leave servers
+# listening that nobody asked for.
+if [ -d /run/systemd/system ]; then
+	for svc in prometheus prometheus-node-exporter; do
+		case " $missing " in
+		*" $svc "*)
+			echo "install-deps: disabling the $svc service the package started (systemctl enable --now $svc to run it)"
+			systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+			;;
+		esac
+	done
+fi
