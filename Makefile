@@ -99,7 +99,7 @@ clonetrace: $(USER_OBJS)
 # Without the HTTP endpoint: Debian's libmicrohttpd needs GnuTLS, and
 # GnuTLS's dependencies (p11-kit, libunistring) have no static archives;
 # --listen says so there, --prometheus FILE works.
-clonetrace-static: clonetrace.static
+static clonetrace-static: clonetrace.static
 clonetrace.static: $(STATIC_OBJS)
 	$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LDLIBS)
 
@@ -146,7 +146,7 @@ endif
 
 check-here: check-host check-vm lint check-fuzz
 
-check-host: deps-test clonetrace asan workloads
+check-host: deps-test clonetrace asan clonetrace.static workloads
 	$(PYTHON) -m pytest -v tests --junitxml=$(OUT)/pytest.xml
 ifneq ($(CT_FRESH_ROOT),)
 	$(PYTHON) tools/fresh-skips.py $(OUT)/pytest.xml

@@ -1,0 +1,549 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The metrics: the /metrics endpoint (--listen) of the tracer and of
+top, and the textfile (--prometheus), against what workloads state.
+
+Every exposition is read by tests/exposition.py (strict, written from
+the formats' specifications) and, for the text format, by Prometheus'
+own parser (promtool check metrics). Label values are hostile cgroup
+names, expected as formats.escape_terminal() writes them (the tests'
+own copy of the terminal escaping).
+"""
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+import exposition
+import formats
+from conftest import CLONETRACE, REPO, TIMEOUT, unprivileged, wait_ready, \
+    workload
+from test_hostile import CGNAME, cgroup_dir, remove_cgroup
+
+CGROUP2 = "/sys/fs/cgroup/unified" \
+    if os.path.isdir("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
+PIDS_V1 = "/sys/fs/cgroup/pids"
+STATIC = os.path.join(REPO, "clonetrace.static")
+SERVING = re.compile(r"serving metrics at http://([0-9.]+|\[[0-9a-f:]+\]):"
+                     r"(\d+)/metrics")
+OM_ACCEPT = ("application/openmetrics-text;version=1.0.0,"
+             "application/openmetrics-text;version=0.0.1;q=0.75,"
+             "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")     # Prometheus'
+
+
+# ---- helpers, used by test_fleet.py too ----
+
+class Collector:
+    """clonetrace ARGS --listen 127.0.0.1:0 -v, ready and serving."""
+
+    def __init__(self, args, listen="127.0.0.1:0", env=None, wrap=()):
+        self.proc = subprocess.Popen(
+            list(wrap) + [CLONETRACE] + list(args) +
+            ["--listen", listen, "-v"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=env)
+        self.seen = wait_ready(self.proc)
+        for line in self.seen:
+            m = SERVING.search(line)
+            if m:
+                self.host, self.port = m.group(1).strip("[]"), \
+                    int(m.group(2))
+                break
+        else:
+            self.stop()
+            pytest.fail("no 'serving metrics at' line: %r" % self.seen)
+
+    def request(self, path="/metrics", method="GET", headers=None,
+                body=None):
+        """(status, headers dict (lower-case names), body bytes)."""
+        c = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, \
+                r.read()
+        finally:
+            c.close()
+
+    def scrape(self, openmetrics=False):
+        st, hdr, body = self.request(
+            headers={"Accept": OM_ACCEPT} if openmetrics else {})
+        assert st == 200, (st, body)
+        return exposition.parse(body.decode("utf-8"), openmetrics)
+
+    def wait_for(self, check, what, timeout=20):
+        """Scrape until check(exposition) is true; fail with the last
+        values seen."""
+        end = time.monotonic() + timeout
+        while True:
+            exp = self.scrape()
+            if check(exp):
+                return exp
+            if time.monotonic() > end:
+                pytest.fail("%s: not seen within %d s; last scrape: %s"
+                            % (what, timeout, sorted(
+                                (k[0], tuple(sorted(k[1])), v)
+                                for k, v in exp.samples.items() if v)))
+            time.sleep(0.2)
+
+    def stop(self, sig=signal.SIGINT):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            _, err = self.proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            pytest.fail("clonetrace did not stop on SIGINT")
+        return self.proc.returncode, err.decode(errors="replace")
+
+
+def run_in_cgroup(cg, argv):
+    """argv (a workload taking -w) run inside cgroup directory cg:
+    moved there before it starts. Returns its stdout (its statement)."""
+    p = subprocess.Popen([argv[0], "-w"] + list(argv[1:]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    with open(os.path.join(cg, b"cgroup.procs"), "w") as f:
+        f.write(str(p.pid))
+    out, err = p.communicate(b"x", timeout=TIMEOUT)
+    if p.returncode == 77:
+        pytest.skip(err.decode())
+    assert p.returncode == 0, err
+    return out.decode()
+
+
+def statement(out):
+    return [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+
+
+def total(exp, name, **match):
+    """The sum of a metric's series whose labels include match."""
+    return sum(v for labels, v in exp.series(name)
+               if all(labels.get(k) == w for k, w in match.items()))
+
+
+def cgroup_label(raw_name):
+    """The label value the cgroup /RAW_NAME must have."""
+    return "/" + formats.escape_terminal(raw_name)
+
+
+def promtool_lint(body):
+    r = subprocess.run(unprivileged(["promtool", "check", "metrics"]),
+                       input=body, capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, "promtool check metrics: %s%s" % (
+        r.stdout.decode(), r.stderr.decode())
+
+
+@pytest.fixture
+def cgroups():
+    """Make cgroup2 directories (by raw name) removed at the end."""
+    made = []
+
+    def make(name):
+        path = cgroup_dir(CGROUP2, name)
+        made.append(path)
+        return path
+    yield make
+    for path in made:
+        remove_cgroup(path)
+
+
+# ---- the endpoint as HTTP: formats, errors ----
+
+def test_http_formats_and_errors(tracer):
+    """text/plain 0.0.4 by default (Prometheus' parser accepts it);
+    OpenMetrics when Accept asks for it; 404, 405, HEAD."""
+    c = Collector(["top", "-i", "0.2"])
+    try:
+        st, hdr, body = c.request()
+        assert st == 200
+        assert hdr["content-type"] == \
+            "text/plain; version=0.0.4; charset=utf-8"
+        promtool_lint(body)
+        text = exposition.parse(body.decode(), False)
+        assert text.types["clonetrace_creations_total"] == "counter"
+        assert text.types["clonetrace_info"] == "gauge"
+        st, hdr, body = c.request(headers={"Accept": OM_ACCEPT})
+        assert st == 200
+        assert hdr["content-type"] == \
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        om = exposition.parse(body.decode(), True)
+        assert om.types["clonetrace_creations"] == "counter"
+        assert om.types["clonetrace"] == "info"
+        assert om.unit["clonetrace_last_update_timestamp_seconds"] == \
+            "seconds"
+        assert om.get("clonetrace_info", command="top", mode="tp_btf",
+                      version="0.1") == 1 or \
+            om.get("clonetrace_info", command="top", mode="raw_tp",
+                   version="0.1") == 1
+        # a wildcard or text preferred: text
+        for accept in ("*/*", "text/plain",
+                       "application/openmetrics-text;q=0.3,text/plain"):
+            st, hdr, _ = c.request(headers={"Accept": accept})
+            assert hdr["content-type"].startswith("text/plain"), accept
+        st, hdr, body = c.request("/metrics?x=1")
+        assert st == 200
+        st, hdr, body = c.request("/", "GET")
+        assert st == 404 and b"/metrics" in body
+        st, hdr, body = c.request("/metricsx")
+        assert st == 404
+        for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+            st, hdr, body = c.request("/metrics", method, body=b"a=1")
+            assert st == 405, method
+            assert hdr["allow"] == "GET, HEAD"
+        st, hdr, body = c.request("/metrics", "HEAD")
+        assert st == 200 and body == b""
+        assert hdr["content-type"].startswith("text/plain")
+        # a request whose headers exceed what a connection may hold
+        st, hdr, body = c.request(headers={"X-Big": "a" * 100000})
+        assert st in (413, 431), st
+        assert c.scrape().get("clonetrace_up") == 1
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+# ---- values: the tracer, exact ----
+
+def test_tracer_creations_by_kind_and_syscall(tracer):
+    """ct-fork's creations, each stated with its syscall and kind, in
+    the tracer's endpoint (--comm: only them), then in its textfile."""
+    c = Collector(["--comm", "ct-fork", "-i", "0.2", "-o", "/dev/null"])
+    try:
+        st = statement(subprocess.run(
+            [workload("ct-fork")], capture_output=True, check=True,
+            timeout=TIMEOUT).stdout.decode())
+        want = {}
+        for e in st:
+            if e["expect"] == "clone":
+                key = (e["kind"], e["syscall"])
+                want[key] = want.get(key, 0) + 1
+        assert sum(want.values()) == st[-1]["clones"]
+
+        def exact(exp):
+            got = {(lb["kind"], lb["syscall"]): v for lb, v in
+                   exp.series("clonetrace_creations_total") if v}
+            return got == want
+        exp = c.wait_for(exact, "creations %r" % want)
+        assert exp.get("clonetrace_lost_events_total") == 0
+        assert exp.get("clonetrace_up") == 1
+        # 5 kinds x 6 syscalls, every one, zeros too
+        assert len(exp.series("clonetrace_creations_total")) == 36
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+def test_tracer_failures_by_errno(tracer, tmp_path):
+    """ct-einval's failures: by errno, no cause (EINVAL is no limit);
+    the textfile written at the end holds the same, with up 0."""
+    pf = tmp_path / "ct.prom"
+    c = Collector(["--comm", "ct-einval", "-i", "0.2", "-o", "/dev/null",
+                   "--prometheus", str(pf)])
+    try:
+        st = statement(subprocess.run(
+            [workload("ct-einval")], capture_output=True, check=True,
+            timeout=TIMEOUT).stdout.decode())
+        n = sum(1 for e in st if e["expect"] == "clone_failed" and
+                e["error"] == "EINVAL")
+        assert n == st[-1]["failed"] > 0
+        c.wait_for(lambda e: e.get("clonetrace_failures_total",
+                                   errno="EINVAL") == n, "EINVAL %d" % n)
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+    exp = exposition.parse(pf.read_text())
+    promtool_lint(pf.read_bytes())
+    assert exp.get("clonetrace_failures_total", errno="EINVAL") == n
+    assert exp.get("clonetrace_failures_total", errno="EAGAIN") == 0
+    assert total(exp, "clonetrace_failure_causes_total") == 0
+    assert exp.get("clonetrace_up") == 0
+    assert total(exp, "clonetrace_creations_total") == 0
+
+
+# ---- causes: the tracer and top ----
+
+@pytest.mark.parametrize("command", ["trace", "top"])
+@pytest.mark.parametrize("limit,cause", [("pids", "pids_cgroup"),
+                                         ("nproc", "rlimit_nproc")])
+def test_failure_causes(tracer, command, limit, cause):
+    """ct-an-limits makes one creation fail with EAGAIN at a limit and
+    holds it there: that failure has the cause --why names, in the
+    tracer's endpoint and in top's (read from its failing map)."""
+    if limit == "pids" and not os.access(PIDS_V1, os.W_OK):
+        pytest.skip("no writable v1 pids hierarchy")
+    an = workload("ct-an-limits")
+    args = ["--comm", "ct-an-limits", "-i", "0.2", "-o", "/dev/null"] \
+        if command == "trace" else ["top", "-i", "0.2"]
+    c = Collector(args)
+    try:
+        before = c.scrape()
+        r = subprocess.run([an, limit, "3"], capture_output=True,
+                           timeout=TIMEOUT)
+        if r.returncode == 77:
+            pytest.skip(r.stderr.decode())
+        assert r.returncode == 0, r.stderr
+        st = json.loads(r.stdout)
+        assert st["errno"] == 11
+
+        def delta(exp, name, **lb):
+            return (exp.get(name, **lb) or 0) - (before.get(name, **lb) or 0)
+        exp = c.wait_for(
+            lambda e: delta(e, "clonetrace_failure_causes_total",
+                            cause=cause) >= 1, "cause %s" % cause)
+        assert delta(exp, "clonetrace_failure_causes_total",
+                     cause=cause) == 1
+        assert delta(exp, "clonetrace_failures_total", errno="EAGAIN") == 1
+        for other in ("rlimit_nproc", "threads_max", "pids_cgroup",
+                      "pid_max", "memory", "unknown", "undiagnosed"):
+            if other != cause:
+                assert delta(exp, "clonetrace_failure_causes_total",
+                             cause=other) == 0, other
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+# ---- top: per cgroup, bounded, hostile names ----
+
+def test_top_cgroup_counts_and_kinds(tracer, cgroups):
+    """A storm in a cgroup of its own: its series counts exactly what
+    it states; the machine's totals by kind grow by at least as much,
+    by the syscall glibc and the raw calls use (ct-fork states them)."""
+    cg = cgroups(b"ct-metrics.%d" % os.getpid())
+    c = Collector(["top", "-i", "0.2"])
+    try:
+        before = c.scrape()
+        st = json.loads(run_in_cgroup(cg, [workload("ct-an-storm"), "-t",
+                                           "300", "-f", "40", "-v", "20"]))
+        forks = statement(run_in_cgroup(cg, [workload("ct-fork")]))
+        n = st["threads"] + st["processes"] + st["vforks"] + \
+            forks[-1]["clones"]
+        label = cgroup_label(b"ct-metrics.%d" % os.getpid())
+        exp = c.wait_for(lambda e: e.get(
+            "clonetrace_cgroup_creations_total", cgroup=label) == n,
+            "cgroup %s: %d" % (label, n))
+        assert exp.get("clonetrace_cgroup_failures_total",
+                       cgroup=label) == 0
+        want = {("thread", None): st["threads"],
+                ("process", None): st["processes"],
+                ("vfork", "vfork"): st["vforks"]}
+        for e in forks:
+            if e["expect"] == "clone":
+                k = (e["kind"], e["syscall"])
+                want[k] = want.get(k, 0) + 1
+        for (kind, sc), count in want.items():
+            lb = {"kind": kind} if sc is None else \
+                {"kind": kind, "syscall": sc}
+            grown = total(exp, "clonetrace_creations_total", **lb) - \
+                total(before, "clonetrace_creations_total", **lb)
+            assert grown >= count, (kind, sc, grown, count)
+        # the kernel knows the syscall here (5.15+): none unknown
+        assert total(exp, "clonetrace_creations_total",
+                     syscall="unknown") == 0
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+def test_top_cgroup_labels_hostile(tracer, cgroups):
+    """Hostile cgroup names as label values: escaped as the exposition
+    requires, printable, and two names that a careless escaping would
+    merge keep two series; Prometheus' parser accepts the text format."""
+    names = [CGNAME, b"ct-m\x01", b"ct-m\\x01", b'ct-m"q\\']
+    paths = []
+    for name in names:
+        try:
+            paths.append(cgroups(name))
+        except OSError:
+            pytest.skip("cannot create cgroup %r" % name)
+    c = Collector(["top", "-i", "0.2"])
+    try:
+        for p in paths:
+            run_in_cgroup(p, [workload("ct-fork")])
+        labels = [cgroup_label(n) for n in names]
+        assert len(set(labels)) == len(names)
+        exp = c.wait_for(lambda e: all(e.get(
+            "clonetrace_cgroup_creations_total", cgroup=lb) == 6
+            for lb in labels), "the hostile cgroups")
+        st, hdr, body = c.request()
+        promtool_lint(body)
+        assert not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", body)
+        om = c.scrape(openmetrics=True)
+        for lb in labels:
+            assert om.get("clonetrace_cgroup_creations_total",
+                          cgroup=lb) == 6
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+def test_top_cgroup_series_bounded(tracer, cgroups):
+    """--metrics-cgroups 3: six cgroups creating at once get at most
+    three series; what has no series is counted in "other"."""
+    counts = [10, 20, 30, 40, 50, 60]
+    paths = [cgroups(b"ct-bound%d.%d" % (i, os.getpid()))
+             for i in range(len(counts))]
+    c = Collector(["top", "-i", "2", "--metrics-cgroups", "3"])
+    try:
+        before = c.scrape()
+        procs = []
+        for p, n in zip(paths, counts):
+            w = subprocess.Popen([workload("ct-an-storm"), "-w", "-f",
+                                  str(n)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE)
+            with open(os.path.join(p, b"cgroup.procs"), "w") as f:
+                f.write(str(w.pid))
+            procs.append(w)
+        for w in procs:        # at once
+            w.stdin.write(b"x")
+            w.stdin.flush()
+        for w in procs:
+            w.communicate(timeout=TIMEOUT)
+            assert w.returncode == 0
+        mine = {cgroup_label(b"ct-bound%d.%d" % (i, os.getpid())): n
+                for i, n in enumerate(counts)}
+
+        def settled(exp):
+            seen = sum(v for lb, v in
+                       exp.series("clonetrace_cgroup_creations_total")
+                       if lb["cgroup"] in mine)
+            other = exp.get("clonetrace_cgroup_creations_total",
+                            cgroup="other") - before.get(
+                "clonetrace_cgroup_creations_total", cgroup="other")
+            return seen + other >= sum(counts)
+        exp = c.wait_for(settled, "all six cgroups counted")
+        series = [lb["cgroup"] for lb, v in
+                  exp.series("clonetrace_cgroup_creations_total")
+                  if lb["cgroup"] != "other"]
+        assert len(series) <= 3, series
+        for lb, v in exp.series("clonetrace_cgroup_creations_total"):
+            if lb["cgroup"] in mine:
+                assert 0 < v <= mine[lb["cgroup"]], (lb, v)
+        assert exp.get("clonetrace_cgroup_creations_total",
+                       cgroup="other") > before.get(
+            "clonetrace_cgroup_creations_total", cgroup="other")
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
+# ---- the collector's health ----
+
+def test_bpf_run_time(tracer):
+    """With kernel.bpf_stats_enabled, each program's runs and run time;
+    without, no such series."""
+    sysctl = "/proc/sys/kernel/bpf_stats_enabled"
+    old = open(sysctl).read().strip()
+    try:
+        with open(sysctl, "w") as f:
+            f.write("0")
+        c = Collector(["top", "-i", "0.2"])
+        try:
+            assert not c.scrape().series("clonetrace_bpf_runs_total")
+            with open(sysctl, "w") as f:
+                f.write("1")
+            subprocess.run([workload("ct-fork")], capture_output=True,
+                           check=True)
+            exp = c.wait_for(lambda e: (e.get(
+                "clonetrace_bpf_runs_total", program="top_newtask_btf")
+                or 0) >= 6, "top_newtask_btf's runs")
+            assert exp.get("clonetrace_bpf_run_time_seconds_total",
+                           program="top_newtask_btf") > 0
+            progs = {lb["program"] for lb, _ in
+                     exp.series("clonetrace_bpf_runs_total")}
+            assert {"top_exit_clone", "top_exit_clone3"} <= progs
+        finally:
+            status, err = c.stop()
+        assert status == 0, err
+    finally:
+        with open(sysctl, "w") as f:
+            f.write(old)
+
+
+def test_hostile_clients_do_not_stall(tracer, tmp_path):
+    """Idle connections up to the limit, a client that sends its
+    request a byte at a time and never ends it, one that never reads:
+    the tracer still traces everything, a scrape from a fresh client
+    still works once one is free, and SIGINT still stops it at once."""
+    out = tmp_path / "out.json"
+    c = Collector(["--json", "-o", str(out), "-i", "0.2"])
+    socks = []
+    try:
+        for _ in range(6):          # with the slow one: 7 of 8 per address
+            s = socket.create_connection((c.host, c.port))
+            socks.append(s)
+        slow = socket.create_connection((c.host, c.port))
+        slow.send(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        socks.append(slow)
+        st = c.scrape()             # the 8th from this address
+        assert st.get("clonetrace_up") == 1
+        r = subprocess.run([workload("ct-threads"), "200"],
+                           capture_output=True, timeout=TIMEOUT)
+        assert r.returncode == 0
+        for s in socks[:2]:
+            s.close()
+        exp = c.wait_for(lambda e: total(
+            e, "clonetrace_creations_total", kind="thread") >= 200,
+            "200 threads")
+        assert exp.get("clonetrace_lost_events_total") == 0
+        t0 = time.monotonic()
+    finally:
+        status, err = c.stop()
+        for s in socks:
+            s.close()
+    assert time.monotonic() - t0 < 5
+    assert status == 0, err
+    assert '"lost":0' in out.read_text().splitlines()[-1]
+
+
+# ---- refusals ----
+
+def test_listen_port_in_use(tracer):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        for args in (["top"], ["-o", "/dev/null"]):
+            r = subprocess.run([CLONETRACE] + args + ["--listen",
+                                                      str(port)],
+                               capture_output=True, timeout=TIMEOUT)
+            assert r.returncode == 1
+            assert r.stderr.decode().splitlines() == [
+                "clonetrace: cannot listen on %d: Address already in use "
+                "(give another port)" % port]
+    finally:
+        s.close()
+
+
+def test_static_build_refuses_listen(tracer):
+    """The static build (VM tests) has no endpoint and says so."""
+    if not os.access(STATIC, os.X_OK):
+        pytest.fail("no %s: make clonetrace.static" % STATIC)
+    r = subprocess.run([STATIC, "top", "--listen", "9477", "-n", "1"],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 1
+    assert r.stderr.decode().splitlines() == [
+        "clonetrace: --listen 9477: this clonetrace is the static build, "
+        "without the HTTP endpoint: use the dynamically linked "
+        "clonetrace, or --prometheus FILE"]
+
+
+@pytest.mark.parametrize("value", [":9477", "9477x", "70000", "-1",
+                                   "1.2.3.4.5:80", "example.com:80",
+                                   "[::1]", "::1:80", "[zz]:80", ""])
+@pytest.mark.parametrize("command", [[], ["top"]])
+def test_listen_usage(binary, command, value):
+    r = subprocess.run(unprivileged([binary] + command +
+                                    ["--listen", value]),
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 2
+    lines = r.stderr.decode().splitlines()
+    assert len(lines) == 1 and "--listen '%s'" % value in lines[0], lines
