@@ -40,13 +40,15 @@ OM_ACCEPT = ("application/openmetrics-text;version=1.0.0,"
 # ---- helpers, used by test_fleet.py too ----
 
 class Collector:
-    """clonetrace ARGS --listen 127.0.0.1:0 -v, ready and serving."""
+    """clonetrace ARGS --listen 127.0.0.1:0 -v, ready and serving;
+    with exact, BINARY ARGS -v (ARGS has its own --listen)."""
 
-    def __init__(self, args, listen="127.0.0.1:0", env=None, wrap=()):
+    def __init__(self, args, listen="127.0.0.1:0", env=None, wrap=(),
+                 exact=False, binary=CLONETRACE):
+        tail = [] if exact else ["--listen", listen]
         self.proc = subprocess.Popen(
-            list(wrap) + [CLONETRACE] + list(args) +
-            ["--listen", listen, "-v"], stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, env=env)
+            list(wrap) + [binary] + list(args) + tail + ["-v"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self.seen = wait_ready(self.proc)
         for line in self.seen:
             m = SERVING.search(line)
@@ -92,6 +94,8 @@ class Collector:
             time.sleep(0.2)
 
     def stop(self, sig=signal.SIGINT):
+        if self.proc.returncode is not None:       # stopped already
+            return self.proc.returncode, ""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
