@@ -34,7 +34,8 @@ WERROR_FLAG	:= $(if $(filter-out 0,$(WERROR)),-Werror)
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
 		   $(WERROR_FLAG) -I$(OUT) -Ibpf -Iuserspace
-LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd
+# libmicrohttpd is loaded by --listen (http.c), not linked
+LDLIBS		:= -lbpf -lelf -lz
 STATIC_LDLIBS	:= -lbpf -lelf -lz -lzstd
 
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
