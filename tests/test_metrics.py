@@ -542,7 +542,8 @@ def test_static_build_refuses_listen(tracer):
 
 @pytest.mark.parametrize("value", [":9477", "9477x", "70000", "-1",
                                    "1.2.3.4.5:80", "example.com:80",
-                                   "[::1]", "::1:80", "[zz]:80", ""])
+                                   "[::1]", "::1:80", "[zz]:80", "",
+                                   " 9477", "127.0.0.1: 80", "+80"])
 @pytest.mark.parametrize("command", [[], ["top"]])
 def test_listen_usage(binary, command, value):
     r = subprocess.run(unprivileged([binary] + command +

@@ -6,6 +6,7 @@
  * parser's input).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -55,8 +56,9 @@ int ct_listen_parse(const char *arg, struct ct_listen *l)
 	memset(l, 0, sizeof(*l));
 	errno = 0;
 	n = strtol(port, &end, 10);
-	if (!*port || *end || errno || n < 0 || n > 65535 || *port == '-' ||
-	    *port == '+' || hlen >= sizeof(host) ||
+	/* strtol() takes a sign and leading spaces: digits only */
+	if (!isdigit((unsigned char)*port) || *end || errno || n > 65535 ||
+	    hlen >= sizeof(host) ||
 	    strlen(arg) >= sizeof(l->text))
 		return -EINVAL;
 	if (colon && !hlen)

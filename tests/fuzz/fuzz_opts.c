@@ -28,6 +28,46 @@
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 #define MAX_ARGS	32
 
+/*
+ * The address and port bound are the ones written: the port is the
+ * decimal after the last ':', the address before it prints back as
+ * given (IPv4 dotted quad, [IPv6] in any of its spellings, localhost).
+ */
+static void check_listen_round_trip(const struct ct_listen *l)
+{
+	const char *colon = strrchr(l->text, ':');
+	const char *port = colon ? colon + 1 : l->text;
+	char host[64] = "127.0.0.1", shown[INET6_ADDRSTRLEN];
+	struct in6_addr want6;
+	struct in_addr want4;
+	size_t n = colon ? (size_t)(colon - l->text) : 0;
+	uint16_t got_port;
+
+	CHECK(*port >= '0' && *port <= '9');
+	CHECK(n < sizeof(host));
+	if (colon && strncmp(l->text, "localhost", n)) {
+		memcpy(host, l->text, n);
+		host[n] = '\0';
+	}
+	if (l->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&l->addr;
+
+		CHECK(n > 2 && host[0] == '[' && host[n - 1] == ']');
+		host[n - 1] = '\0';
+		CHECK(inet_pton(AF_INET6, host + 1, &want6) == 1);
+		CHECK(!memcmp(&want6, &a->sin6_addr, sizeof(want6)));
+		got_port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&l->addr;
+
+		CHECK(inet_ntop(AF_INET, &a->sin_addr, shown, sizeof(shown)));
+		CHECK(inet_pton(AF_INET, host, &want4) == 1);
+		CHECK(want4.s_addr == a->sin_addr.s_addr);
+		got_port = ntohs(a->sin_port);
+	}
+	CHECK(strtoul(port, NULL, 10) == got_port);
+}
+
 /* --listen and --metrics-cgroups: what the man page promises. */
 void fuzz_check_periodic(const struct ct_periodic *p)
 {
@@ -46,6 +86,7 @@ void fuzz_check_periodic(const struct ct_periodic *p)
 		CHECK(l->addr.ss_family == AF_INET &&
 		      ((const struct sockaddr_in *)&l->addr)->sin_addr.s_addr ==
 		      htonl(INADDR_LOOPBACK));
+	check_listen_round_trip(l);
 }
 
 static int parse_tracer(int argc, char **argv)
