@@ -540,6 +540,22 @@ def test_static_build_refuses_listen(tracer):
         "clonetrace, or --prometheus FILE"]
 
 
+@pytest.mark.parametrize("args,message", [
+    (["top", "--metrics-cgroups", "0"], "clonetrace top: invalid "
+     "--metrics-cgroups '0': expected an integer from 1 to 1000"),
+    (["top", "--metrics-cgroups", "1001"], "clonetrace top: invalid "
+     "--metrics-cgroups '1001': expected an integer from 1 to 1000"),
+    (["--metrics-cgroups", "5"], "clonetrace: unrecognized option "
+     "'--metrics-cgroups'")])
+def test_metrics_cgroups_usage(binary, args, message):
+    """top's --metrics-cgroups is bounded; the tracer, which has no
+    cgroup series, does not take it."""
+    r = subprocess.run(unprivileged([binary] + args), capture_output=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 2
+    assert r.stderr.decode().splitlines()[0] == message
+
+
 @pytest.mark.parametrize("value", [":9477", "9477x", "70000", "-1",
                                    "1.2.3.4.5:80", "example.com:80",
                                    "[::1]", "::1:80", "[zz]:80", "",

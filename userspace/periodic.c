@@ -21,7 +21,6 @@ enum {
 	OPT_ALERT_EXEC,
 	OPT_PROM,
 	OPT_LISTEN,
-	OPT_CGROUPS,
 };
 
 static const struct argp_option options[] = {
@@ -38,9 +37,6 @@ static const struct argp_option options[] = {
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
 	  "Serve the same metrics over HTTP at /metrics (default address "
 	  "127.0.0.1; 0.0.0.0:PORT for every interface)" },
-	{ "metrics-cgroups", OPT_CGROUPS, "N", 0,
-	  "Cgroups with series of their own in the metrics, the others "
-	  "summed as \"other\" (default 20)" },
 	{},
 };
 
@@ -89,7 +85,6 @@ int ct_listen_parse(const char *arg, struct ct_listen *l)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ct_periodic *p = state->input;
-	long n;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -120,11 +115,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (ct_listen_parse(arg, &p->listen))
 			return ct_usage_error(state, "invalid --listen '%s': expected [ADDR:]PORT, ADDR an IPv4 address, [IPv6 address] or localhost, PORT from 0 to 65535",
 					      arg);
-		break;
-	case OPT_CGROUPS:
-		if (ct_opt_long(state, arg, "--metrics-cgroups", 1, 1000, &n))
-			return EINVAL;
-		p->metrics_cgroups = n;
 		break;
 	case ARGP_KEY_END:
 		if (p->alert.exec && !p->alert.rate)

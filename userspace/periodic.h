@@ -2,7 +2,7 @@
 /*
  * periodic.h - the options of what happens every interval, shared by the
  * tracer and "clonetrace top": -i, --alert, --alert-exec, --prometheus,
- * --listen, --metrics-cgroups.
+ * --listen (and top's own --metrics-cgroups lands here).
  */
 #ifndef CT_PERIODIC_H
 #define CT_PERIODIC_H
@@ -27,7 +27,7 @@ struct ct_periodic {
 	struct ct_alert_cfg alert;	/* alert.rate 0: no alerts */
 	const char *prometheus;		/* textfile, or NULL */
 	struct ct_listen listen;	/* the HTTP endpoint */
-	size_t metrics_cgroups;		/* cgroup series; 0: the default */
+	size_t metrics_cgroups;		/* top's cgroup series; 0: default */
 };
 
 /* An argp child parser for these options; its input a struct ct_periodic. */

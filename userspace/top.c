@@ -82,6 +82,7 @@ enum {
 	OPT_MODE = 0x100,
 	OPT_NO_REDRAW,
 	OPT_NO_SYSCALLS,
+	OPT_METRICS_CGROUPS,
 };
 
 static const struct argp_option opts[] = {
@@ -96,6 +97,9 @@ static const struct argp_option opts[] = {
 	  "No syscall tracepoints (they slow every syscall on the machine): "
 	  "no failures" },
 	{ "verbose", 'v', NULL, 0, "Say how it attached" },
+	{ "metrics-cgroups", OPT_METRICS_CGROUPS, "N", 0,
+	  "Cgroups with series of their own in the metrics, the others "
+	  "summed as \"other\" (default 20, at most 1000)" },
 	{},
 };
 
@@ -115,6 +119,7 @@ static error_t parse_mode(struct top_opts *o, struct argp_state *state,
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct top_opts *o = state->input;
+	long n;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -141,6 +146,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_SYSCALLS:
 		o->no_syscalls = true;
+		break;
+	case OPT_METRICS_CGROUPS:	/* the tracer has no cgroup series */
+		if (ct_opt_long(state, arg, "--metrics-cgroups", 1,
+				CT_METRICS_CGROUPS_MAX, &n))
+			return EINVAL;
+		o->periodic.metrics_cgroups = n;
 		break;
 	case ARGP_KEY_ARG:
 		return ct_usage_error(state, "unexpected argument '%s'", arg);
