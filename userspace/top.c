@@ -792,6 +792,13 @@ static int top_start(struct top *t)
 			     t->skel->obj);
 	if (ct_exporter_publish(&t->x, true))
 		t->failed = true;
+	/*
+	 * asked to stop before counting started: nothing to show. Checked
+	 * before "tracing" is said: once said, a stop ends the run as
+	 * every later one does (status 0, the last interval shown).
+	 */
+	if (ct_stop_signal())
+		return 128 + ct_stop_signal();
 	if (t->opt.verbose) {
 		ct_msg("attach mode %s%s", ct_mode_name(mode),
 		       t->failures ? "" : " (no syscall tracepoints: no failures)");
@@ -911,9 +918,6 @@ int ct_top_main(int argc, char **argv)
 		    !t->opt.json && isatty(STDOUT_FILENO) : t->opt.redraw;
 	if (!status)
 		status = top_start(t);
-	/* asked to stop before counting started: nothing to show */
-	if (!status && ct_stop_signal())
-		status = 128 + ct_stop_signal();
 	if (!status)
 		status = top_loop(t);
 	ct_exporter_free(&t->x);
