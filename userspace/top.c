@@ -482,6 +482,18 @@ static void metrics_cgroups(struct top *t, const struct sample *s,
 {
 	size_t i;
 
+	/*
+	 * A cgroup's label is fixed when it gets its series: one created
+	 * since the last scan (which cg_path() repeats at most once a
+	 * second) would be "(id N)" for good. So a cgroup not known yet
+	 * makes one scan now, at most one an interval.
+	 */
+	for (i = 0; i < s->ncgroups; i++) {
+		if (!cg_path(&t->cg, s->cgroups[i].id, now)) {
+			cg_scan(&t->cg, now);
+			break;
+		}
+	}
 	ct_metrics_cgroups_begin(&t->x.m);
 	for (i = 0; i < s->ncgroups; i++)
 		ct_metrics_cgroup(&t->x.m, s->cgroups[i].id,
