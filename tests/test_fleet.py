@@ -258,8 +258,8 @@ def test_prometheus_end_to_end(tracer, installed, tmp_path):
     caps = ",".join("+" + c for c in unit_capabilities(unit))
     argv = unit_command(unit, {
         "CLONETRACE_LISTEN": "127.0.0.1:0",
-        "CLONETRACE_OPTS": "-i %s --prometheus %s" % (INTERVAL_S,
-                                                      textfile)})
+        "CLONETRACE_OPTS": "-i %s --prometheus %s --metrics-cgroups 1000" %
+        (INTERVAL_S, textfile)})
     wrap = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
             "--inh-caps=-all," + caps, "--ambient-caps=-all," + caps,
             "--bounding-set=-all," + caps, "--no-new-privs"]

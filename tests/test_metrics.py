@@ -33,6 +33,10 @@ PIDS_V1 = "/sys/fs/cgroup/pids"
 STATIC = os.path.join(REPO, "clonetrace.static")
 SERVING = re.compile(r"serving metrics at http://([0-9.]+|\[[0-9a-f:]+\]):"
                      r"(\d+)/metrics")
+# The machine's other cgroups may fill the default 20 series: tests of
+# one cgroup's own series give every cgroup one (the bound itself is
+# test_top_cgroup_series_bounded's).
+ALL_CGROUPS = ["--metrics-cgroups", "1000"]
 OM_ACCEPT = ("application/openmetrics-text;version=1.0.0,"
              "application/openmetrics-text;version=0.0.1;q=0.75,"
              "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")     # Prometheus'
@@ -322,7 +326,7 @@ def test_top_cgroup_counts_and_kinds(tracer, cgroups):
     it states; the machine's totals by kind grow by at least as much,
     by the syscall glibc and the raw calls use (ct-fork states them)."""
     cg = cgroups(b"ct-metrics.%d" % os.getpid())
-    c = Collector(["top", "-i", "0.2"])
+    c = Collector(["top", "-i", "0.2"] + ALL_CGROUPS)
     try:
         before = c.scrape()
         st = json.loads(run_in_cgroup(cg, [workload("ct-an-storm"), "-t",
@@ -357,6 +361,29 @@ def test_top_cgroup_counts_and_kinds(tracer, cgroups):
     assert status == 0, err
 
 
+def test_top_new_cgroups_named(tracer, cgroups):
+    """Cgroups made while top runs, one every 100 ms, each creating at
+    once: every series is labelled with its path, never "(id N)" (the
+    label is fixed when the series starts)."""
+    c = Collector(["top", "-i", "0.2"] + ALL_CGROUPS)
+    try:
+        names = [b"ct-new%d.%d" % (i, os.getpid()) for i in range(6)]
+        for name in names:
+            run_in_cgroup(cgroups(name), [workload("ct-fork")])
+            time.sleep(0.1)
+        labels = [cgroup_label(n) for n in names]
+        exp = c.wait_for(lambda e: all(e.get(
+            "clonetrace_cgroup_creations_total", cgroup=lb) == 6
+            for lb in labels), "six new cgroups by their paths")
+        assert not [lb for lb, _ in
+                    exp.series("clonetrace_cgroup_creations_total")
+                    if lb["cgroup"].startswith("(id ")], exp.series(
+                        "clonetrace_cgroup_creations_total")
+    finally:
+        status, err = c.stop()
+    assert status == 0, err
+
+
 def test_top_cgroup_labels_hostile(tracer, cgroups):
     """Hostile cgroup names as label values: escaped as the exposition
     requires, printable, and two names that a careless escaping would
@@ -368,7 +395,7 @@ def test_top_cgroup_labels_hostile(tracer, cgroups):
             paths.append(cgroups(name))
         except OSError:
             pytest.skip("cannot create cgroup %r" % name)
-    c = Collector(["top", "-i", "0.2"])
+    c = Collector(["top", "-i", "0.2"] + ALL_CGROUPS)
     try:
         for p in paths:
             run_in_cgroup(p, [workload("ct-fork")])
@@ -568,12 +595,13 @@ def test_endpoint_memcheck(tracer, cgroups, tool):
                    "exitcode=98",
                    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:"
                    "exitcode=98")
-        c = Collector(["top", "-i", "0.2"], binary=ASAN, env=env)
+        c = Collector(["top", "-i", "0.2"] + ALL_CGROUPS, binary=ASAN,
+                      env=env)
     else:
         if not os.access("/usr/bin/valgrind", os.X_OK):
             pytest.fail("valgrind is not installed "
                         "(tools/install-deps.sh --test)")
-        c = Collector(["top", "-i", "0.2"], wrap=[
+        c = Collector(["top", "-i", "0.2"] + ALL_CGROUPS, wrap=[
             "valgrind", "-q", "--suppressions=" + SUPP,
             "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect"])
