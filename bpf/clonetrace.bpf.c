@@ -37,6 +37,8 @@ const volatile bool follow;		/* add children to targets */
 const volatile bool failed_only;
 const volatile bool filter_comm;
 const volatile char target_comm[CT_COMM_LEN];
+/* --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it */
+const volatile bool filter_cgroup;
 const volatile __u32 kind_mask = ~0U;	/* bit (1 << enum ct_kind) */
 /* Wake the reader only once this much data waits; 0: every event. */
 const volatile __u32 wakeup_bytes;
@@ -61,6 +63,13 @@ const volatile bool use_task_storage;
  * that lookup was a third of its cost).
  */
 const volatile bool track_requests = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
 
 /* Counters, read by user space through the mmap()ed .bss. */
 __u64 lost_events;	/* ring buffer full */
@@ -203,6 +212,14 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
+/* --cgroup: is the current task in the cgroup or below it? */
+static __always_inline bool cgroup_matches(void)
+{
+	if (!filter_cgroup)
+		return true;
+	return bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
+}
+
 static __always_inline bool kind_wanted(__u16 kind)
 {
 	return kind_mask & (1U << kind);
@@ -275,6 +292,25 @@ static __always_inline void read_refs(struct ct_event *e,
 	e->refs[CT_REF_NSPROXY] = READ_COUNT(btf, nsproxy, count);
 }
 
+/*
+ * Who the task belongs to: its real uid and gid (kernel IDs: as the
+ * initial user namespace sees them) and its cgroup v2 ID, the kernfs ID
+ * of task->cgroups->dfl_cgrp that bpf_get_current_cgroup_id() returns
+ * for the current task. User space turns the ID into a path.
+ */
+static __always_inline void read_identity(struct ct_event *e,
+					  struct task_struct *task, bool btf)
+{
+	const struct cred *cred = RD(btf, task, real_cred);
+	struct css_set *cgroups = RD(btf, task, cgroups);
+	struct cgroup *cgrp = RD(btf, cgroups, dfl_cgrp);
+	struct kernfs_node *kn = RD(btf, cgrp, kn);
+
+	e->uid = RD(btf, cred, uid.val);
+	e->gid = RD(btf, cred, gid.val);
+	e->cgroup_id = RD(btf, kn, id);
+}
+
 /* -f: a new process of a traced one is traced too. */
 static __always_inline void follow_child(__u32 tgid)
 {
@@ -304,7 +340,8 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	tgid = RD(btf, task, tgid);
 	if (follow && tgid != ptgid)
 		follow_child(tgid);
-	if (failed_only || !kind_wanted(kind) || !comm_matches())
+	if (failed_only || !kind_wanted(kind) || !comm_matches() ||
+	    !cgroup_matches())
 		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -347,6 +384,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
+	read_identity(e, task, btf);
 	if (btf) {
 		if (have_current_task_btf)
 			copy_comm(e->pcomm, cur->comm);
@@ -382,7 +420,7 @@ static __always_inline bool request_wanted(void)
 	/* no helper call unless a filter needs it: every request pays it */
 	if (filter_targets && !traced(bpf_get_current_pid_tgid() >> 32))
 		return false;
-	return comm_matches();
+	return comm_matches() && cgroup_matches();
 }
 
 /* Remember a request of the current thread; the filters passed. */
@@ -415,6 +453,7 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u16 kind = kind_of(in->flags, 0);
 	struct ct_event *e;
+	__u64 ugid;
 	int i;
 
 	if (!kind_wanted(kind))
@@ -439,6 +478,10 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 	e->exit_signal = in->exit_signal;
 	e->syscall = in->syscall;
 	e->kind = kind;
+	ugid = bpf_get_current_uid_gid();
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	for (i = 0; i < CT_REF_NR; i++)
 		e->refs[i] = CT_REF_ABSENT;
 	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));

@@ -48,6 +48,8 @@ enum ct_ref {
 
 #define CT_REF_ABSENT	(-1)	/* the task has no such resource */
 
+#define CT_ID_UNKNOWN	0xffffffffU	/* event.uid, event.gid */
+
 /* Size of the BPF side's target_hint[] (a power of two). */
 #define CT_TARGET_HINTS	(1 << 18)
 
@@ -55,6 +57,7 @@ struct ct_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 flags;		/* clone flags without the exit signal byte */
 	__u64 latency_ns;	/* request entry to end of copy_process, 0: n/a */
+	__u64 cgroup_id;	/* the task's cgroup v2 ID (kernfs ID); 0: unknown */
 	__u32 type;		/* enum ct_event_type */
 	__u32 cpu;
 	__u32 ppid;		/* creator: TGID */
@@ -65,6 +68,15 @@ struct ct_event {
 	__u32 ns_tid;		/* new task: TID in its own PID namespace */
 	__s32 err;		/* failures: positive errno */
 	__s32 exit_signal;	/* 0: none */
+	/*
+	 * Identity: the real uid and gid as the initial user namespace sees
+	 * them, and cgroup_id, of the new task for a creation (what it
+	 * inherited, or the cgroup CLONE_INTO_CGROUP put it in), else of the
+	 * task the event is about. CT_ID_UNKNOWN: not known (recordings of
+	 * version 1).
+	 */
+	__u32 uid;
+	__u32 gid;
 	__u16 syscall;		/* enum ct_syscall */
 	__u16 kind;		/* enum ct_kind (clone_flags.h) */
 	__s32 refs[CT_REF_NR];	/* CT_REF_ABSENT when not applicable */

@@ -12,9 +12,10 @@ import struct
 import zlib
 
 MAGIC = b"CLNTRACE"
-VERSION = 1
+VERSION = 1         # the default here: version 1 must stay readable
 HEADER, ITEMS, END = 1, 2, 3
-EVENT, DIAG = 1, 2
+EVENT, DIAG, CGROUP = 1, 2, 3
+ID_UNKNOWN = 0xffffffff
 CLONE, CLONE_FAILED = 1, 2
 
 # enum ct_syscall and enum ct_kind (bpf/ct_event.h, bpf/clone_flags.h)
@@ -55,7 +56,8 @@ def frame(ftype, payload):
 
 def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
           pid=0, tid=0, comm=b"", ns_pid=None, ns_tid=None, refs=None,
-          err=0, latency=0, cpu=0):
+          err=0, latency=0, cpu=0, uid=ID_UNKNOWN, gid=ID_UNKNOWN,
+          cgroup_id=0):
     """One event as a dict (the fields of struct ct_event)."""
     failed = err != 0
     pcomm = as_bytes(pcomm)
@@ -71,10 +73,11 @@ def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
         "refs": refs if refs is not None else [ABSENT] * len(REF_KEYS),
         "pcomm": pcomm,
         "comm": pcomm if failed else as_bytes(comm),   # as BPF fills it
+        "uid": uid, "gid": gid, "cgroup_id": cgroup_id,
     }
 
 
-def encode_event(e, prev_ts):
+def encode_event(e, prev_ts, version=VERSION):
     out = uv(EVENT) + sv(e["ts"] - prev_ts)
     for key in ("flags", "latency", "type", "cpu", "ppid", "ptid", "pid",
                 "tid", "ns_pid", "ns_tid"):
@@ -83,7 +86,14 @@ def encode_event(e, prev_ts):
     out += uv(e["syscall"]) + uv(e["kind"])
     for r in e["refs"]:
         out += sv(r)
-    return out + text(e["pcomm"]) + text(e["comm"])
+    out += text(e["pcomm"]) + text(e["comm"])
+    if version >= 2:
+        out += uv(e["uid"]) + uv(e["gid"]) + uv(e["cgroup_id"])
+    return out
+
+
+def encode_cgroup(cg_id, path):
+    return uv(CGROUP) + uv(cg_id) + text(path)
 
 
 def header(release, hostname, boot_time_ns, mode, options):
@@ -97,15 +107,19 @@ def recording(events, release="6.18.0-test", hostname="testhost",
               boot_time_ns=1_700_000_000_000_000_000, mode="tp_btf",
               options="clonetrace -w test.ctr", start_ns=1_000_000_000,
               duration_ns=2_000_000_000, lost=0, lost_follow=0,
-              real_offset_ns=0, chunk=4):
-    """The bytes of a recording of these events, `chunk` per ITEMS frame."""
-    data = MAGIC + struct.pack("<I", VERSION)
+              real_offset_ns=0, chunk=4, version=VERSION, cgroups=None):
+    """The bytes of a recording of these events, `chunk` per ITEMS frame;
+    version 2: cgroups ({id: path}) before the first event."""
+    data = MAGIC + struct.pack("<I", version)
     data += frame(HEADER, header(release, hostname, boot_time_ns, mode,
                                  options))
     for i in range(0, len(events), chunk):
         payload, prev = b"", 0
+        if i == 0 and cgroups:
+            for cg_id, path in cgroups.items():
+                payload += encode_cgroup(cg_id, path)
         for e in events[i:i + chunk]:
-            payload += encode_event(e, prev)
+            payload += encode_event(e, prev, version)
             prev = e["ts"]
         data += frame(ITEMS, payload)
     clones = sum(1 for e in events if e["type"] == CLONE)

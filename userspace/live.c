@@ -19,6 +19,7 @@
 #include "alert.h"
 #include "analysis.h"
 #include "diagnose.h"
+#include "identity.h"
 #include "live.h"
 #include "outbuf.h"
 #include "output.h"
@@ -40,6 +41,8 @@ struct ct_live {
 	struct ct_analysis *analysis;
 	struct ct_rec_writer rec;
 	bool recording;
+	struct ct_cgroups *cgroups;	/* the printer's: IDs to paths */
+	struct ct_cgroups *recorded;	/* the IDs whose path is in -w */
 	int dot;			/* --dot, until written; -1 */
 	struct ct_alerts *alerts;	/* --alert */
 	struct ct_spawners *rates;	/* per-creator counts for alerts */
@@ -211,7 +214,8 @@ int ct_live_start(const struct ct_live_opts *o, const struct ct_live_attach *a,
 	}
 	l->last_ns = ct_now_ns();
 	l->analysis = ct_analysis_new(&o->analysis);
-	if (!l->analysis)
+	l->recorded = ct_cgroups_new(false);
+	if (!l->analysis || !l->recorded)
 		return ct_fail(-ENOMEM, "out of memory");
 	err = start_periodic(l, a);
 	if (err == -ENOMEM && !l->x.on)
@@ -230,13 +234,32 @@ static void count(struct ct_live *l, const struct ct_event *e)
 		ct_metrics_failure(&l->x.m, e->ppid, e->err, 1, ct_now_ns());
 }
 
+void ct_live_cgroups(struct ct_live *l, struct ct_cgroups *c)
+{
+	l->cgroups = c;
+}
+
+/* A cgroup's path into the recording, once, before its first event. */
+static void record_cgroup(struct ct_live *l, uint64_t id)
+{
+	const char *path;
+
+	if (!id || !l->cgroups || ct_cgroups_path(l->recorded, id, NULL))
+		return;
+	path = ct_cgroups_path(l->cgroups, id, NULL);
+	if (path && !ct_cgroups_add(l->recorded, id, path))
+		ct_rec_cgroup(&l->rec, id, path);
+}
+
 void ct_live_event(struct ct_live *l, const struct ct_event *e)
 {
 	struct ct_diag_log *log = ct_analysis_diags(l->analysis);
 
 	ct_analysis_feed(l->analysis, e);
-	if (l->recording)
+	if (l->recording) {
+		record_cgroup(l, e->cgroup_id);
 		ct_rec_event(&l->rec, e);
+	}
 	if ((l->opt->analysis.diag || l->recording) &&
 	    ct_diag_account(log, e)) {
 		struct ct_diag d;
@@ -376,5 +399,6 @@ void ct_live_free(struct ct_live *l)
 	ct_exporter_free(&l->x);
 	ct_alerts_free(l->alerts);
 	ct_spawners_free(l->rates);
+	ct_cgroups_free(l->recorded);
 	free(l);
 }

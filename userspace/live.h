@@ -49,6 +49,9 @@ struct ct_live_attach {
  */
 int ct_live_start(const struct ct_live_opts *o, const struct ct_live_attach *a,
 		  int record, int dot, struct ct_live **out);
+struct ct_cgroups;
+/* The cgroup paths the printer resolves, for the recording. */
+void ct_live_cgroups(struct ct_live *l, struct ct_cgroups *c);
 /* Every event, after it was printed. */
 void ct_live_event(struct ct_live *l, const struct ct_event *e);
 /*

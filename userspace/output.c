@@ -18,6 +18,7 @@
 
 #include "decode.h"
 #include "escape.h"
+#include "identity.h"
 #include "json.h"
 #include "output.h"
 
@@ -67,8 +68,8 @@ const struct argp ct_output_argp = {
 	.parser = parse_opt,
 };
 
-void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
-		    const struct ct_output_opts *o)
+int ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
+		   const struct ct_output_opts *o, bool resolve)
 {
 	struct timespec mono, real;
 
@@ -83,6 +84,14 @@ void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
 	out->start_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec;
 	out->real_offset_ns = (int64_t)(real.tv_sec * 1000000000ULL +
 					real.tv_nsec) - (int64_t)out->start_ns;
+	out->cgroups = ct_cgroups_new(resolve);
+	return out->cgroups ? 0 : -ENOMEM;
+}
+
+void ct_output_free(struct ct_output *out)
+{
+	ct_cgroups_free(out->cgroups);
+	out->cgroups = NULL;
 }
 
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e)
@@ -301,6 +310,44 @@ static void put_human_flags(struct line *l, struct ct_output *out,
 	PUT_LIT(l, "\n");
 }
 
+/* -x: uid=U gid=G cgroup=PATH [container=RUNTIME:ID12] [pod=UID] */
+static void put_human_identity(struct line *l, struct ct_output *out,
+			       const struct ct_event *e)
+{
+	const struct ct_container *c;
+	const char *path;
+	char buf[1024];
+
+	if (e->uid != CT_ID_UNKNOWN) {
+		PUT_LIT(l, " uid=");
+		put_u64(l, e->uid);
+		PUT_LIT(l, " gid=");
+		put_u64(l, e->gid);
+	}
+	if (!e->cgroup_id)
+		return;
+	path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
+	PUT_LIT(l, " cgroup=");
+	if (!path) {
+		PUT_LIT(l, "#");
+		put_u64(l, e->cgroup_id);
+		return;
+	}
+	ct_escape_buf(path, 512, CT_ESC_TERMINAL, buf, sizeof(buf));
+	put_str(l, buf);
+	c = ct_cgroups_container(out->cgroups, e->cgroup_id);
+	if (c && c->runtime) {
+		PUT_LIT(l, " container=");
+		put_str(l, c->runtime);
+		PUT_LIT(l, ":");
+		put(l, c->id, 12);	/* as docker ps shows it */
+	}
+	if (c && c->pod_uid[0]) {
+		PUT_LIT(l, " pod=");
+		put_str(l, c->pod_uid);
+	}
+}
+
 /* -x: all flags, what the new task shares, latency, CPU. */
 static void put_human_extended(struct line *l, struct ct_output *out,
 			       const struct ct_event *e)
@@ -344,6 +391,7 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 	}
 	PUT_LIT(l, " cpu=");
 	put_u64(l, e->cpu);
+	put_human_identity(l, out, e);
 	PUT_LIT(l, "\n");
 }
 
@@ -438,11 +486,62 @@ static void json_ns_new(struct ct_json *j, uint64_t flags)
 	ct_json_close(j);
 }
 
+/*
+ * "uid","gid","cgroup":{"id","path"},"container":{"runtime","id",
+ * "pod_uid"}: null where not known; container null when the path names
+ * none.
+ */
+static void json_identity(struct ct_json *j, struct ct_output *out,
+			  const struct ct_event *e)
+{
+	const struct ct_container *c;
+	const char *path;
+
+	if (e->uid == CT_ID_UNKNOWN) {
+		ct_json_null(j, "uid");
+		ct_json_null(j, "gid");
+	} else {
+		ct_json_u64(j, "uid", e->uid);
+		ct_json_u64(j, "gid", e->gid);
+	}
+	if (!e->cgroup_id) {
+		ct_json_null(j, "cgroup");
+		ct_json_null(j, "container");
+		return;
+	}
+	path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
+	ct_json_open(j, "cgroup", '{');
+	ct_json_u64(j, "id", e->cgroup_id);
+	if (path)
+		ct_json_strn(j, "path", path, 512);
+	else
+		ct_json_null(j, "path");
+	ct_json_close(j);
+	c = ct_cgroups_container(out->cgroups, e->cgroup_id);
+	if (!c) {
+		ct_json_null(j, "container");
+		return;
+	}
+	ct_json_open(j, "container", '{');
+	if (c->runtime) {
+		ct_json_str(j, "runtime", c->runtime);
+		ct_json_str(j, "id", c->id);
+	} else {
+		ct_json_null(j, "runtime");
+		ct_json_null(j, "id");
+	}
+	if (c->pod_uid[0])
+		ct_json_str(j, "pod_uid", c->pod_uid);
+	else
+		ct_json_null(j, "pod_uid");
+	ct_json_close(j);
+}
+
 /* The JSON line: the writer (json.c), into one buffer, one write. */
 static int json_event(struct ct_output *out, const struct ct_event *e)
 {
 	struct ct_json j;
-	char buf[4096], name[80];
+	char buf[16384], name[80];
 
 	ct_json_init_buf(&j, buf, sizeof(buf));
 	ct_json_open(&j, NULL, '{');
@@ -478,6 +577,7 @@ static int json_event(struct ct_output *out, const struct ct_event *e)
 		ct_json_u64(&j, "latency_ns", e->latency_ns);
 	else
 		ct_json_null(&j, "latency_ns");
+	json_identity(&j, out, e);
 	ct_json_close(&j);
 	return ct_outbuf_write(out->ob, buf, ct_json_len(&j));
 }

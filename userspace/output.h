@@ -57,6 +57,7 @@ struct ct_output {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start */
 	int64_t real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ct_stats stats;
+	struct ct_cgroups *cgroups;	/* cgroup IDs to paths, containers */
 	struct {
 		struct ct_flags_cache human_flags, full_flags, json_flags;
 		struct ct_comm_cache pcomm, comm;	/* in this format */
@@ -66,8 +67,14 @@ struct ct_output {
 /* Count an event in st (by type, kind and syscall). */
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e);
 
-void ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
-		    const struct ct_output_opts *o);
+/*
+ * resolve: cgroup IDs are looked up in the running system (the tracer);
+ * else only the paths given by ct_cgroups_add(out->cgroups, ...) are
+ * known (report). -ENOMEM, else 0; ct_output_free() it either way.
+ */
+int ct_output_init(struct ct_output *out, struct ct_outbuf *ob,
+		   const struct ct_output_opts *o, bool resolve);
+void ct_output_free(struct ct_output *out);
 /*
  * Print one event and count it. 0; -EINTR when a stop request is pending
  * (the line is kept); or the output's failure (outbuf.h).

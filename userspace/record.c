@@ -22,7 +22,7 @@
 
 #define CHUNK_BYTES	(64 * 1024)
 #define FRAME_HDR	12		/* type, zero[3], len, crc */
-#define ITEM_MAX	512	/* an encoded item is always shorter */
+#define ITEM_MAX	(CT_REC_PATH_MAX + 64)	/* an encoded item is shorter */
 
 /* Header field tags */
 enum {
@@ -238,6 +238,9 @@ int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e)
 		p = put_sv(p, e->refs[i]);
 	p = put_str(p, e->pcomm, CT_COMM_LEN);
 	p = put_str(p, e->comm, CT_COMM_LEN);
+	p = put_uv(p, e->uid);
+	p = put_uv(p, e->gid);
+	p = put_uv(p, e->cgroup_id);
 	w->events++;
 	if (e->type == CT_EV_CLONE)
 		w->clones++;
@@ -270,6 +273,16 @@ int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d)
 	p = put_str(p, d->pcomm, CT_COMM_LEN);
 	p = put_str(p, d->cg_path, CT_DIAG_PATH_LEN - 1);
 	w->diags++;
+	return item_done(w, p);
+}
+
+int ct_rec_cgroup(struct ct_rec_writer *w, uint64_t id, const char *path)
+{
+	uint8_t *p = w->buf + w->len;
+
+	p = put_uv(p, CT_REC_CGROUP);
+	p = put_uv(p, id);
+	p = put_str(p, path, CT_REC_PATH_MAX);
 	return item_done(w, p);
 }
 
@@ -416,7 +429,7 @@ static int get_ts(struct cursor *c, uint64_t *ts)
 
 static int read_event(struct cursor *c, struct ct_event *e)
 {
-	uint64_t ts, flags, latency;
+	uint64_t ts, flags, latency, cg;
 	uint32_t type, syscall, kind;
 	int i;
 
@@ -449,6 +462,13 @@ static int read_event(struct cursor *c, struct ct_event *e)
 	if (get_str(c, e->pcomm, CT_COMM_LEN, CT_COMM_LEN) ||
 	    get_str(c, e->comm, CT_COMM_LEN, CT_COMM_LEN))
 		return -1;
+	e->uid = e->gid = CT_ID_UNKNOWN;
+	if (c->r->hdr.version >= 2) {
+		if (get_u32(c, &e->uid, UINT32_MAX) ||
+		    get_u32(c, &e->gid, UINT32_MAX) || get_uv(c, &cg))
+			return -1;
+		e->cgroup_id = cg;
+	}
 	if (e->type == CT_EV_CLONE_FAILED && e->err <= 0)
 		return cfail(c, "failed creation without an errno");
 	return 0;
@@ -588,8 +608,8 @@ int ct_rec_open(struct ct_rec_reader *r, const void *buf, size_t len)
 		return fail(r, "not a clonetrace recording (no %s magic): record one with clonetrace -w FILE",
 			    CT_REC_MAGIC);
 	r->hdr.version = get_le32(r->buf + 8);
-	if (r->hdr.version != CT_REC_VERSION)
-		return fail(r, "recording version %u is not supported (this clonetrace reads version %d)",
+	if (r->hdr.version < 1 || r->hdr.version > CT_REC_VERSION)
+		return fail(r, "recording version %u is not supported (this clonetrace reads versions 1 to %d): read it with a clonetrace that writes it",
 			    r->hdr.version, CT_REC_VERSION);
 	r->pos = 12;
 	type = next_frame(r, &payload, &n);
@@ -689,6 +709,16 @@ int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it)
 		if (read_diag(&c, &it->diag))
 			return -1;
 		r->diags++;
+		break;
+	case CT_REC_CGROUP:
+		if (r->hdr.version < 2)
+			return cfail(&c, "unknown item type");
+		if (get_uv(&c, &it->cg_id) ||
+		    get_str(&c, it->cg_path, sizeof(it->cg_path),
+			    CT_REC_PATH_MAX))
+			return -1;
+		if (!it->cg_id)
+			return cfail(&c, "cgroup ID 0");
 		break;
 	default:
 		return cfail(&c, "unknown item type");

@@ -4,7 +4,7 @@
  *
  * Layout, all integers little-endian:
  *
- *   "CLNTRACE"  u32 version (1)
+ *   "CLNTRACE"  u32 version (2; version 1 is read too)
  *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
  *
  * Frames: one HEADER (1) first, ITEMS (2) chunks, one END (3) last,
@@ -25,11 +25,16 @@
  *   1 event: ts, uv flags, uv latency_ns, uv type, uv cpu, uv ppid,
  *     uv ptid, uv pid, uv tid, uv ns_pid, uv ns_tid, sv err,
  *     sv exit_signal, uv syscall, uv kind, sv refs[CT_REF_NR] (in
- *     enum ct_ref order), str pcomm, str comm (struct ct_event's fields)
+ *     enum ct_ref order), str pcomm, str comm, then (version 2) uv uid,
+ *     uv gid, uv cgroup_id (struct ct_event's fields; version 1 has no
+ *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0)
  *   2 diagnosis: ts, uv ppid, uv ptid, sv err, uv syscall, uv kind,
  *     uv limit, uv uid, uv nproc_count, uv nproc_limit, uv threads,
  *     uv threads_max, uv pid_max, uv cg_current, uv cg_max, str pcomm,
  *     str cg_path (struct ct_diag's fields)
+ *   3 cgroup (version 2): uv id, str path (at most CT_REC_PATH_MAX
+ *     bytes): the path of a cgroup ID, written before the first event
+ *     that names it
  *
  * END: uv events, uv clones, uv failed, uv diags, uv lost,
  * uv lost_follow, uv duration_ns, uv start_ns (CLOCK_MONOTONIC at
@@ -51,7 +56,8 @@
 #include "diagnose.h"
 
 #define CT_REC_MAGIC		"CLNTRACE"
-#define CT_REC_VERSION		1
+#define CT_REC_VERSION		2
+#define CT_REC_PATH_MAX		4096
 #define CT_REC_MAX_FRAME	(1U << 20)
 
 enum ct_rec_frame {
@@ -63,6 +69,7 @@ enum ct_rec_frame {
 enum ct_rec_item_type {
 	CT_REC_EVENT	= 1,
 	CT_REC_DIAG	= 2,
+	CT_REC_CGROUP	= 3,
 };
 
 struct ct_rec_header {
@@ -105,6 +112,8 @@ int ct_rec_create(struct ct_rec_writer *w, int fd,
 		  const struct ct_rec_header *h);
 int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e);
 int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);
+/* The path of cgroup id, before the first event naming it. */
+int ct_rec_cgroup(struct ct_rec_writer *w, uint64_t id, const char *path);
 /* Write the pending chunk (done by the main loop's tick). */
 int ct_rec_flush(struct ct_rec_writer *w);
 /* Flush, write END (counts are the writer's), close. */
@@ -121,6 +130,8 @@ struct ct_rec_item {
 	int type;			/* enum ct_rec_item_type */
 	struct ct_event ev;
 	struct ct_diag diag;
+	uint64_t cg_id;			/* CT_REC_CGROUP */
+	char cg_path[CT_REC_PATH_MAX + 1];
 };
 
 struct ct_rec_reader {

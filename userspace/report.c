@@ -25,6 +25,7 @@
 #include "decode.h"
 #include "diagnose.h"
 #include "escape.h"
+#include "identity.h"
 #include "json.h"
 #include "outbuf.h"
 #include "output.h"
@@ -278,7 +279,8 @@ static int setup(struct report *rp)
 			       o->dot);
 	if (ct_outbuf_init(&rp->ob, STDOUT_FILENO))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
-	ct_output_init(&rp->out, &rp->ob, &o->format);
+	if (ct_output_init(&rp->out, &rp->ob, &o->format, false))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	if (rp->damaged) {
 		rp->out.start_ns = rp->first_ts;
 		rp->out.real_offset_ns = rp->r.hdr.boot_time_ns;
@@ -312,6 +314,12 @@ static int replay(struct report *rp)
 	while (ct_rec_next(&rp->r, &it) > 0) {
 		if (it.type == CT_REC_DIAG) {
 			if (ct_diag_add(log, &it.diag))
+				return -ENOMEM;
+			continue;
+		}
+		if (it.type == CT_REC_CGROUP) {
+			if (ct_cgroups_add(rp->out.cgroups, it.cg_id,
+					   it.cg_path))
 				return -ENOMEM;
 			continue;
 		}
@@ -400,6 +408,7 @@ int ct_report_main(int argc, char **argv)
 	for (i = 0; !status && i < ARRAY_SIZE(phases); i++)
 		status = phases[i](rp);
 	ct_analysis_free(rp->analysis);
+	ct_output_free(&rp->out);
 	ct_outbuf_free(&rp->ob);
 	ct_outfile_close(&rp->dot);
 	if (rp->buf)

@@ -52,6 +52,7 @@
 #include "clonetrace.skel.h"
 #include "command.h"
 #include "commands.h"
+#include "identity.h"
 #include "live.h"
 #include "outbuf.h"
 #include "output.h"
@@ -90,6 +91,7 @@ struct session {
 	struct ct_live *live;
 	enum end end;
 	uint64_t start, deadline, lost_seen, last_warn;
+	int cgroup_fd;		/* --cgroup, or -1 */
 };
 
 /* Everything that needs neither privilege nor BPF, then privilege. */
@@ -105,6 +107,13 @@ static int check(struct session *s)
 	status = ct_attach_check("clonetrace");
 	if (!status)
 		status = ct_targets_resolve(&o->pids, o->verbose);
+	if (!status && o->cgroup) {
+		char why[1024];
+
+		s->cgroup_fd = ct_cgroup_open(o->cgroup, why, sizeof(why));
+		if (s->cgroup_fd < 0)
+			return ct_fail(CT_EXIT_FAILURE, "%s", why);
+	}
 	if (status || !o->cmd_argv)
 		return status;
 	/* as a shell: 127 not found, 126 found but cannot be run */
@@ -189,6 +198,7 @@ static int attach(struct session *s)
 	cfg->failed_only = o->failed_only;
 	cfg->no_syscalls = o->no_syscalls;
 	cfg->comm = o->comm;
+	cfg->cgroup_fd = s->cgroup_fd;
 	cfg->kind_mask = o->kind_mask;
 	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
 	cfg->wakeup_bytes = cfg->ringbuf_bytes / 4;
@@ -282,7 +292,8 @@ static int start(struct session *s)
 	if (ct_outfile_commit(&s->out_file) ||
 	    ct_outfile_commit(&s->rec_file) || ct_outfile_commit(&s->dot_file))
 		return CT_EXIT_FAILURE;
-	ct_output_init(&s->output, &s->ob, &o->format);
+	if (ct_output_init(&s->output, &s->ob, &o->format, true))
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	s->tracing = true;
 
 	s->start = ct_now_ns();
@@ -291,6 +302,7 @@ static int start(struct session *s)
 	if (ct_live_start(&o->live, &attached, take(&s->rec_file),
 			  take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
+	ct_live_cgroups(s->live, s->output.cgroups);
 	if (o->verbose)
 		ct_msg("tracing");
 	if (!s->cmd.pid)
@@ -441,10 +453,13 @@ static int end_session(struct session *s, int status)
 		ct_command_stop(&s->cmd, SIGTERM);
 	ct_command_free(&s->cmd);
 	ct_live_free(s->live);
+	ct_output_free(&s->output);
 	ct_outbuf_free(&s->ob);
 	ct_outfile_close(&s->out_file);
 	ct_outfile_close(&s->rec_file);
 	ct_outfile_close(&s->dot_file);
+	if (s->cgroup_fd >= 0)
+		close(s->cgroup_fd);
 	return status;
 }
 
@@ -461,6 +476,7 @@ int ct_trace_main(int argc, char **argv)
 
 	if (!s)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	s->cgroup_fd = -1;
 	ct_catch_stop_signals();
 	status = ct_trace_parse(&s->opt, argc, argv);
 	for (i = 0; !status && i < ARRAY_SIZE(phases); i++) {

@@ -41,6 +41,7 @@ static void configure(struct clonetrace_bpf *skel,
 		strncpy((char *)ro->target_comm, cfg->comm,
 			sizeof(ro->target_comm) - 1);
 	}
+	ro->filter_cgroup = cfg->cgroup_fd >= 0;
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	/* preallocated, it would cost memory even when nothing is traced */
 	bpf_map__set_max_entries(skel->maps.targets,
@@ -97,6 +98,7 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	struct load_ctx *lc = ctx;
 	struct clonetrace_bpf *skel;
 	size_t nsys, on;
+	__u32 zero = 0;
 	int err;
 
 	skel = clonetrace_bpf__open();
@@ -108,6 +110,13 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
 	skel->rodata->track_requests = on > 0 || mode == CT_MODE_FENTRY;
 	err = ct_load_skeleton(skel->skeleton, why);
+	/* until it is set, the filter lets nothing through */
+	if (!err && lc->cfg->cgroup_fd >= 0 &&
+	    bpf_map__update_elem(skel->maps.cgroup_filter, &zero, sizeof(zero),
+				 &lc->cfg->cgroup_fd, sizeof(int), BPF_ANY)) {
+		err = -errno;
+		*why = "cannot set the --cgroup filter";
+	}
 	if (err) {
 		clonetrace_bpf__destroy(skel);
 		return err;

@@ -18,6 +18,7 @@ struct ct_bpf_config {
 	bool failed_only;	/* --failed */
 	bool no_syscalls;	/* --no-syscalls */
 	const char *comm;	/* --comm, or NULL */
+	int cgroup_fd;		/* --cgroup: its directory, or -1 */
 	uint32_t kind_mask;
 	uint32_t ringbuf_bytes;
 	uint32_t wakeup_bytes;

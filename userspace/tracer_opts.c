@@ -44,6 +44,7 @@ enum {
 	OPT_MODE,
 	OPT_MAX_FOLLOW,
 	OPT_NO_SYSCALLS,
+	OPT_CGROUP,
 };
 
 static const struct argp_option opts[] = {
@@ -54,6 +55,9 @@ static const struct argp_option opts[] = {
 	{ "command", 'c', "\"CMD ARGS\"", 0,
 	  "Run CMD, trace it and its descendants, exit with its status" },
 	{ "comm", OPT_COMM, "NAME", 0, "Only creations by tasks named NAME" },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Only events of tasks in cgroup v2 PATH or below it (a directory, "
+	  "or a path as /proc/PID/cgroup shows it)" },
 	{ "kind", 'k', "KIND[,KIND...]", 0,
 	  "Only these kinds:" CT_KINDS(KIND_DOC) },
 	{ "failed", OPT_FAILED, NULL, 0, "Only failed creations" },
@@ -118,6 +122,9 @@ static error_t parse_value(struct ct_trace_opts *o, int key, char *arg,
 					      arg, CT_COMM_LEN - 1);
 		o->comm = arg;
 		return 0;
+	case OPT_CGROUP:
+		o->cgroup = arg;
+		return ct_opt_nonempty(state, arg, "--cgroup path");
 	case 'd':
 		return ct_opt_seconds(state, arg, "duration", 0.001, 1e9,
 				      &o->duration);

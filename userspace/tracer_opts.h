@@ -22,6 +22,7 @@ struct ct_trace_opts {
 	const char *command;		/* -c "CMD ARGS" */
 	char **cmd_argv;		/* the words after --; or -c's */
 	const char *comm;		/* --comm */
+	const char *cgroup;		/* --cgroup */
 	uint32_t kind_mask;		/* -k: bit (1 << enum ct_kind) */
 	bool failed_only;		/* --failed */
 	bool no_syscalls;		/* --no-syscalls */

@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(it.ev.type == CT_EV_CLONE ||
 			      it.ev.type == CT_EV_CLONE_FAILED);
 			events++;
+		} else if (it.type == CT_REC_CGROUP) {
+			CHECK(it.cg_id);
+			CHECK(memchr(it.cg_path, 0, sizeof(it.cg_path)));
 		} else {
 			CHECK(it.type == CT_REC_DIAG);
 			CHECK(it.diag.limit < CT_LIMIT_NR);
