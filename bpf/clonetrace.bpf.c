@@ -340,8 +340,9 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	tgid = RD(btf, task, tgid);
 	if (follow && tgid != ptgid)
 		follow_child(tgid);
-	if (failed_only || !kind_wanted(kind) || !comm_matches() ||
-	    !cgroup_matches())
+	if (failed_only || !kind_wanted(kind) || !comm_matches())
+		return 0;
+	if (!cgroup_matches())
 		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

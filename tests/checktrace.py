@@ -71,7 +71,8 @@ REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",
             "signal_live", "nr_threads", "nsproxy"]
 EVENT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "flags",
               "flags_str", "exit_signal", "parent", "child", "refs",
-              "ns_new", "latency_ns"]
+              "ns_new", "latency_ns", "uid", "gid", "cgroup", "container"]
+CONTAINER_RUNTIMES = {"docker", "containerd", "cri-o", "podman"}
 
 # errno names for the values the workloads use (Linux, x86-64).
 ERRNO_NAMES = {1: "EPERM", 11: "EAGAIN", 12: "ENOMEM", 22: "EINVAL",
@@ -225,9 +226,42 @@ def expected_kind(flags):
     return "process"
 
 
+def check_identity_shape(where, ev, probs):
+    """uid, gid, cgroup, container: the contract's types (docs/JSON.md)."""
+    for key in ("uid", "gid"):
+        v = ev.get(key)
+        if v is not None and not (is_int(v) and 0 <= v < 2**32 - 1):
+            probs.add("%s: %s is neither null nor a uid: %r" % (where, key, v))
+    cg = ev.get("cgroup")
+    if cg is not None and not (
+            isinstance(cg, dict) and is_int(cg.get("id")) and cg["id"] > 0
+            and (cg.get("path") is None or
+                 (isinstance(cg["path"], str) and cg["path"][:1] == "/"))):
+        probs.add("%s: cgroup is neither null nor {id, path}: %r"
+                  % (where, cg))
+    c = ev.get("container")
+    if c is None:
+        return
+    if cg is None or not isinstance(c, dict) or \
+            set(c) != {"runtime", "id", "pod_uid"}:
+        probs.add("%s: container is not {runtime, id, pod_uid} of a "
+                  "cgroup: %r" % (where, c))
+        return
+    if c["runtime"] is not None and (
+            c["runtime"] not in CONTAINER_RUNTIMES or
+            not isinstance(c["id"], str) or len(c["id"]) != 64 or
+            c["id"] not in (cg.get("path") or "")):
+        probs.add("%s: container runtime/id not from the cgroup path: %r"
+                  % (where, c))
+    if c["runtime"] is None and c["pod_uid"] is None:
+        probs.add("%s: container with neither runtime nor pod: %r"
+                  % (where, c))
+
+
 def check_event_shape(lineno, ev, probs):
     """Contract checks that hold for every creation event."""
     where = "trace line %d" % lineno
+    check_identity_shape(where, ev, probs)
     for key in EVENT_KEYS:
         if key not in ev:
             probs.add("%s: missing key '%s'" % (where, key))

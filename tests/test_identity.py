@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Identity on every event: uid, gid, cgroup, container; --cgroup.
+
+The test makes the ground truth itself: it creates cgroup v2 directories
+named as each container runtime names them, puts the workload in one
+(the cgroup ID is the directory's inode number), or runs it as another
+uid in a user namespace of its own, and compares each event of the
+workload with what it set. The workloads' own statements are checked as
+everywhere (checktrace.py), so the --cgroup filter lost nothing.
+"""
+
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+
+from conftest import (CLONETRACE, TIMEOUT, check_trace, need_clonetrace,
+                      need_root, wait_ready, workload)
+
+ID64 = "0123456789abcdef" * 4
+POD = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"
+POD_ = POD.replace("-", "_")
+
+# cgroup path below the test's own cgroup -> (runtime, id, pod_uid)
+SCHEMES = {
+    "docker-systemd": ("system.slice/docker-%s.scope" % ID64,
+                       ("docker", ID64, None)),
+    "docker-cgroupfs": ("docker/%s" % ID64, ("docker", ID64, None)),
+    "containerd-cri": ("kubepods.slice/kubepods-burstable.slice/"
+                       "kubepods-burstable-pod%s.slice/"
+                       "cri-containerd-%s.scope" % (POD_, ID64),
+                       ("containerd", ID64, POD)),
+    "containerd-cgroupfs": ("kubepods/besteffort/pod%s/%s" % (POD, ID64),
+                            ("containerd", ID64, POD)),
+    "cri-o": ("kubepods.slice/kubepods-pod%s.slice/crio-%s.scope"
+              % (POD_, ID64), ("cri-o", ID64, POD)),
+    "podman": ("machine.slice/libpod-%s.scope/container" % ID64,
+               ("podman", ID64, None)),
+    "podman-cgroupfs": ("libpod_parent/libpod-%s" % ID64,
+                        ("podman", ID64, None)),
+    "kubepods-pod-only": ("kubepods.slice/kubepods-besteffort.slice/"
+                          "kubepods-besteffort-pod%s.slice" % POD_,
+                          (None, None, POD)),
+    "conmon-not-a-container": ("machine.slice/libpod-conmon-%s.scope"
+                               % ID64, None),
+    "plain": ("plain/sub", None),
+}
+
+
+def cgroup2_mount():
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            dev, path, fstype = line.split()[:3]
+            if fstype == "cgroup2":
+                return path
+    pytest.skip("no cgroup2 file system mounted")
+
+
+@pytest.fixture
+def cgroups():
+    """make(rel) creates <cgroup2>/ct-identity-PID/rel; all removed after."""
+    need_root()
+    need_clonetrace()
+    mnt = cgroup2_mount()
+    top = "ct-identity-%d" % os.getpid()
+    made = []
+
+    def make(rel=""):
+        path = os.path.join(mnt, top, rel)
+        os.makedirs(path, exist_ok=True)
+        made.append(path)
+        return path, "/" + os.path.join(top, rel).rstrip("/")
+
+    yield make
+    for root, dirs, _ in os.walk(os.path.join(mnt, top), topdown=False):
+        for d in dirs:
+            os.rmdir(os.path.join(root, d))
+    if os.path.isdir(os.path.join(mnt, top)):
+        os.rmdir(os.path.join(mnt, top))
+
+
+def in_cgroup(directory, argv):
+    """argv, run in the cgroup directory (moved there before exec)."""
+    return ["sh", "-c", 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"',
+            "sh", directory] + argv
+
+
+def events_of(trace):
+    with open(trace) as f:
+        return [json.loads(line) for line in f
+                if json.loads(line).get("event") in ("clone",
+                                                      "clone_failed")]
+
+
+def stated_pids(expect):
+    pids = set()
+    with open(expect) as f:
+        for line in f:
+            e = json.loads(line)
+            if e.get("expect") in ("clone", "clone_failed"):
+                pids.add(e["parent"]["pid"])
+    return pids
+
+
+def run_traced(tmp_path, args, argv):
+    """clonetrace -j -o trace.json ARGS -- ARGV; the statements, the trace."""
+    trace, expect = tmp_path / "trace.json", tmp_path / "expect.json"
+    with open(expect, "wb") as out:
+        r = subprocess.run([CLONETRACE, "-j", "-o", str(trace)] + args +
+                           ["--"] + argv, stdout=out,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+    if r.returncode == 77:
+        pytest.skip(r.stderr.decode(errors="replace"))
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return expect, trace
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_container_schemes(tmp_path, workloads_built, cgroups, scheme):
+    rel, want = SCHEMES[scheme]
+    directory, path = cgroups(rel)
+    top = path[:path.index("/", 1)]
+    expect, trace = run_traced(tmp_path, ["--cgroup", top],
+                               in_cgroup(directory,
+                                         [workload("ct-fork")]))
+    check_trace(str(expect), str(trace))
+    mine = [e for e in events_of(trace)
+            if e["parent"]["pid"] in stated_pids(expect)]
+    assert mine
+    for e in mine:
+        assert e["uid"] == 0 and e["gid"] == 0, e
+        assert e["cgroup"] == {"id": os.stat(directory).st_ino,
+                               "path": path}, e
+        if want is None:
+            assert e["container"] is None, e
+        else:
+            assert e["container"] == dict(zip(("runtime", "id", "pod_uid"),
+                                              want)), e
+
+
+def test_cgroup_filter_below(tmp_path, workloads_built, cgroups):
+    """--cgroup PATH: the tasks of PATH's descendants, none outside."""
+    inside, _ = cgroups("in/deeper")
+    _, top = cgroups("")
+    outside = inside.replace("/ct-identity-", "/ct-identity-out-")
+    os.makedirs(outside)
+    trace = tmp_path / "trace.json"
+    try:
+        ct = subprocess.Popen([CLONETRACE, "-v", "-j", "-o", str(trace),
+                               "--cgroup", top],
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        try:
+            wait_ready(ct)
+            runs = {}
+            for name, d in (("in", inside), ("out", outside)):
+                with open(tmp_path / name, "wb") as out:
+                    r = subprocess.run(in_cgroup(d, [workload("ct-fork")]),
+                                       stdout=out, timeout=TIMEOUT)
+                assert r.returncode == 0
+                runs[name] = str(tmp_path / name)
+        finally:
+            ct.send_signal(signal.SIGINT)
+            ct.communicate(timeout=TIMEOUT)
+        assert ct.returncode == 0
+    finally:
+        os.removedirs(outside)
+    check_trace(runs["in"], str(trace))
+    out_pids = stated_pids(runs["out"])
+    for e in events_of(trace):
+        assert e["parent"]["pid"] not in out_pids, e
+        assert e["cgroup"]["path"].startswith(top + "/"), e
+
+
+def test_uid_in_user_namespace(tmp_path, workloads_built):
+    """uid 0 inside a user namespace mapped to 12345: the kernel's 12345
+    (and gid 23456)."""
+    need_root()
+    need_clonetrace()
+    uid, gid = 12345, 23456
+    argv = ["setpriv", "--reuid", str(uid), "--regid", str(gid),
+            "--clear-groups", "unshare", "-U", "-r", workload("ct-fork")]
+    expect, trace = run_traced(tmp_path, [], argv)
+    check_trace(str(expect), str(trace))
+    mine = [e for e in events_of(trace)
+            if e["parent"]["pid"] in stated_pids(expect)]
+    assert mine
+    for e in mine:
+        assert (e["uid"], e["gid"]) == (uid, gid), e
+    # the tracer's own start is root's
+    assert all((e["uid"], e["gid"]) == (0, 0) for e in events_of(trace)
+               if e["parent"]["pid"] not in stated_pids(expect)
+               and e["parent"]["comm"] == "clonetrace")
+
+
+def test_recording_keeps_identity(tmp_path, workloads_built, cgroups):
+    """-w then report: the identity of every event as it was live."""
+    directory, path = cgroups(SCHEMES["cri-o"][0])
+    rec = tmp_path / "rec.ctr"
+    expect, trace = run_traced(tmp_path, ["-w", str(rec)],
+                               in_cgroup(directory,
+                                         [workload("ct-fork")]))
+    # the cgroup is gone before report runs: its path is in the file
+    r = subprocess.run([CLONETRACE, "report", "-j", "-s", "stream",
+                        str(rec)], capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    keys = ("uid", "gid", "cgroup", "container")
+    live = [{k: e[k] for k in keys} for e in events_of(trace)]
+    report = [{k: e[k] for k in keys}
+              for e in map(json.loads, r.stdout.decode().splitlines())
+              if e.get("event") in ("clone", "clone_failed")]
+    assert report == live
+    assert any(e["cgroup"]["path"] == path and
+               e["container"]["runtime"] == "cri-o" for e in report)
