@@ -11,8 +11,10 @@ everywhere (checktrace.py), so the --cgroup filter lost nothing.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 
 import pytest
 
@@ -180,9 +182,16 @@ def test_uid_in_user_namespace(tmp_path, workloads_built):
     need_root()
     need_clonetrace()
     uid, gid = 12345, 23456
-    argv = ["setpriv", "--reuid", str(uid), "--regid", str(gid),
-            "--clear-groups", "unshare", "-U", "-r", workload("ct-fork")]
-    expect, trace = run_traced(tmp_path, [], argv)
+    # where that uid can run it (the tree may be in a private directory)
+    public = tempfile.mkdtemp(prefix="ct-identity-")
+    try:
+        os.chmod(public, 0o755)
+        prog = shutil.copy(workload("ct-fork"), public)
+        argv = ["setpriv", "--reuid", str(uid), "--regid", str(gid),
+                "--clear-groups", "unshare", "-U", "-r", prog]
+        expect, trace = run_traced(tmp_path, [], argv)
+    finally:
+        shutil.rmtree(public)
     check_trace(str(expect), str(trace))
     mine = [e for e in events_of(trace)
             if e["parent"]["pid"] in stated_pids(expect)]
