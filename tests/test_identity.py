@@ -223,3 +223,18 @@ def test_recording_keeps_identity(tmp_path, workloads_built, cgroups):
     assert report == live
     assert any(e["cgroup"]["path"] == path and
                e["container"]["runtime"] == "cri-o" for e in report)
+
+
+def test_cgroup_not_cgroup2(tmp_path):
+    """--cgroup on a directory that is no cgroup v2: one line, status 1,
+    no output file left."""
+    need_root()
+    need_clonetrace()
+    out = tmp_path / "out.json"
+    r = subprocess.run([CLONETRACE, "-j", "-o", str(out), "--cgroup",
+                        str(tmp_path), "-d", "1"], capture_output=True,
+                       timeout=TIMEOUT)
+    err = r.stderr.decode().splitlines()
+    assert r.returncode == 1 and len(err) == 1, r
+    assert "'%s' is not a cgroup v2 directory" % tmp_path in err[0], err
+    assert not out.exists()

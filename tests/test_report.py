@@ -375,3 +375,52 @@ def test_partial(binary, public_dir):
     assert r.returncode == 1 and b"--partial" in r.stderr
     got = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
     assert [g["ts_ns"] for g in got] == [e["ts"] for e in EVENTS[:6]]
+
+
+CG_ID64 = "fedcba9876543210" * 4
+
+
+def identity_events():
+    """Two events of version 2: one in a CRI-O container, one unknown."""
+    return [
+        recording.event(START + 1000, 700, 700, "sh", "clone", "process",
+                        flags=0x1200000, pid=701, tid=701, comm="sh",
+                        uid=1000, gid=100, cgroup_id=4242),
+        recording.event(START + 2000, 700, 700, "sh", "clone", "process",
+                        flags=0x1200000, pid=702, tid=702, comm="sh",
+                        uid=0, gid=0, cgroup_id=99),     # path not recorded
+    ]
+
+
+def test_identity_from_recording(binary, public_dir):
+    """Version 2: uid, gid, cgroup path from the file, the container."""
+    path = "/kubepods.slice/kubepods-pod%s.slice/crio-%s.scope" % (
+        "1f2e3d4c_5b6a_4798_8a7b_6c5d4e3f2a1b", CG_ID64)
+    rec = write(public_dir, identity_events(), version=2,
+                cgroups={4242: path})
+    r = run([binary, "report", "-j", "-s", "stream", rec])
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert [(e["uid"], e["gid"], e["cgroup"], e["container"])
+            for e in got] == [
+        (1000, 100, {"id": 4242, "path": path},
+         {"runtime": "cri-o", "id": CG_ID64,
+          "pod_uid": "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"}),
+        (0, 0, {"id": 99, "path": None}, None)]
+    r = run([binary, "report", "-x", "-s", "stream", rec])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[2].endswith(" uid=1000 gid=100 cgroup=%s container=cri-o:%s"
+                             " pod=1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"
+                             % (path, CG_ID64[:12])), lines[2]
+    assert lines[4].endswith(" uid=0 gid=0 cgroup=#99"), lines[4]
+
+
+def test_identity_version1_is_null(binary, public_dir):
+    """A version 1 recording still reads; its identity is unknown."""
+    rec = write(public_dir, identity_events(), version=1)
+    r = run([binary, "report", "-j", "-s", "stream", rec])
+    assert r.returncode == 0, r.stderr
+    for e in map(json.loads, r.stdout.decode().splitlines()):
+        assert (e["uid"], e["gid"], e["cgroup"], e["container"]) == \
+            (None, None, None, None), e

@@ -29,6 +29,7 @@ CASES = [
     (["-k", ","], ["clonetrace: ", "empty kind list"]),
     (["--comm", "a" * 16], ["clonetrace: ", "comm", "15"]),
     (["--comm", ""], ["clonetrace: ", "comm"]),
+    (["--cgroup", ""], ["clonetrace: ", "--cgroup path"]),
     (["-d", "0"], ["clonetrace: ", "duration", "'0'"]),
     (["-d", "soon"], ["clonetrace: ", "duration", "'soon'"]),
     (["-o", ""], ["clonetrace: ", "output file"]),
