@@ -15,7 +15,11 @@
  *  - fentry/fexit on kernel_clone() (where the kernel allows trampolines)
  *    do the same for creations that no syscall asked for (kthreadd);
  *  - sched_process_exit keeps the set of traced processes (-p, -f, -c)
- *    current, so that user space can tell when all of them are gone.
+ *    current, so that user space can tell when all of them are gone;
+ *  - with -e exec,exit (and only then: the default stream costs the same
+ *    without them), sched_process_exec and the execve/execveat syscall
+ *    tracepoints report what the tasks become, sched_process_exit how
+ *    they end.
  *
  * Which programs load is decided by user space (userspace/attach.c) after
  * probing the kernel; the filters are read-only globals it sets before load.
@@ -70,6 +74,10 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
+
+/* -e exec, -e exit: lifecycle events (the programs load only then) */
+const volatile bool trace_execs;
+const volatile bool trace_exits;
 
 /* Counters, read by user space through the mmap()ed .bss. */
 __u64 lost_events;	/* ring buffer full */
@@ -669,6 +677,217 @@ int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
 	return 0;
 }
 
+/* ---- lifecycle: exec and exit (-e) ---- */
+
+/* The kind of an existing task: a thread unless it leads its process. */
+static __always_inline __u16 task_kind(struct task_struct *task, __u64 id)
+{
+	__u32 pf = BPF_CORE_READ(task, flags);
+
+	if (pf & PF_KTHREAD)
+		return CT_KIND_KTHREAD;
+	if (pf & (PF_IO_WORKER | PF_USER_WORKER))
+		return CT_KIND_USER_WORKER;
+	return (__u32)id == id >> 32 ? CT_KIND_PROCESS : CT_KIND_THREAD;
+}
+
+static __always_inline bool life_wanted(__u32 tgid, __u16 kind)
+{
+	return traced(tgid) && kind_wanted(kind) && comm_matches() &&
+	       cgroup_matches();
+}
+
+/* The struct ct_event part of a lifecycle event: the current task. */
+static __always_inline void life_header(struct ct_event *e, __u32 type,
+					struct task_struct *task, __u16 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ugid = bpf_get_current_uid_gid();
+	int i;
+
+	e->ts_ns = bpf_ktime_get_ns();
+	e->flags = 0;
+	e->latency_ns = 0;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->type = type;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ppid = e->pid = id >> 32;
+	e->ptid = e->tid = (__u32)id;
+	e->ns_pid = ns_nr(BPF_CORE_READ(task, group_leader), false);
+	e->ns_tid = ns_nr(task, false);
+	e->err = 0;
+	e->exit_signal = 0;
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->syscall = CT_SC_KERNEL;
+	e->kind = kind;
+	for (i = 0; i < CT_REF_NR; i++)
+		e->refs[i] = CT_REF_ABSENT;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->pcomm, e->comm, sizeof(e->pcomm));
+}
+
+/* An execve/execveat in flight: its file name, for a failure. */
+struct exec_req {
+	__u64 filename;		/* user pointer */
+	__u16 call;		/* enum ct_exec_call */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* TID */
+	__type(value, struct exec_req);
+} exec_reqs SEC(".maps");
+
+static __always_inline void exec_begin(__u64 filename, __u16 call)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct exec_req req = { .filename = filename, .call = call };
+	__u32 tid = (__u32)id;
+
+	if (!traced(id >> 32) || !comm_matches() || !cgroup_matches())
+		return;
+	bpf_map_update_elem(&exec_reqs, &tid, &req, BPF_ANY);
+}
+
+/* The end of an exec that failed (a success ends at sched_process_exec). */
+static __always_inline void exec_end(long ret)
+{
+	struct task_struct *task;
+	struct ct_exec_event *x;
+	struct exec_req *req;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id;
+
+	req = bpf_map_lookup_elem(&exec_reqs, &tid);
+	if (!req)
+		return;
+	if (ret >= 0)
+		goto out;
+	id = bpf_get_current_pid_tgid();
+	task = (struct task_struct *)bpf_get_current_task();
+	x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
+	if (!x) {
+		__sync_fetch_and_add(&lost_events, 1);
+		goto out;
+	}
+	life_header(&x->ev, CT_EV_EXEC, task, task_kind(task, id));
+	x->ev.err = -ret;
+	x->parent = BPF_CORE_READ(task, real_parent, tgid);
+	x->old_tid = 0;
+	x->args_size = 0;
+	x->args_len = 0;
+	x->call = req->call;
+	if (bpf_probe_read_user_str(x->filename, sizeof(x->filename),
+				    (void *)req->filename) < 0)
+		x->filename[0] = '\0';
+	bpf_ringbuf_submit(x, submit_flags());
+out:
+	bpf_map_delete_elem(&exec_reqs, &tid);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int sys_enter_execve(struct syscall_enter_ctx *ctx)
+{
+	exec_begin(ctx->args[0], CT_EXEC_EXECVE);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int sys_enter_execveat(struct syscall_enter_ctx *ctx)
+{
+	exec_begin(ctx->args[1], CT_EXEC_EXECVEAT);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int sys_exit_execve(struct syscall_exit_ctx *ctx)
+{
+	exec_end(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int sys_exit_execveat(struct syscall_exit_ctx *ctx)
+{
+	exec_end(ctx->ret);
+	return 0;
+}
+
+/*
+ * TP_PROTO(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+ * A successful exec, past the point of no return: current runs the new
+ * program (its comm, its argv on its new stack); old_pid is the TID it
+ * had, a thread's when a non-leader thread exec'd.
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, old = old_pid;
+	struct ct_exec_event *x;
+	struct exec_req *req;
+	struct mm_struct *mm;
+	__u64 start, end;
+	__u32 len;
+
+	if (failed_only || !life_wanted(tgid, CT_KIND_PROCESS))
+		return 0;
+	x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
+	if (!x) {
+		__sync_fetch_and_add(&lost_events, 1);
+		return 0;
+	}
+	life_header(&x->ev, CT_EV_EXEC, p, CT_KIND_PROCESS);
+	x->parent = BPF_CORE_READ(p, real_parent, tgid);
+	x->old_tid = old;
+	req = bpf_map_lookup_elem(&exec_reqs, &old);
+	x->call = req ? req->call : CT_EXEC_UNKNOWN;
+	if (req)
+		bpf_map_delete_elem(&exec_reqs, &old);
+	if (bpf_probe_read_kernel_str(x->filename, sizeof(x->filename),
+				      BPF_CORE_READ(bprm, filename)) < 0)
+		x->filename[0] = '\0';
+	mm = BPF_CORE_READ(p, mm);
+	start = BPF_CORE_READ(mm, arg_start);
+	end = BPF_CORE_READ(mm, arg_end);
+	x->args_size = end > start ? end - start : 0;
+	/* at most CT_ARGS_LEN - 1 bytes: the mask bounds it for the verifier */
+	len = x->args_size < CT_ARGS_LEN - 1 ? x->args_size : CT_ARGS_LEN - 1;
+	len &= CT_ARGS_LEN - 1;
+	if (len && bpf_probe_read_user(x->args, len, (void *)start))
+		len = 0;
+	x->args_len = len;
+	bpf_ringbuf_submit(x, submit_flags());
+	return 0;
+}
+
+/* An exit of the current task: how, after how long, the last thread? */
+static __always_inline void emit_exit(struct task_struct *task, __s32 live)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u16 kind = task_kind(task, id);
+	struct ct_exit_event *x;
+	__u64 start;
+
+	if (failed_only || !life_wanted(id >> 32, kind))
+		return;
+	x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
+	if (!x) {
+		__sync_fetch_and_add(&lost_events, 1);
+		return;
+	}
+	life_header(&x->ev, CT_EV_EXIT, task, kind);
+	start = BPF_CORE_READ(task, start_time);
+	x->lifetime_ns = x->ev.ts_ns > start ? x->ev.ts_ns - start : 0;
+	x->parent = BPF_CORE_READ(task, real_parent, tgid);
+	x->code = BPF_CORE_READ(task, exit_code);
+	x->group_dead = live == 0;
+	x->pad = 0;
+	bpf_ringbuf_submit(x, submit_flags());
+}
+
 /*
  * TP_PROTO(struct task_struct *p[, bool group_dead]); current is p.
  * The group is dead when its last thread exits: signal->live reached 0.
@@ -681,6 +900,11 @@ int BPF_PROG(sched_process_exit)
 	struct signal_struct *signal;
 	__s32 live;
 
+	if (trace_exits) {
+		task = (struct task_struct *)bpf_get_current_task();
+		signal = BPF_CORE_READ(task, signal);
+		emit_exit(task, READ_COUNT(false, signal, live));
+	}
 	if (!maybe_target(tgid) || !bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();

@@ -21,6 +21,8 @@
 enum ct_event_type {
 	CT_EV_CLONE		= 1,	/* a task was created */
 	CT_EV_CLONE_FAILED	= 2,	/* a creation request failed */
+	CT_EV_EXEC		= 3,	/* -e exec: struct ct_exec_event */
+	CT_EV_EXIT		= 4,	/* -e exit: struct ct_exit_event */
 };
 
 /* event.syscall: how the creation was requested */
@@ -82,6 +84,43 @@ struct ct_event {
 	__s32 refs[CT_REF_NR];	/* CT_REF_ABSENT when not applicable */
 	char pcomm[CT_COMM_LEN];
 	char comm[CT_COMM_LEN];
+};
+
+/*
+ * Lifecycle events (-e exec,exit) begin with a struct ct_event about the
+ * task itself: pid/tid and comm are the task's (ppid/ptid and pcomm
+ * too, so that the columns read as for a creation), kind its kind
+ * (thread when it is not its process's leader), identity its own;
+ * flags, refs, exit_signal and latency_ns are unused (0, CT_REF_ABSENT).
+ */
+#define CT_PATH_LEN	256	/* exec: bytes of the file name kept */
+#define CT_ARGS_LEN	256	/* exec: bytes of argv kept */
+
+/* exec_event.call */
+enum ct_exec_call {
+	CT_EXEC_UNKNOWN	= 0,	/* seen at sched_process_exec only */
+	CT_EXEC_EXECVE	= 1,
+	CT_EXEC_EXECVEAT = 2,
+};
+
+struct ct_exec_event {
+	struct ct_event ev;	/* type CT_EV_EXEC; ev.err: failure errno */
+	__u32 parent;		/* the parent's TGID */
+	__u32 old_tid;		/* success: the TID before exec (a thread's) */
+	__u32 args_size;	/* success: bytes of argv in the new program */
+	__u16 args_len;		/* bytes copied into args (NULs between) */
+	__u16 call;		/* enum ct_exec_call */
+	char filename[CT_PATH_LEN];	/* as the kernel got it (bprm) */
+	char args[CT_ARGS_LEN];		/* argv, NUL-separated */
+};
+
+struct ct_exit_event {
+	struct ct_event ev;	/* type CT_EV_EXIT */
+	__u64 lifetime_ns;	/* from its start_time to the exit */
+	__u32 parent;		/* the parent's TGID */
+	__s32 code;		/* wait status: status << 8, signal | 0x80 core */
+	__u32 group_dead;	/* the last thread of its process */
+	__u32 pad;
 };
 
 #endif /* CT_EVENT_H */

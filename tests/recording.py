@@ -126,6 +126,8 @@ def recording(events, release="6.18.0-test", hostname="testhost",
     end = (uv(len(events)) + uv(clones) + uv(len(events) - clones) +
            uv(0) + uv(lost) + uv(lost_follow) + uv(duration_ns) +
            uv(start_ns) + sv(real_offset_ns))
+    if version >= 2:
+        end += uv(0)        # exec and exit events: none written here
     return data + frame(END, end)
 
 

@@ -97,6 +97,17 @@ void ct_output_free(struct ct_output *out)
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e)
 {
 	st->events++;
+	if (e->type == CT_EV_EXEC) {
+		if (e->err)
+			st->exec_failed++;
+		else
+			st->execs++;
+		return;
+	}
+	if (e->type == CT_EV_EXIT) {
+		st->exits++;
+		return;
+	}
 	if (e->type == CT_EV_CLONE)
 		st->clones++;
 	else
@@ -355,6 +366,13 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 	int i;
 
 	put(l, "                ", out->wallclock ? 16 : 11);
+	if (!ct_is_creation(e)) {	/* exec, exit: where and whose */
+		PUT_LIT(l, "cpu=");
+		put_u64(l, e->cpu);
+		put_human_identity(l, out, e);
+		PUT_LIT(l, "\n");
+		return;
+	}
 	PUT_LIT(l, "flags=");
 	put_str(l, cached_flags(&out->cache.full_flags, e->flags, false,
 				false));
@@ -392,6 +410,86 @@ static void put_human_extended(struct line *l, struct ct_output *out,
 	PUT_LIT(l, " cpu=");
 	put_u64(l, e->cpu);
 	put_human_identity(l, out, e);
+	PUT_LIT(l, "\n");
+}
+
+static const char *exec_call_name(unsigned int call)
+{
+	return call == CT_EXEC_EXECVE ? "execve" :
+	       call == CT_EXEC_EXECVEAT ? "execveat" : NULL;
+}
+
+/* The argv of an exec, escaped, each word after a space. */
+static void put_human_args(struct line *l, const struct ct_exec_event *x)
+{
+	size_t i = 0, n = x->args_len < CT_ARGS_LEN ? x->args_len : CT_ARGS_LEN;
+	char buf[CT_ARGS_LEN * 4 + 1];
+
+	while (i < n) {
+		size_t w = strnlen(x->args + i, n - i);
+
+		ct_escape_buf(x->args + i, w, CT_ESC_TERMINAL, buf, sizeof(buf));
+		PUT_LIT(l, " ");
+		put_str(l, buf);
+		i += w + 1;
+	}
+	if (x->args_size > n)
+		PUT_LIT(l, "...");
+}
+
+/* exec: FILE ARGS; or FILE = -1 ERRNO (text) */
+static void put_human_exec(struct line *l, const struct ct_exec_event *x)
+{
+	char buf[CT_PATH_LEN * 4 + 1], name[32];
+
+	ct_escape_buf(x->filename, CT_PATH_LEN, CT_ESC_TERMINAL, buf,
+		      sizeof(buf));
+	put_str(l, buf);
+	if (x->ev.err) {
+		PUT_LIT(l, " = -1 ");
+		put_str(l, ct_errno_name(x->ev.err, name, sizeof(name)));
+		PUT_LIT(l, " (");
+		put_str(l, strerror(x->ev.err));
+		PUT_LIT(l, ")");
+	} else {
+		put_human_args(l, x);
+		if (x->old_tid != x->ev.tid) {
+			PUT_LIT(l, " (from thread ");
+			put_u64(l, x->old_tid);
+			PUT_LIT(l, ")");
+		}
+	}
+	PUT_LIT(l, "\n");
+}
+
+/* exit: exit=N or signal=SIG [core], lifetime=S.UUUUUUs [last_thread] */
+static void put_human_exit(struct line *l, const struct ct_exit_event *x)
+{
+	char sig[24];
+	uint64_t us = (x->lifetime_ns + 500) / 1000;
+	char frac[8];
+	int i;
+
+	if (x->code & 0x7f) {
+		PUT_LIT(l, "signal=");
+		put_str(l, ct_signal_name(x->code & 0x7f, sig, sizeof(sig)));
+		if (x->code & 0x80)
+			PUT_LIT(l, " core");
+	} else {
+		PUT_LIT(l, "exit=");
+		put_u64(l, (x->code >> 8) & 0xff);
+	}
+	PUT_LIT(l, " lifetime=");
+	put_u64(l, us / 1000000);
+	frac[0] = '.';
+	for (i = 6; i >= 1; i--) {
+		frac[i] = '0' + us % 10;
+		us /= 10;
+	}
+	put(l, frac, 7);
+	PUT_LIT(l, "s");
+	if (x->group_dead)
+		PUT_LIT(l, " last_thread");
 	PUT_LIT(l, "\n");
 }
 
@@ -433,11 +531,24 @@ static int human_event(struct ct_output *out, const struct ct_event *e)
 		PUT_LIT(&l, "      -       -");
 	}
 	PUT_LIT(&l, " ");
-	put_pad(&l, ct_kind_name(e->kind), 7, true);
-	PUT_LIT(&l, " ");
-	put_pad(&l, ct_syscall_name(e->syscall), 6, true);
-	PUT_LIT(&l, " ");
-	put_human_flags(&l, out, e);
+	if (e->type == CT_EV_EXEC) {
+		const struct ct_exec_event *x = (const void *)e;
+		const char *call = exec_call_name(x->call);
+
+		PUT_LIT(&l, "exec    ");
+		put_pad(&l, call ? call : "-", 6, true);
+		PUT_LIT(&l, " ");
+		put_human_exec(&l, x);
+	} else if (e->type == CT_EV_EXIT) {
+		PUT_LIT(&l, "exit    -      ");
+		put_human_exit(&l, (const void *)e);
+	} else {
+		put_pad(&l, ct_kind_name(e->kind), 7, true);
+		PUT_LIT(&l, " ");
+		put_pad(&l, ct_syscall_name(e->syscall), 6, true);
+		PUT_LIT(&l, " ");
+		put_human_flags(&l, out, e);
+	}
 	if (out->extended)
 		put_human_extended(&l, out, e);
 	return write_line(out, &l);
@@ -537,11 +648,112 @@ static void json_identity(struct ct_json *j, struct ct_output *out,
 	ct_json_close(j);
 }
 
+/* "task":{...} of a lifecycle event, and its kind and parent. */
+static void json_task(struct ct_json *j, struct ct_output *out,
+		      const struct ct_event *e, uint32_t parent)
+{
+	ct_json_str(j, "kind", ct_kind_name(e->kind));
+	ct_json_open(j, "task", '{');
+	ct_json_u64(j, "pid", e->pid);
+	ct_json_u64(j, "tid", e->tid);
+	ct_json_escaped(j, "comm", cached_comm(&out->cache.comm, e->comm, true));
+	ct_json_u64(j, "ns_pid", e->ns_pid);
+	ct_json_u64(j, "ns_tid", e->ns_tid);
+	ct_json_u64(j, "ppid", parent);
+	ct_json_close(j);
+}
+
+static void json_exec(struct ct_json *j, struct ct_output *out,
+		      const struct ct_exec_event *x)
+{
+	const char *call = exec_call_name(x->call);
+	size_t i = 0, n = x->args_len < CT_ARGS_LEN ? x->args_len : CT_ARGS_LEN;
+	char name[32];
+
+	if (call)
+		ct_json_str(j, "syscall", call);
+	else
+		ct_json_null(j, "syscall");
+	json_task(j, out, &x->ev, x->parent);
+	ct_json_strn(j, "filename", x->filename, CT_PATH_LEN);
+	if (x->ev.err) {
+		ct_json_null(j, "old_tid");
+		ct_json_null(j, "argv");
+		ct_json_null(j, "argv_truncated");
+		ct_json_i64(j, "errno", x->ev.err);
+		ct_json_str(j, "error",
+			    ct_errno_name(x->ev.err, name, sizeof(name)));
+		return;
+	}
+	ct_json_u64(j, "old_tid", x->old_tid);
+	ct_json_open(j, "argv", '[');
+	while (i < n) {
+		size_t w = strnlen(x->args + i, n - i);
+
+		ct_json_strn(j, NULL, x->args + i, w);
+		i += w + 1;
+	}
+	ct_json_close(j);
+	ct_json_bool(j, "argv_truncated", x->args_size > n);
+	ct_json_null(j, "errno");
+	ct_json_null(j, "error");
+}
+
+static void json_exit(struct ct_json *j, struct ct_output *out,
+		      const struct ct_exit_event *x)
+{
+	char sig[24];
+
+	ct_json_null(j, "syscall");
+	json_task(j, out, &x->ev, x->parent);
+	ct_json_i64(j, "code", x->code);
+	if (x->code & 0x7f) {
+		ct_json_null(j, "exit_status");
+		ct_json_str(j, "signal", ct_signal_name(x->code & 0x7f, sig,
+							 sizeof(sig)));
+	} else {
+		ct_json_u64(j, "exit_status", (x->code >> 8) & 0xff);
+		ct_json_null(j, "signal");
+	}
+	ct_json_bool(j, "core_dumped", x->code & 0x80);
+	ct_json_u64(j, "lifetime_ns", x->lifetime_ns);
+	ct_json_bool(j, "last_thread", x->group_dead);
+}
+
+/* exec and exit: their own keys (docs/JSON.md), the same identity. */
+static int json_life(struct ct_output *out, const struct ct_event *e)
+{
+	struct ct_json j;
+	char buf[16384], name[80];
+
+	ct_json_init_buf(&j, buf, sizeof(buf));
+	ct_json_open(&j, NULL, '{');
+	ct_json_u64(&j, "ts_ns", e->ts_ns);
+	if (out->wallclock) {
+		wall_time(out, e->ts_ns, true, name, sizeof(name));
+		ct_json_str(&j, "time", name);
+	}
+	ct_json_u64(&j, "cpu", e->cpu);
+	if (e->type == CT_EV_EXEC) {
+		ct_json_str(&j, "event", "exec");
+		json_exec(&j, out, (const void *)e);
+	} else {
+		ct_json_str(&j, "event", "exit");
+		json_exit(&j, out, (const void *)e);
+	}
+	json_identity(&j, out, e);
+	ct_json_close(&j);
+	return ct_outbuf_write(out->ob, buf, ct_json_len(&j));
+}
+
 /* The JSON line: the writer (json.c), into one buffer, one write. */
 static int json_event(struct ct_output *out, const struct ct_event *e)
 {
 	struct ct_json j;
 	char buf[16384], name[80];
+
+	if (!ct_is_creation(e))
+		return json_life(out, e);
 
 	ct_json_init_buf(&j, buf, sizeof(buf));
 	ct_json_open(&j, NULL, '{');
@@ -609,6 +821,9 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 		ct_json_u64(&j, "events", st->events);
 		ct_json_u64(&j, "clones", st->clones);
 		ct_json_u64(&j, "failed", st->failed);
+		ct_json_u64(&j, "execs", st->execs);
+		ct_json_u64(&j, "exec_failed", st->exec_failed);
+		ct_json_u64(&j, "exits", st->exits);
 		ct_json_u64(&j, "lost", st->lost);
 		ct_json_u64(&j, "lost_follow", st->lost_follow);
 		ct_json_u64(&j, "duration_ns", duration_ns);
@@ -637,7 +852,12 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 				st->by_kind[i]);
 			sep = ", ";
 		}
-		fprintf(f, "%s)\n", *sep ? "" : "none");
+		fprintf(f, "%s)", *sep ? "" : "none");
+		if (st->execs || st->exec_failed || st->exits)
+			fprintf(f, ", %" PRIu64 " execs, %" PRIu64
+				" failed execs, %" PRIu64 " exits", st->execs,
+				st->exec_failed, st->exits);
+		fprintf(f, "\n");
 	}
 	return out->json ? ct_outbuf_flush(out->ob) : err;
 }

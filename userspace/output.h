@@ -18,6 +18,9 @@ struct ct_stats {
 	uint64_t events;		/* records received */
 	uint64_t clones;
 	uint64_t failed;
+	uint64_t execs;			/* -e exec: successful */
+	uint64_t exec_failed;
+	uint64_t exits;			/* -e exit */
 	uint64_t by_kind[CT_KIND_NR];
 	uint64_t by_syscall[CT_SC_NR];
 	uint64_t lost;			/* ring buffer full, counted in BPF */
@@ -64,7 +67,25 @@ struct ct_output {
 	} cache;
 };
 
-/* Count an event in st (by type, kind and syscall). */
+/* A creation (clone, clone_failed), not a lifecycle event? */
+static inline bool ct_is_creation(const struct ct_event *e)
+{
+	return e->type == CT_EV_CLONE || e->type == CT_EV_CLONE_FAILED;
+}
+
+/* A ring buffer record of size bytes holds the whole event of its type. */
+static inline bool ct_event_size_ok(const struct ct_event *e, size_t size)
+{
+	if (size < sizeof(*e))
+		return false;
+	if (e->type == CT_EV_EXEC)
+		return size >= sizeof(struct ct_exec_event);
+	if (e->type == CT_EV_EXIT)
+		return size >= sizeof(struct ct_exit_event);
+	return true;
+}
+
+/* Count an event in st (creations by type, kind and syscall). */
 void ct_stats_count(struct ct_stats *st, const struct ct_event *e);
 
 /*

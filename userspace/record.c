@@ -241,6 +241,31 @@ int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e)
 	p = put_uv(p, e->uid);
 	p = put_uv(p, e->gid);
 	p = put_uv(p, e->cgroup_id);
+	if (e->type == CT_EV_EXEC) {
+		const struct ct_exec_event *x = (const void *)e;
+		size_t n = x->args_len < CT_ARGS_LEN ? x->args_len : CT_ARGS_LEN;
+
+		p = put_uv(p, x->parent);
+		p = put_uv(p, x->old_tid);
+		p = put_uv(p, x->args_size);
+		p = put_uv(p, x->call);
+		p = put_str(p, x->filename, CT_PATH_LEN);
+		p = put_uv(p, n);
+		memcpy(p, x->args, n);
+		p += n;
+		w->lifecycle++;
+		return item_done(w, p);
+	}
+	if (e->type == CT_EV_EXIT) {
+		const struct ct_exit_event *x = (const void *)e;
+
+		p = put_uv(p, x->parent);
+		p = put_uv(p, x->lifetime_ns);
+		p = put_sv(p, x->code);
+		p = put_uv(p, x->group_dead);
+		w->lifecycle++;
+		return item_done(w, p);
+	}
 	w->events++;
 	if (e->type == CT_EV_CLONE)
 		w->clones++;
@@ -295,6 +320,7 @@ int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end)
 	end->clones = w->clones;
 	end->failed = w->failed;
 	end->diags = w->diags;
+	end->lifecycle = w->lifecycle;
 	ct_rec_flush(w);
 	p = put_uv(p, end->events);
 	p = put_uv(p, end->clones);
@@ -305,6 +331,7 @@ int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end)
 	p = put_uv(p, end->duration_ns);
 	p = put_uv(p, end->start_ns);
 	p = put_sv(p, end->real_offset_ns);
+	p = put_uv(p, end->lifecycle);
 	err = write_frame(w, CT_REC_END, payload, p - payload);
 	if (close(w->fd) && !err)
 		err = -errno;
@@ -427,6 +454,41 @@ static int get_ts(struct cursor *c, uint64_t *ts)
 	return 0;
 }
 
+/* The tail of an exec or exit event (version 2). */
+static int read_life(struct cursor *c, struct ct_rec_item *it)
+{
+	uint64_t life;
+	uint32_t call, n;
+
+	if (it->ev.type == CT_EV_EXEC) {
+		struct ct_exec_event *x = &it->exec;
+
+		if (get_u32(c, &x->parent, UINT32_MAX) ||
+		    get_u32(c, &x->old_tid, UINT32_MAX) ||
+		    get_u32(c, &x->args_size, UINT32_MAX) ||
+		    get_u32(c, &call, CT_EXEC_EXECVEAT) ||
+		    get_str(c, x->filename, sizeof(x->filename),
+			    CT_PATH_LEN - 1) ||
+		    get_u32(c, &n, CT_ARGS_LEN))
+			return -1;
+		if (n > c->len - c->pos)
+			return cfail(c, "string runs past the end");
+		memcpy(x->args, c->p + c->pos, n);
+		c->pos += n;
+		x->args_len = n;
+		x->call = call;
+		if (x->args_size < n)
+			return cfail(c, "exec argv longer than its size");
+		return 0;
+	}
+	if (get_u32(c, &it->exit.parent, UINT32_MAX) ||
+	    get_uv(c, &life) || get_s32(c, &it->exit.code) ||
+	    get_u32(c, &it->exit.group_dead, 1))
+		return -1;
+	it->exit.lifetime_ns = life;
+	return 0;
+}
+
 static int read_event(struct cursor *c, struct ct_event *e)
 {
 	uint64_t ts, flags, latency, cg;
@@ -435,12 +497,13 @@ static int read_event(struct cursor *c, struct ct_event *e)
 
 	memset(e, 0, sizeof(*e));
 	if (get_ts(c, &ts) || get_uv(c, &flags) || get_uv(c, &latency) ||
-	    get_u32(c, &type, CT_EV_CLONE_FAILED))
+	    get_u32(c, &type, c->r->hdr.version >= 2 ? CT_EV_EXIT :
+				 CT_EV_CLONE_FAILED))
 		return -1;
 	e->ts_ns = ts;
 	e->flags = flags;
 	e->latency_ns = latency;
-	if (type != CT_EV_CLONE && type != CT_EV_CLONE_FAILED)
+	if (type < CT_EV_CLONE)
 		return cfail(c, "unknown event type");
 	e->type = type;
 	if (get_u32(c, &e->cpu, UINT32_MAX) ||
@@ -634,6 +697,8 @@ static int read_end(struct ct_rec_reader *r, const uint8_t *p, size_t len,
 	    get_uv(&c, &off))
 		return -1;
 	e->real_offset_ns = unzigzag(off);
+	if (r->hdr.version >= 2 && get_uv(&c, &e->lifecycle))
+		return -1;
 	if (c.pos != c.len)
 		return cfail(&c, "trailing bytes");
 	if (r->pos != r->len)
@@ -648,6 +713,10 @@ static int read_end(struct ct_rec_reader *r, const uint8_t *p, size_t len,
 			    (unsigned long long)r->diags);
 	if (e->clones + e->failed != e->events)
 		return fail(r, "corrupt end frame: counts do not add up");
+	if (e->lifecycle != r->lifecycle)
+		return fail(r, "corrupt file: the end frame counts %llu exec and exit events, the file holds %llu",
+			    (unsigned long long)e->lifecycle,
+			    (unsigned long long)r->lifecycle);
 	r->ended = true;
 	return 0;
 }
@@ -699,6 +768,12 @@ int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it)
 	case CT_REC_EVENT:
 		if (read_event(&c, &it->ev))
 			return -1;
+		if (it->ev.type == CT_EV_EXEC || it->ev.type == CT_EV_EXIT) {
+			if (read_life(&c, it))
+				return -1;
+			r->lifecycle++;
+			break;
+		}
 		r->events++;
 		if (it->ev.type == CT_EV_CLONE)
 			r->clones++;

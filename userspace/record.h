@@ -27,7 +27,11 @@
  *     sv exit_signal, uv syscall, uv kind, sv refs[CT_REF_NR] (in
  *     enum ct_ref order), str pcomm, str comm, then (version 2) uv uid,
  *     uv gid, uv cgroup_id (struct ct_event's fields; version 1 has no
- *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0)
+ *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0);
+ *     then for type 3 (exec, version 2): uv parent, uv old_tid,
+ *     uv args_size, uv call, str filename, str args (args_len bytes,
+ *     NULs between words); for type 4 (exit): uv parent, uv lifetime_ns,
+ *     sv code, uv group_dead (struct ct_exec_event's, ct_exit_event's)
  *   2 diagnosis: ts, uv ppid, uv ptid, sv err, uv syscall, uv kind,
  *     uv limit, uv uid, uv nproc_count, uv nproc_limit, uv threads,
  *     uv threads_max, uv pid_max, uv cg_current, uv cg_max, str pcomm,
@@ -38,9 +42,10 @@
  *
  * END: uv events, uv clones, uv failed, uv diags, uv lost,
  * uv lost_follow, uv duration_ns, uv start_ns (CLOCK_MONOTONIC at
- * start), sv real_offset_ns (CLOCK_REALTIME - CLOCK_MONOTONIC). The
- * counts repeat what the items hold, so that a lost or cut chunk is
- * noticed.
+ * start), sv real_offset_ns (CLOCK_REALTIME - CLOCK_MONOTONIC), then
+ * (version 2) uv lifecycle (exec and exit events; events counts the
+ * creations only). The counts repeat what the items hold, so that a lost
+ * or cut chunk is noticed.
  *
  * The reader checks every length, value and checksum: a corrupt or
  * truncated file is refused with a message, never trusted.
@@ -88,6 +93,7 @@ struct ct_rec_end {
 	uint64_t diags;
 	uint64_t lost;
 	uint64_t lost_follow;
+	uint64_t lifecycle;		/* exec and exit events */
 	uint64_t duration_ns;
 	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
 	int64_t real_offset_ns;		/* REALTIME - MONOTONIC */
@@ -100,7 +106,7 @@ struct ct_rec_writer {
 	uint8_t *buf;			/* the ITEMS chunk being filled */
 	size_t len;
 	uint64_t prev_ts;
-	uint64_t events, clones, failed, diags;
+	uint64_t events, clones, failed, diags, lifecycle;
 	int err;			/* first write error, -errno */
 };
 
@@ -128,7 +134,11 @@ void ct_rec_abandon(struct ct_rec_writer *w);
 
 struct ct_rec_item {
 	int type;			/* enum ct_rec_item_type */
-	struct ct_event ev;
+	union {				/* by ev.type */
+		struct ct_event ev;
+		struct ct_exec_event exec;
+		struct ct_exit_event exit;
+	};
 	struct ct_diag diag;
 	uint64_t cg_id;			/* CT_REC_CGROUP */
 	char cg_path[CT_REC_PATH_MAX + 1];
@@ -142,7 +152,7 @@ struct ct_rec_reader {
 	size_t items_len;
 	size_t items_pos;
 	uint64_t prev_ts;
-	uint64_t events, clones, failed, diags;
+	uint64_t events, clones, failed, diags, lifecycle;
 	bool ended;
 	struct ct_rec_header hdr;
 	struct ct_rec_end end;

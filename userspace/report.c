@@ -329,6 +329,8 @@ static int replay(struct report *rp)
 			if (err)
 				return err;
 		}
+		if (!ct_is_creation(&it.ev))
+			continue;
 		ct_diag_account(log, &it.ev);
 		ct_analysis_feed(rp->analysis, &it.ev);
 	}

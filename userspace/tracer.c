@@ -199,6 +199,8 @@ static int attach(struct session *s)
 	cfg->no_syscalls = o->no_syscalls;
 	cfg->comm = o->comm;
 	cfg->cgroup_fd = s->cgroup_fd;
+	cfg->execs = o->execs;
+	cfg->exits = o->exits;
 	cfg->kind_mask = o->kind_mask;
 	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
 	cfg->wakeup_bytes = cfg->ringbuf_bytes / 4;
@@ -249,7 +251,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct session *s = ctx;
 	int err;
 
-	if (size < sizeof(struct ct_event))
+	if (!ct_event_size_ok(data, size))
 		return 0;
 	err = ct_output_event(&s->output, data);
 	ct_live_event(s->live, data);

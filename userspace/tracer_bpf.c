@@ -42,12 +42,40 @@ static void configure(struct clonetrace_bpf *skel,
 			sizeof(ro->target_comm) - 1);
 	}
 	ro->filter_cgroup = cfg->cgroup_fd >= 0;
+	ro->trace_execs = cfg->execs;
+	ro->trace_exits = cfg->exits;
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	/* preallocated, it would cost memory even when nothing is traced */
 	bpf_map__set_max_entries(skel->maps.targets,
 				 cfg->filter_targets ? cfg->max_targets : 1);
 	if (probe->prealloc_hash)
 		bpf_map__set_map_flags(skel->maps.targets, 0);
+}
+
+/*
+ * -e exec: sched_process_exec, and the execve tracepoints for failures
+ * (true when all of them are there); -e exit: sched_process_exit. None
+ * of them without -e: the default stream costs what it did.
+ */
+static bool choose_lifecycle(struct clonetrace_bpf *skel,
+			     const struct ct_bpf_config *cfg,
+			     const struct ct_probe *probe)
+{
+	const struct ct_tracepoint_prog sys[] = {
+		{ "sys_enter_execve", skel->progs.sys_enter_execve },
+		{ "sys_exit_execve", skel->progs.sys_exit_execve },
+		{ "sys_enter_execveat", skel->progs.sys_enter_execveat },
+		{ "sys_exit_execveat", skel->progs.sys_exit_execveat },
+	};
+
+	if (cfg->exits)
+		bpf_program__set_autoload(skel->progs.sched_process_exit,
+					  true);
+	if (!cfg->execs)
+		return false;
+	bpf_program__set_autoload(skel->progs.sched_process_exec, true);
+	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys), false) ==
+	       ARRAY_SIZE(sys);
 }
 
 /* The programs of mode; returns how many syscall tracepoints are on. */
@@ -108,6 +136,7 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	}
 	configure(skel, lc->cfg, probe);
 	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
+	lc->t->exec_failures = choose_lifecycle(skel, lc->cfg, probe);
 	skel->rodata->track_requests = on > 0 || mode == CT_MODE_FENTRY;
 	err = ct_load_skeleton(skel->skeleton, why);
 	/* until it is set, the filter lets nothing through */
@@ -124,6 +153,7 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	lc->t->skel = skel;
 	lc->t->syscalls = on == nsys;
 	lc->t->task_storage = probe->task_storage;
+	lc->t->execs = lc->cfg->execs;
 	return 0;
 }
 
@@ -153,6 +183,8 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t)
 	ct_msg("attach mode %s%s, requests in flight kept %s",
 	       ct_mode_name(t->mode), gaps,
 	       t->task_storage ? "in task storage" : "in a TID hash");
+	if (t->execs && !t->exec_failures)
+		ct_msg("-e exec: no execve syscall tracepoints: failed execs are not seen");
 }
 
 void ct_tracer_stop(struct ct_tracer_bpf *t)

@@ -19,6 +19,7 @@ struct ct_bpf_config {
 	bool no_syscalls;	/* --no-syscalls */
 	const char *comm;	/* --comm, or NULL */
 	int cgroup_fd;		/* --cgroup: its directory, or -1 */
+	bool execs, exits;	/* -e exec, -e exit */
 	uint32_t kind_mask;
 	uint32_t ringbuf_bytes;
 	uint32_t wakeup_bytes;
@@ -32,6 +33,8 @@ struct ct_tracer_bpf {
 	enum ct_mode mode;
 	bool syscalls;		/* every syscall tracepoint attached */
 	bool task_storage;	/* requests in flight in task local storage */
+	bool execs;		/* -e exec */
+	bool exec_failures;	/* -e exec: the execve tracepoints attached */
 };
 
 /*

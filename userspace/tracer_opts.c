@@ -36,6 +36,7 @@ static const char doc[] =
 "  clonetrace -c 'make -j2'      # run make, trace it, exit with its status\n"
 "  clonetrace --failed           # only failed creations (EAGAIN...)\n"
 "  clonetrace -k thread -x       # threads, with refcounts\n"
+"  clonetrace -e exec,exit -c make   # what make runs, how each ends\n"
 "  clonetrace --json -o out.json # JSON lines to a file\n";
 
 enum {
@@ -60,7 +61,11 @@ static const struct argp_option opts[] = {
 	  "or a path as /proc/PID/cgroup shows it)" },
 	{ "kind", 'k', "KIND[,KIND...]", 0,
 	  "Only these kinds:" CT_KINDS(KIND_DOC) },
-	{ "failed", OPT_FAILED, NULL, 0, "Only failed creations" },
+	{ "failed", OPT_FAILED, NULL, 0,
+	  "Only failed creations (and, with -e exec, failed execs)" },
+	{ "events", 'e', "EVENT[,EVENT...]", 0,
+	  "Also what the traced tasks become: exec (program, argv, "
+	  "failures), exit (status, lifetime); same filters" },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
 	{ "output", 'o', "FILE", 0, "Write events to FILE" },
 	{ "mode", OPT_MODE, "MODE", 0,
@@ -104,6 +109,30 @@ static error_t parse_kinds(struct ct_trace_opts *o,
 	return 0;
 }
 
+static error_t parse_events(struct ct_trace_opts *o,
+			    const struct argp_state *state, const char *arg)
+{
+	const char *p = arg;
+	bool any = false;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 4 && !strncmp(p, "exec", 4))
+			o->execs = true;
+		else if (n == 4 && !strncmp(p, "exit", 4))
+			o->exits = true;
+		else if (n)
+			return ct_usage_error(state, "unknown event '%.*s': expected exec or exit",
+					      (int)(n < 64 ? n : 64), p);
+		any |= n > 0;
+		p += n + (p[n] == ',');
+	}
+	if (!any)
+		return ct_usage_error(state, "empty event list: expected exec or exit");
+	return 0;
+}
+
 /* The options with a value that needs checking. */
 static error_t parse_value(struct ct_trace_opts *o, int key, char *arg,
 			   struct argp_state *state)
@@ -116,6 +145,8 @@ static error_t parse_value(struct ct_trace_opts *o, int key, char *arg,
 		return ct_opt_pids(state, arg, &o->pids);
 	case 'k':
 		return parse_kinds(o, state, arg);
+	case 'e':
+		return parse_events(o, state, arg);
 	case OPT_COMM:
 		if (!*arg || strlen(arg) >= CT_COMM_LEN)
 			return ct_usage_error(state, "invalid comm '%s': 1 to %d characters (the kernel's limit)",

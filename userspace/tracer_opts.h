@@ -25,6 +25,7 @@ struct ct_trace_opts {
 	const char *cgroup;		/* --cgroup */
 	uint32_t kind_mask;		/* -k: bit (1 << enum ct_kind) */
 	bool failed_only;		/* --failed */
+	bool execs, exits;		/* -e exec,exit */
 	bool no_syscalls;		/* --no-syscalls */
 	double duration;		/* -d, seconds; 0: until stopped */
 	const char *output;		/* -o */

@@ -29,8 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (it.type == CT_REC_EVENT) {
 			CHECK(it.ev.kind < CT_KIND_NR);
 			CHECK(it.ev.syscall < CT_SC_NR);
-			CHECK(it.ev.type == CT_EV_CLONE ||
-			      it.ev.type == CT_EV_CLONE_FAILED);
+			CHECK(it.ev.type >= CT_EV_CLONE &&
+			      it.ev.type <= CT_EV_EXIT);
+			if (it.ev.type == CT_EV_EXEC) {
+				CHECK(it.exec.args_len <= CT_ARGS_LEN);
+				CHECK(it.exec.args_len <= it.exec.args_size);
+				CHECK(memchr(it.exec.filename, 0,
+					     sizeof(it.exec.filename)));
+			}
 			events++;
 		} else if (it.type == CT_REC_CGROUP) {
 			CHECK(it.cg_id);
