@@ -258,6 +258,48 @@ def check_identity_shape(where, ev, probs):
                   % (where, c))
 
 
+EXEC_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task",
+             "filename", "old_tid", "argv", "argv_truncated", "errno",
+             "error", "uid", "gid", "cgroup", "container"]
+EXIT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task", "code",
+             "exit_status", "signal", "core_dumped", "lifetime_ns",
+             "last_thread", "uid", "gid", "cgroup", "container"]
+
+
+def check_life_shape(lineno, ev, probs):
+    """Contract checks of exec and exit events (docs/JSON.md)."""
+    where = "trace line %d" % lineno
+    keys = EXEC_KEYS if ev["event"] == "exec" else EXIT_KEYS
+    if list(ev) != keys and "time" not in ev:
+        probs.add("%s: %s keys %s, expected %s"
+                  % (where, ev["event"], list(ev), keys))
+    check_identity_shape(where, ev, probs)
+    task = ev.get("task")
+    if not isinstance(task, dict) or set(task) != {
+            "pid", "tid", "comm", "ns_pid", "ns_tid", "ppid"}:
+        probs.add("%s: task is not {pid, tid, comm, ns_pid, ns_tid, ppid}: "
+                  "%r" % (where, task))
+    if ev["event"] == "exec":
+        failed = ev.get("errno") is not None
+        if failed != (ev.get("argv") is None) or \
+                failed != (ev.get("old_tid") is None):
+            probs.add("%s: exec with argv/old_tid and errno both or "
+                      "neither: %r" % (where, ev))
+        if not failed and not all(isinstance(a, str) for a in ev["argv"]):
+            probs.add("%s: argv is not a list of strings" % where)
+    else:
+        code = ev.get("code")
+        if not is_int(code):
+            probs.add("%s: exit code is not an integer: %r" % (where, code))
+        elif (code & 0x7f == 0) != (ev.get("signal") is None) or \
+                (ev.get("exit_status") is not None and
+                 ev["exit_status"] != (code >> 8) & 0xff):
+            probs.add("%s: exit_status/signal do not decode code %d"
+                      % (where, code))
+        if not (is_int(ev.get("lifetime_ns")) and ev["lifetime_ns"] >= 0):
+            probs.add("%s: lifetime_ns is not a duration" % where)
+
+
 def check_event_shape(lineno, ev, probs):
     """Contract checks that hold for every creation event."""
     where = "trace line %d" % lineno
@@ -476,6 +518,16 @@ def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):
             summ.get("events"))
         cmp(probs, "trace summary", "clones", nclone, summ.get("clones"))
         cmp(probs, "trace summary", "failed", nfail, summ.get("failed"))
+        for key, n in (
+                ("execs", sum(1 for _, ev in events
+                              if ev.get("event") == "exec" and
+                              ev.get("errno") is None)),
+                ("exec_failed", sum(1 for _, ev in events
+                                    if ev.get("event") == "exec" and
+                                    ev.get("errno") is not None)),
+                ("exits", sum(1 for _, ev in events
+                              if ev.get("event") == "exit"))):
+            cmp(probs, "trace summary", key, n, summ.get(key))
         # every kind and syscall has its key, 0 included (docs/JSON.md)
         for key, names in (("by_kind", KINDS), ("by_syscall", SYSCALLS)):
             field = key[3:]
@@ -488,13 +540,17 @@ def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):
                 probs.add("trace summary: %s keys %s, expected %s"
                           % (key, sorted(counts), sorted(names)))
             for name in sorted(names):
-                n = sum(1 for _, ev in events if ev.get(field) == name)
+                n = sum(1 for _, ev in events if ev.get(field) == name
+                        and ev.get("event") in ("clone", "clone_failed"))
                 cmp(probs, "trace summary", "%s.%s" % (key, name), n,
                     counts.get(name))
         if mode is not None:
             cmp(probs, "trace summary", "mode", mode, summ.get("mode"))
 
     for n, ev in events:
+        if ev.get("event") in ("exec", "exit"):
+            check_life_shape(n, ev, probs)
+            continue
         if ev.get("event") not in ("clone", "clone_failed"):
             probs.add("trace line %d: unknown event %r"
                       % (n, ev.get("event")))

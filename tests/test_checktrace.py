@@ -38,7 +38,9 @@ def event(ev, kind, syscall, flags, flags_str, exit_signal, parent,
     e = {"ts_ns": 5, "cpu": 0, "event": ev, "syscall": syscall,
          "kind": kind, "flags": flags, "flags_str": flags_str,
          "exit_signal": exit_signal, "parent": parent, "child": child,
-         "refs": refs, "ns_new": list(ns_new), "latency_ns": 100}
+         "refs": refs, "ns_new": list(ns_new), "latency_ns": 100,
+         "uid": 0, "gid": 0, "cgroup": {"id": 1, "path": "/"},
+         "container": None}
     if errno:
         e["errno"] = errno
         e["error"] = {22: "EINVAL", 11: "EAGAIN"}[errno]
@@ -74,7 +76,7 @@ def good_trace():
               17, {"pid": P, "tid": P, "comm": "x"}, errno=22),
     ]
     summary = {"event": "summary", "events": 4, "clones": 3, "failed": 1,
-               "lost": 0, "lost_follow": 0, "mode": "tp_btf",
+               "execs": 0, "exec_failed": 0, "exits": 0, "lost": 0, "lost_follow": 0, "mode": "tp_btf",
                "by_kind": {"process": 3, "thread": 1, "vfork": 0,
                            "vm_process": 0, "kthread": 0,
                            "user_worker": 0},
@@ -309,3 +311,35 @@ def test_escape_comm(raw, want):
     lower, upper = checktrace.escape_comm(raw)
     assert lower == want
     assert upper.lower() == want.lower()
+
+
+def test_identity_shape(tmp_path):
+    """uid, gid, cgroup and container: the contract's types, a container
+    only from its cgroup's path."""
+    evs, summary = good_trace()
+    evs[1]["uid"] = -1
+    evs[2]["cgroup"] = {"id": 0, "path": "/"}
+    evs[3]["container"] = {"runtime": "docker", "id": "ab" * 32,
+                           "pod_uid": None}
+    probs = problems(tmp_path, evs, summary)
+    assert_problem(probs, "uid is neither null nor a uid")
+    assert_problem(probs, "cgroup is neither null nor {id, path}")
+    assert_problem(probs, "container runtime/id not from the cgroup path")
+
+
+def test_exit_shape(tmp_path):
+    """An exit whose exit_status does not decode its code is found, and
+    the summary counts exits."""
+    evs, summary = good_trace()
+    evs.append({"ts_ns": 6, "cpu": 0, "event": "exit", "syscall": None,
+                "kind": "process",
+                "task": {"pid": P, "tid": P, "comm": "x", "ns_pid": P,
+                         "ns_tid": P, "ppid": 1},
+                "code": 0x300, "exit_status": 2, "signal": None,
+                "core_dumped": False, "lifetime_ns": 5,
+                "last_thread": True, "uid": 0, "gid": 0,
+                "cgroup": {"id": 1, "path": "/"}, "container": None})
+    summary["events"] = 5
+    probs = problems(tmp_path, evs, summary)
+    assert_problem(probs, "exit_status/signal do not decode code 768")
+    assert_problem(probs, "exits: expected 1, got 0")

@@ -30,6 +30,8 @@ CASES = [
     (["--comm", "a" * 16], ["clonetrace: ", "comm", "15"]),
     (["--comm", ""], ["clonetrace: ", "comm"]),
     (["--cgroup", ""], ["clonetrace: ", "--cgroup path"]),
+    (["-e", "fork"], ["clonetrace: ", "'fork'", "exec or exit"]),
+    (["-e", ","], ["clonetrace: ", "empty event list"]),
     (["-d", "0"], ["clonetrace: ", "duration", "'0'"]),
     (["-d", "soon"], ["clonetrace: ", "duration", "'soon'"]),
     (["-o", ""], ["clonetrace: ", "output file"]),

@@ -650,15 +650,15 @@ static void json_identity(struct ct_json *j, struct ct_output *out,
 
 /* "task":{...} of a lifecycle event, and its kind and parent. */
 static void json_task(struct ct_json *j, struct ct_output *out,
-		      const struct ct_event *e, uint32_t parent)
+		      const struct ct_event *t, uint32_t parent)
 {
-	ct_json_str(j, "kind", ct_kind_name(e->kind));
+	ct_json_str(j, "kind", ct_kind_name(t->kind));
 	ct_json_open(j, "task", '{');
-	ct_json_u64(j, "pid", e->pid);
-	ct_json_u64(j, "tid", e->tid);
-	ct_json_escaped(j, "comm", cached_comm(&out->cache.comm, e->comm, true));
-	ct_json_u64(j, "ns_pid", e->ns_pid);
-	ct_json_u64(j, "ns_tid", e->ns_tid);
+	ct_json_u64(j, "pid", t->pid);
+	ct_json_u64(j, "tid", t->tid);
+	ct_json_escaped(j, "comm", cached_comm(&out->cache.comm, t->comm, true));
+	ct_json_u64(j, "ns_pid", t->ns_pid);
+	ct_json_u64(j, "ns_tid", t->ns_tid);
 	ct_json_u64(j, "ppid", parent);
 	ct_json_close(j);
 }

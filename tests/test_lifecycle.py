@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0
+"""-e exec,exit against what the workload did and measured.
+
+tools/workloads/ct-lifecycle states each exec it made (file, argv, the TID
+a thread had when it exec'd), each failed exec (ENOENT, EACCES) and each
+exit (status or signal, and its lifetime bounded by its own clocks: the
+child's from its new main() to its exit, the parent's from before fork to
+after waitpid). The tests compare every stated fact with the event
+clonetrace printed, in JSON, in the human columns, and through -w and
+report; the filters and the cost of the default stream (no program more
+without -e) too.
+"""
+
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+
+import checktrace
+from conftest import (CLONETRACE, TIMEOUT, prog_types, wait_ready,
+                      workload)
+
+
+def run(args, mode=None, prog="ct-lifecycle", prog_args=()):
+    """clonetrace ARGS -- PROG: (statements, its stdout, stderr)."""
+    cmd = [CLONETRACE] + (["--mode", mode] if mode else []) + args + \
+        ["--", workload(prog)] + list(prog_args)
+    r = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return r
+
+
+def split(text):
+    """Statement lines (an "expect" key) and the others, parsed."""
+    stated, rest = [], []
+    for line in text.splitlines():
+        if line.startswith("{\"expect\""):
+            stated.append(json.loads(line))
+        elif line.strip():
+            rest.append(line)
+    return stated, rest
+
+
+def lifecycle(events):
+    return [e for e in events if e.get("event") in ("exec", "exit")]
+
+
+def compare(stated, events):
+    """Every stated exec, failed exec and exit is one event, as stated."""
+    total = [s for s in stated if s["expect"] == "lifecycle_total"][0]
+    children = {s["pid"] for s in stated if s["expect"] != "lifecycle_total"}
+    mine = [e for e in lifecycle(events) if e["task"]["pid"] in children]
+    for s in stated:
+        if s["expect"] == "exec":
+            got = [e for e in mine if e["event"] == "exec" and
+                   e["task"]["pid"] == s["pid"] and e["errno"] is None]
+            assert len(got) == 1, (s, got)
+            e = got[0]
+            assert (e["task"]["tid"], e["old_tid"], e["filename"],
+                    e["argv"], e["argv_truncated"], e["syscall"],
+                    e["kind"]) == (s["tid"], s["old_tid"], s["filename"],
+                                   s["argv"], False, "execve",
+                                   "process"), (s, e)
+            assert e["task"]["comm"] == "ct-lifecycle", e
+        elif s["expect"] == "exec_failed":
+            got = [e for e in mine if e["event"] == "exec" and
+                   e["task"]["tid"] == s["tid"] and e["errno"] is not None]
+            assert len(got) == 1, (s, got)
+            e = got[0]
+            assert (e["errno"], e["filename"], e["argv"]) == \
+                (s["errno"], s["filename"], None), (s, e)
+            assert e["error"] == {2: "ENOENT", 13: "EACCES"}[s["errno"]]
+        elif s["expect"] == "exit":
+            got = [e for e in mine if e["event"] == "exit" and
+                   e["task"]["tid"] == s["tid"] and e["last_thread"]]
+            assert len(got) == 1, (s, got)
+            e = got[0]
+            assert (e["exit_status"], e["signal"], e["core_dumped"]) == \
+                (s["exit_status"], s["signal"], False), (s, e)
+            assert s["lifetime_min_ns"] <= e["lifetime_ns"] <= \
+                s["lifetime_max_ns"], (s, e)
+    assert sum(e["event"] == "exec" and e["errno"] is None
+               for e in mine) == total["execs"]
+    assert sum(e["event"] == "exec" and e["errno"] is not None
+               for e in mine) == total["exec_failed"]
+    assert sum(e["event"] == "exit" and e["last_thread"]
+               for e in mine) == total["exits"]
+    return total
+
+
+def events_and_summary(path):
+    with open(path) as f:
+        lines = [json.loads(x) for x in f]
+    assert lines[-1]["event"] == "summary"
+    return lines[:-1], lines[-1]
+
+
+def test_lifecycle_json(tmp_path, mode):
+    out = tmp_path / "t.json"
+    r = run(["-j", "-e", "exec,exit", "-o", str(out)], mode)
+    stated, _ = split(r.stdout.decode())
+    events, summary = events_and_summary(out)
+    compare(stated, events)
+    # the contract's shape of every line, the summary's counts
+    creations = tmp_path / "creations.json"
+    creations.write_text('{"expect":"total","pid":0,"clones":0,'
+                         '"failed":0}\n')
+    probs, _ = checktrace.check(str(creations), str(out), mode)
+    assert not [p for p in probs if "workload total" not in p], probs
+    for e in lifecycle(events):          # the same identity as creations
+        assert e["uid"] == 0 and e["cgroup"]["id"] > 0, e
+    assert summary["execs"] == sum(e["event"] == "exec" and not e["errno"]
+                                   for e in events)
+    assert summary["exec_failed"] == sum(e["event"] == "exec" and
+                                         bool(e["errno"]) for e in events)
+    assert summary["exits"] == sum(e["event"] == "exit" for e in events)
+    assert summary["events"] == len(events)
+    assert summary["clones"] + summary["failed"] + summary["execs"] + \
+        summary["exec_failed"] + summary["exits"] == len(events)
+
+
+def test_lifecycle_human(tmp_path, mode):
+    """The columns, formatted here from the statements."""
+    r = run(["-e", "exec,exit"], mode)
+    stated, lines = split(r.stdout.decode())
+    errors = {2: "ENOENT (No such file or directory)",
+              13: "EACCES (Permission denied)"}
+    want = []
+    for s in stated:
+        cols = "%7d %7d       -       - " % (s["pid"], s.get("tid", 0))
+        if s["expect"] == "exec":
+            tail = " (from thread %d)" % s["old_tid"] \
+                if s["old_tid"] != s["tid"] else ""
+            want.append(cols + "exec    execve %s %s%s" % (
+                s["filename"], " ".join(s["argv"]), tail))
+        elif s["expect"] == "exec_failed":
+            want.append(cols + "exec    execve %s = -1 %s" % (
+                s["filename"], errors[s["errno"]]))
+        elif s["expect"] == "exit":
+            how = "exit=%d" % s["exit_status"] \
+                if s["exit_status"] is not None else "signal=" + s["signal"]
+            want.append(cols + "exit    -      " + how + " lifetime=")
+    for w in want:
+        hits = [x for x in lines if w in x]
+        assert hits, "no line with %r in:\n%s" % (w, "\n".join(lines))
+        if "exit    -" in w:
+            secs = float(hits[-1].split("lifetime=")[1].split("s")[0])
+            assert hits[-1].endswith("s last_thread"), hits[-1]
+            assert secs >= 0, hits[-1]
+
+
+def test_lifecycle_recorded(tmp_path, mode):
+    """-w then report -j: the exec and exit events as they were live."""
+    out, rec = tmp_path / "t.json", tmp_path / "t.ctr"
+    run(["-j", "-e", "exec,exit", "-o", str(out), "-w", str(rec)], mode)
+    live, summary = events_and_summary(out)
+    r = subprocess.run([CLONETRACE, "report", "-j", str(rec)],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    got = [x for x in lines if x.get("event") in ("exec", "exit", "clone",
+                                                  "clone_failed")]
+    assert got == live
+    rs = lines[-1]
+    assert (rs["execs"], rs["exec_failed"], rs["exits"]) == \
+        (summary["execs"], summary["exec_failed"], summary["exits"])
+
+
+def test_failed_keeps_failed_execs(tmp_path, mode):
+    """--failed -e exec,exit: the two failed execs, nothing else."""
+    out = tmp_path / "t.json"
+    r = run(["-j", "--failed", "-e", "exec,exit", "-o", str(out)], mode)
+    stated, _ = split(r.stdout.decode())
+    events, _ = events_and_summary(out)
+    failed = [s for s in stated if s["expect"] == "exec_failed"]
+    children = {s["pid"] for s in failed}
+    mine = [e for e in events if e.get("task", e.get("parent"))["pid"]
+            in children or e["event"] != "exec"]
+    assert sorted((e["task"]["tid"], e["errno"], e["filename"])
+                  for e in mine) == \
+        sorted((s["tid"], s["errno"], s["filename"]) for s in failed)
+
+
+def test_kind_thread_exits(tmp_path, mode):
+    """-k thread -e exit: one exit per thread of ct-threads, none of a
+    process; no creation of another kind."""
+    out = tmp_path / "t.json"
+    r = run(["-j", "-k", "thread", "-e", "exit", "-o", str(out)], mode,
+            prog="ct-threads", prog_args=["6"])
+    tids = {json.loads(x)["child"]["tid"] for x in
+            r.stdout.decode().splitlines()
+            if json.loads(x).get("expect") == "clone"}
+    events, _ = events_and_summary(out)
+    exits = [e for e in events if e["event"] == "exit"]
+    assert {e["task"]["tid"] for e in exits} == tids
+    assert all(e["kind"] == "thread" and not e["last_thread"]
+               and e["exit_status"] == 0 for e in exits), exits
+    assert all(e["kind"] == "thread" for e in events)
+
+
+def test_off_by_default(tmp_path, mode):
+    """Without -e: no exec or exit event, and no program more loaded;
+    with -e exec,exit: sched_process_exec and the four execve
+    tracepoints (sched_process_exit is loaded for -p anyway)."""
+    counts = {}
+    for extra in ([], ["-e", "exec,exit"]):
+        wl = subprocess.Popen([workload("ct-lifecycle"), "-w"],
+                              stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE)
+        out = tmp_path / ("t%d.json" % len(extra))
+        ct = subprocess.Popen([CLONETRACE, "-v", "-j", "--mode", mode,
+                               "-o", str(out), "-p", str(wl.pid)] + extra,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        try:
+            wait_ready(ct)
+            counts[len(extra)] = len(prog_types(ct.pid))
+            wl.communicate(b"g", timeout=TIMEOUT)
+            assert wl.returncode == 0
+            ct.communicate(timeout=TIMEOUT)
+            assert ct.returncode == 0
+        finally:
+            for p in (wl, ct):
+                if p.poll() is None:
+                    p.send_signal(signal.SIGKILL)
+                    p.wait()
+        events, summary = events_and_summary(out)
+        if not extra:
+            assert not lifecycle(events)
+            assert (summary["execs"], summary["exec_failed"],
+                    summary["exits"]) == (0, 0, 0)
+        else:   # -p without -f: the workload's own exit only
+            assert [(e["event"], e["task"]["pid"], e["exit_status"])
+                    for e in lifecycle(events)] == [("exit", wl.pid, 0)]
+    assert counts[2] == counts[0] + 5, counts
