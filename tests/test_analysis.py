@@ -362,7 +362,7 @@ def test_report_default_sections(an, tmp_path):
     r = run([CLONETRACE, "report", str(rec)])
     assert r.returncode == 0, r.stderr
     text = r.stdout.decode()
-    assert text.startswith("recording: version 1, host %s, kernel %s"
+    assert text.startswith("recording: version 2, host %s, kernel %s"
                            % (os.uname().nodename, os.uname().release))
     for head in ("TOP SPAWNERS", "CREATION LATENCY", "CREATION TREE"):
         assert head in text

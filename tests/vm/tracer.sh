@@ -277,6 +277,15 @@ if [ "$MODE" != auto ]; then
 	done >>"$out/plan"
 fi
 
+# 3b. -e exec,exit: the lifecycle programs load on this kernel, and the
+# creations stay what the workload states (checktrace checks the exec
+# and exit lines' shape and the summary's counts of them)
+workloads | while read -r name prog args; do
+	case $name in
+	fork | pthread | einval) echo "run life-$name -- -e exec,exit -- $prog $args" ;;
+	esac
+done >>"$out/plan"
+
 # 4. -p PID -f on the paused workload
 [ "$MODE" != auto ] && workloads | while read -r name prog args; do
 	few "$name" && echo "follow follow-$name $prog $args"
@@ -310,6 +319,12 @@ else
 			{ say "FAIL: ${f##*/}: a clone without latency"; fail=1; }
 	done
 fi
+# the command's own exec and exit were seen
+for f in "$out"/life-*.json; do
+	[ -f "$f" ] || continue
+	{ grep -q '"event":"exec",' "$f" && grep -q '"event":"exit",' "$f"; } ||
+		{ say "FAIL: ${f##*/}: -e exec,exit saw no exec or no exit"; fail=1; }
+done
 echo complete >>"$out/ran"
 [ "$fail" -eq 0 ] || exit 1
 exit 0
