@@ -372,7 +372,7 @@ def test_report_default_sections(an, tmp_path):
     # JSON info record
     r = run([CLONETRACE, "report", "--json", "-s", "info", str(rec)])
     info = json.loads(r.stdout)
-    assert info["event"] == "recording" and info["version"] == 1
+    assert info["event"] == "recording" and info["version"] == 2
     assert info["release"] == os.uname().release
     assert "-w %s" % rec in info["options"]
 

@@ -272,7 +272,20 @@ def extended_pattern(e):
     ns = formats.ns_names(e["flags"])
     if ns:
         text += re.escape(" ns_new=" + ",".join(ns))
-    return re.compile(text + r"( latency=\d+\.\dus)? cpu=\d+")
+    # identity: root's, in the cgroup this test runs in (-c's children
+    # inherit it); a container or pod only if that cgroup names one
+    ident = re.escape(" uid=0 gid=0 cgroup=" + own_cgroup())
+    return re.compile(text + r"( latency=\d+\.\dus)? cpu=\d+" + ident +
+                      r"( container=[a-z-]+:[0-9a-f]{12})?( pod=\S+)?")
+
+
+def own_cgroup():
+    """This process's cgroup v2 path, from /proc/self/cgroup ("0::PATH")."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                return line[3:].rstrip("\n")
+    pytest.skip("no cgroup v2 line in /proc/self/cgroup")
 
 
 @pytest.mark.parametrize("prog", ["ct-fork", "ct-vfork", "ct-clonevm",
