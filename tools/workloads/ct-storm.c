@@ -3,11 +3,13 @@
  * ct-storm - create and reap tasks as fast as possible (the benchmark's
  * workload, tools/bench/bench).
  *
- *   ct-storm -k thread|fork|vfork|clone_vm [-w 1|2] (-n COUNT | -d SECONDS)
+ *   ct-storm -k thread|fork|vfork|clone_vm|fork_exec [-w 1|2]
+ *            (-n COUNT | -d SECONDS)
  *            [-o IDSFILE]
  *
  * Each worker (worker 0 is the main thread; worker 1 a pthread) creates a
- * task and reaps or joins it, in a loop, until COUNT creations were made
+ * task (fork_exec: a fork whose child execs /bin/true, the shape of a
+ * script's storm) and reaps or joins it, in a loop, until COUNT creations were made
  * in all or SECONDS passed. Every child's TID (= its PID for the process
  * kinds) goes into a preallocated per-worker array, written to IDSFILE at
  * the end as native int32s (worker 0's, then worker 1's), so that the
@@ -43,13 +45,14 @@
 #define MAX_FAIL_RUN	10000	/* consecutive failures: give up */
 #define DEFAULT_CAP	(16UL << 20)	/* ids per worker in -d mode */
 
-enum kind { K_THREAD, K_FORK, K_VFORK, K_CLONE_VM };
+enum kind { K_THREAD, K_FORK, K_VFORK, K_CLONE_VM, K_FORK_EXEC };
 
 static const char *const kind_names[] = {
 	[K_THREAD]	= "thread",
 	[K_FORK]	= "fork",
 	[K_VFORK]	= "vfork",
 	[K_CLONE_VM]	= "clone_vm",
+	[K_FORK_EXEC]	= "fork_exec",
 };
 
 struct worker {
@@ -126,6 +129,13 @@ static long create_one(struct worker *w, int32_t *slot)
 		if (pid == 0)
 			_exit(0);
 		break;
+	case K_FORK_EXEC:
+		pid = fork();
+		if (pid == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		break;
 	case K_CLONE_VM:
 		pid = clone(clone_vm_fn, w->stack + CLONE_STACK,
 			    CLONE_VM | SIGCHLD, NULL);
@@ -176,7 +186,7 @@ static void *worker_run(void *arg)
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: ct-storm -k thread|fork|vfork|clone_vm [-w 1|2] "
+		"usage: ct-storm -k thread|fork|vfork|clone_vm|fork_exec [-w 1|2] "
 		"(-n COUNT | -d SECONDS) [-o IDSFILE]\n");
 	exit(status);
 }
