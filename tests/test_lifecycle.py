@@ -14,6 +14,7 @@ without -e) too.
 import json
 import os
 import signal
+import statistics
 import subprocess
 
 import pytest
@@ -235,3 +236,39 @@ def test_off_by_default(tmp_path, mode):
             assert [(e["event"], e["task"]["pid"], e["exit_status"])
                     for e in lifecycle(events)] == [("exit", wl.pid, 0)]
     assert counts[2] == counts[0] + 5, counts
+
+
+def test_spawners_children(tmp_path, mode):
+    """--spawners with -e: what the workload's children became, against
+    its statements; the median lifetime between the medians of the
+    workload's own lower and upper bounds; report gives the same."""
+    out, rec = tmp_path / "t.json", tmp_path / "t.ctr"
+    r = run(["-j", "-e", "exec,exit", "--spawners", "0", "-o", str(out),
+             "-w", str(rec)], mode)
+    stated, _ = split(r.stdout.decode())
+    total = [s for s in stated if s["expect"] == "lifecycle_total"][0]
+    with open(out) as f:
+        rows = [json.loads(x) for x in f
+                if json.loads(x).get("event") == "spawners"][0]["rows"]
+    kids = [x for x in rows if x["pid"] == total["pid"]][0]["children"]
+    exits = [s for s in stated if s["expect"] == "exit"]
+    status = {}
+    for s in exits:
+        key = s["signal"] or str(s["exit_status"])
+        status[key] = status.get(key, 0) + 1
+    execs = [s for s in stated if s["expect"] == "exec"]
+    assert (kids["execs"], kids["exec_failed"], kids["exits"],
+            kids["programs"], kids["exit_status"]) == (
+        total["execs"], total["exec_failed"], total["exits"],
+        [{"filename": execs[0]["filename"], "count": len(execs)}],
+        status), kids
+    lo = statistics.median(s["lifetime_min_ns"] for s in exits)
+    hi = statistics.median(s["lifetime_max_ns"] for s in exits)
+    assert lo <= kids["lifetime_median_ns"] <= hi, (lo, kids, hi)
+    rep = subprocess.run([CLONETRACE, "report", "-j", "-s", "spawners",
+                          "--spawners", "0", str(rec)],
+                         capture_output=True, timeout=TIMEOUT)
+    assert rep.returncode == 0, rep.stderr
+    again = json.loads(rep.stdout.decode().splitlines()[0])["rows"]
+    assert [x for x in again if x["pid"] == total["pid"]][0]["children"] \
+        == kids

@@ -66,6 +66,11 @@ struct ct_diag_log *ct_analysis_diags(struct ct_analysis *a)
 
 void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e)
 {
+	if (e->type == CT_EV_EXEC || e->type == CT_EV_EXIT) {
+		if (a->spawners)	/* what the spawners' children became */
+			ct_spawners_life(a->spawners, e);
+		return;
+	}
 	if (a->tree)
 		ct_tree_add(a->tree, e);
 	if (a->spawners)

@@ -259,9 +259,9 @@ void ct_live_event(struct ct_live *l, const struct ct_event *e)
 		record_cgroup(l, e->cgroup_id);
 		ct_rec_event(&l->rec, e);
 	}
-	if (!ct_is_creation(e))
-		return;		/* exec, exit: printed and recorded */
 	ct_analysis_feed(l->analysis, e);
+	if (!ct_is_creation(e))
+		return;		/* exec, exit: no failure, rate or alert */
 	if ((l->opt->analysis.diag || l->recording) &&
 	    ct_diag_account(log, e)) {
 		struct ct_diag d;

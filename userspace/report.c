@@ -329,10 +329,9 @@ static int replay(struct report *rp)
 			if (err)
 				return err;
 		}
-		if (!ct_is_creation(&it.ev))
-			continue;
-		ct_diag_account(log, &it.ev);
 		ct_analysis_feed(rp->analysis, &it.ev);
+		if (ct_is_creation(&it.ev))
+			ct_diag_account(log, &it.ev);
 	}
 	return 0;
 }

@@ -28,8 +28,15 @@ struct ct_spawners *ct_spawners_new(void)
 
 void ct_spawners_free(struct ct_spawners *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < s->n; i++) {
+		if (s->rows[i].kids)
+			free(s->rows[i].kids->life);
+		free(s->rows[i].kids);
+	}
 	free(s->rows);
 	free(s->index);
 	free(s);
@@ -103,6 +110,114 @@ int ct_spawners_add(struct ct_spawners *s, const struct ct_event *e)
 	return 0;
 }
 
+static int kid_exec(struct ct_kids *k, const struct ct_exec_event *x)
+{
+	size_t i;
+
+	if (x->ev.err) {
+		k->exec_failed++;
+		return 0;
+	}
+	k->execs++;
+	for (i = 0; i < k->nprogs; i++)
+		if (!strncmp(k->progs[i].filename, x->filename, CT_PATH_LEN)) {
+			k->progs[i].n++;
+			return 0;
+		}
+	if (k->nprogs == CT_KIDS_PROGS) {
+		k->other_progs++;
+		return 0;
+	}
+	memcpy(k->progs[i].filename, x->filename, CT_PATH_LEN);
+	k->progs[i].filename[CT_PATH_LEN - 1] = '\0';
+	k->progs[i].n = 1;
+	k->nprogs++;
+	return 0;
+}
+
+static int kid_exit(struct ct_kids *k, const struct ct_exit_event *x)
+{
+	size_t i;
+
+	k->exits++;
+	if (k->nlife == k->caplife) {
+		size_t cap = k->caplife ? k->caplife * 2 : 16;
+		uint64_t *life = realloc(k->life, cap * sizeof(*life));
+
+		if (!life)
+			return -ENOMEM;
+		k->life = life;
+		k->caplife = cap;
+	}
+	k->life[k->nlife++] = x->lifetime_ns;
+	for (i = 0; i < k->ncodes; i++)
+		if (k->codes[i].code == x->code) {
+			k->codes[i].n++;
+			return 0;
+		}
+	if (k->ncodes == CT_KIDS_CODES) {
+		k->other_codes++;
+		return 0;
+	}
+	k->codes[i].code = x->code;
+	k->codes[i].n = 1;
+	k->ncodes++;
+	return 0;
+}
+
+int ct_spawners_life(struct ct_spawners *s, const struct ct_event *e)
+{
+	const struct ct_exit_event *xt = (const void *)e;
+	const struct ct_exec_event *xe = (const void *)e;
+	struct ct_spawner *r;
+
+	if (e->type == CT_EV_EXIT && !xt->group_dead)
+		return 0;	/* a thread: its process has not ended */
+	r = row(s, e->type == CT_EV_EXEC ? xe->parent : xt->parent);
+	if (!r)
+		return -ENOMEM;
+	if (!r->kids) {
+		r->kids = calloc(1, sizeof(*r->kids));
+		if (!r->kids)
+			return -ENOMEM;
+	}
+	if (e->type == CT_EV_EXEC)
+		return kid_exec(r->kids, xe);
+	return kid_exit(r->kids, xt);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median lifetime (sorts k->life); 0 when no exit. */
+static uint64_t median_life(struct ct_kids *k)
+{
+	if (!k->nlife)
+		return 0;
+	qsort(k->life, k->nlife, sizeof(*k->life), cmp_u64);
+	if (k->nlife & 1)
+		return k->life[k->nlife / 2];
+	return (k->life[k->nlife / 2 - 1] + k->life[k->nlife / 2]) / 2;
+}
+
+/* "0", "3", "SIGKILL", "SIGSEGV+core": an exit code's name. */
+static const char *code_name(int32_t code, char *buf, size_t len)
+{
+	char sig[24];
+
+	if (!(code & 0x7f)) {
+		snprintf(buf, len, "%d", (code >> 8) & 0xff);
+		return buf;
+	}
+	snprintf(buf, len, "%s%s", ct_signal_name(code & 0x7f, sig, sizeof(sig)),
+		 code & 0x80 ? "+core" : "");
+	return buf;
+}
+
 size_t ct_spawners_len(const struct ct_spawners *s)
 {
 	return s->n;
@@ -152,6 +267,47 @@ static double rate(uint64_t n, uint64_t duration_ns)
 	return duration_ns ? n * 1e9 / duration_ns : 0.0;
 }
 
+/* -e: one line per ranked spawner whose children exec'd or exited. */
+static void print_kids(FILE *f, struct ct_spawner **v, size_t n, size_t rows)
+{
+	char comm[CT_COMM_LEN * 8], name[CT_PATH_LEN * 4 + 1], code[40];
+	bool head = false;
+	size_t i, p;
+
+	for (i = 0; i < n && (!rows || i < rows); i++) {
+		struct ct_kids *k = v[i]->kids;
+
+		if (!k)
+			continue;
+		if (!head)
+			fprintf(f, "WHAT THEIR CHILDREN BECAME (-e exec,exit)\n");
+		head = true;
+		ct_escape_human(v[i]->comm, CT_COMM_LEN, comm, sizeof(comm));
+		fprintf(f, "%7u %-16s execs %" PRIu64, v[i]->pid, comm,
+			k->execs);
+		for (p = 0; p < k->nprogs; p++) {
+			ct_escape_human(k->progs[p].filename, CT_PATH_LEN, name,
+					sizeof(name));
+			fprintf(f, "%s%s x%" PRIu64, p ? ", " : " (", name,
+				k->progs[p].n);
+		}
+		if (k->other_progs)
+			fprintf(f, ", other x%" PRIu64, k->other_progs);
+		fprintf(f, "%s, failed execs %" PRIu64 ", exits %" PRIu64,
+			k->nprogs ? ")" : "", k->exec_failed, k->exits);
+		if (k->nlife)
+			fprintf(f, ", median lifetime %.6f s",
+				median_life(k) / 1e9);
+		for (p = 0; p < k->ncodes; p++)
+			fprintf(f, "%s%s x%" PRIu64, p ? ", " : ", status ",
+				code_name(k->codes[p].code, code, sizeof(code)),
+				k->codes[p].n);
+		if (k->other_codes)
+			fprintf(f, ", other x%" PRIu64, k->other_codes);
+		fprintf(f, "\n");
+	}
+}
+
 void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
 		       uint64_t duration_ns)
 {
@@ -181,7 +337,44 @@ void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
 			r->by_kind[CT_KIND_THREAD], r->by_kind[CT_KIND_VFORK],
 			other, r->failed);
 	}
+	print_kids(f, v, n, rows);
 	free(v);
+}
+
+/* "children": what the row's children became (-e), or null. */
+static void json_kids(struct ct_json *j, struct ct_kids *k)
+{
+	char code[40];
+	size_t p;
+
+	if (!k) {
+		ct_json_null(j, "children");
+		return;
+	}
+	ct_json_open(j, "children", '{');
+	ct_json_u64(j, "execs", k->execs);
+	ct_json_u64(j, "exec_failed", k->exec_failed);
+	ct_json_open(j, "programs", '[');
+	for (p = 0; p < k->nprogs; p++) {
+		ct_json_open(j, NULL, '{');
+		ct_json_strn(j, "filename", k->progs[p].filename, CT_PATH_LEN);
+		ct_json_u64(j, "count", k->progs[p].n);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+	ct_json_u64(j, "other_programs", k->other_progs);
+	ct_json_u64(j, "exits", k->exits);
+	if (k->nlife)
+		ct_json_u64(j, "lifetime_median_ns", median_life(k));
+	else
+		ct_json_null(j, "lifetime_median_ns");
+	ct_json_open(j, "exit_status", '{');
+	for (p = 0; p < k->ncodes; p++)
+		ct_json_u64(j, code_name(k->codes[p].code, code, sizeof(code)),
+			    k->codes[p].n);
+	ct_json_close(j);
+	ct_json_u64(j, "other_exit_status", k->other_codes);
+	ct_json_close(j);
 }
 
 void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
@@ -214,6 +407,7 @@ void ct_spawners_json(FILE *f, struct ct_spawners *s, size_t rows,
 		for (k = 0; k < CT_KIND_NR; k++)
 			ct_json_u64(&j, ct_kind_name(k), r->by_kind[k]);
 		ct_json_close(&j);
+		json_kids(&j, r->kids);
 		ct_json_close(&j);
 	}
 	ct_json_close(&j);

@@ -13,6 +13,28 @@
 
 #include "ct_event.h"
 
+/* -e exec,exit: what a spawner's children became (its row's kids). */
+#define CT_KIDS_PROGS	8	/* programs kept by name; the rest: other */
+#define CT_KIDS_CODES	8	/* exit codes kept; the rest: other */
+
+struct ct_kids {
+	uint64_t execs, exec_failed, exits;	/* exits: processes ended */
+	struct {
+		char filename[CT_PATH_LEN];
+		uint64_t n;
+	} progs[CT_KIDS_PROGS];
+	size_t nprogs;
+	uint64_t other_progs;
+	struct {
+		int32_t code;			/* wait status */
+		uint64_t n;
+	} codes[CT_KIDS_CODES];
+	size_t ncodes;
+	uint64_t other_codes;
+	uint64_t *life;				/* lifetimes, ns */
+	size_t nlife, caplife;
+};
+
 struct ct_spawner {
 	uint64_t by_kind[CT_KIND_NR];	/* created */
 	uint64_t created;
@@ -20,6 +42,7 @@ struct ct_spawner {
 	uint64_t interval;		/* created since the last reset */
 	uint32_t pid;			/* TGID of the creator */
 	char comm[CT_COMM_LEN];		/* latest seen */
+	struct ct_kids *kids;		/* NULL: no exec or exit seen */
 };
 
 struct ct_spawners;
@@ -27,6 +50,11 @@ struct ct_spawners;
 struct ct_spawners *ct_spawners_new(void);
 void ct_spawners_free(struct ct_spawners *s);
 int ct_spawners_add(struct ct_spawners *s, const struct ct_event *e);
+/*
+ * An exec or exit event (-e): counted for the parent of its task, the
+ * spawner whose child it is (exits: only a process's last thread).
+ */
+int ct_spawners_life(struct ct_spawners *s, const struct ct_event *e);
 size_t ct_spawners_len(const struct ct_spawners *s);
 struct ct_spawner *ct_spawners_at(struct ct_spawners *s, size_t i);
 /* Sorted by created, then failed, descending: an array to free(). */
