@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ct_rec_reader r;
 	struct ct_rec_item it;
-	uint64_t events = 0, diags = 0;
+	uint64_t events = 0, diags = 0, lifecycle = 0;
 	int ret;
 
 	if (ct_rec_open(&r, data, size)) {
@@ -37,7 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(memchr(it.exec.filename, 0,
 					     sizeof(it.exec.filename)));
 			}
-			events++;
+			/* the end frame counts creations and exec/exit apart */
+			if (it.ev.type >= CT_EV_EXEC)
+				lifecycle++;
+			else
+				events++;
 		} else if (it.type == CT_REC_CGROUP) {
 			CHECK(it.cg_id);
 			CHECK(memchr(it.cg_path, 0, sizeof(it.cg_path)));
@@ -53,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a file read to its end agrees with its end frame */
 		CHECK(r.ended);
 		CHECK(r.end.events == events && r.end.diags == diags);
+		CHECK(r.end.lifecycle == lifecycle);
 	} else {
 		CHECK(r.err[0]);
 	}

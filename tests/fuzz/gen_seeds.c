@@ -44,6 +44,42 @@ static void event(struct ct_event *e, int i)
 		e->refs[k] = e->type == CT_EV_CLONE ? k : CT_REF_ABSENT;
 	strcpy(e->pcomm, "seed\xff");
 	strcpy(e->comm, "child");
+	e->uid = i % 5 ? 1000 : CT_ID_UNKNOWN;
+	e->gid = 100;
+	e->cgroup_id = i % 4;
+}
+
+union life_ev {
+	struct ct_exec_event x;
+	struct ct_exit_event t;
+};
+
+/* Some events followed by an exec (some failed) or an exit (-e). */
+static const struct ct_event *life(union life_ev *u,
+				   const struct ct_event *e, int i)
+{
+	if (i % 5 == 1) {
+		memset(&u->x, 0, sizeof(u->x));
+		u->x.ev = *e;
+		u->x.ev.type = CT_EV_EXEC;
+		u->x.ev.err = i % 10 == 1 ? 2 : 0;
+		u->x.parent = e->ppid;
+		u->x.old_tid = e->tid;
+		strcpy(u->x.filename, "/usr/bin/seed");
+		memcpy(u->x.args, "seed\0-x\0\xff", 8);
+		u->x.args_len = 8;
+		u->x.args_size = i % 3 ? 8 : 4096;
+		u->x.call = i % 3;
+		return &u->x.ev;
+	}
+	memset(&u->t, 0, sizeof(u->t));
+	u->t.ev = *e;
+	u->t.ev.type = CT_EV_EXIT;
+	u->t.parent = e->ppid;
+	u->t.lifetime_ns = i * 777;
+	u->t.code = i % 2 ? 3 << 8 : 9;
+	u->t.group_dead = i % 3 == 0;
+	return &u->t.ev;
 }
 
 static int write_seed(const char *dir, const char *name, int n)
@@ -51,6 +87,7 @@ static int write_seed(const char *dir, const char *name, int n)
 	struct ct_rec_writer w;
 	struct ct_rec_header h;
 	struct ct_rec_end end = { .duration_ns = 5, .start_ns = 1000000 };
+	union life_ev u;
 	struct ct_event e;
 	struct ct_diag d = {};
 	char path[4096];
@@ -63,7 +100,12 @@ static int write_seed(const char *dir, const char *name, int n)
 		return 1;
 	for (i = 0; i < n; i++) {
 		event(&e, i);
+		if (e.cgroup_id && i < 8)
+			ct_rec_cgroup(&w, e.cgroup_id,
+				      "/kubepods/besteffort/pod1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 		ct_rec_event(&w, &e);
+		if (i % 5 == 1 || i % 5 == 3)
+			ct_rec_event(&w, life(&u, &e, i));
 		if (e.type == CT_EV_CLONE_FAILED && !d.ts_ns) {
 			d.ts_ns = e.ts_ns;
 			d.ppid = e.ppid;
