@@ -272,3 +272,25 @@ def test_spawners_children(tmp_path, mode):
     again = json.loads(rep.stdout.decode().splitlines()[0])["rows"]
     assert [x for x in again if x["pid"] == total["pid"]][0]["children"] \
         == kids
+
+
+def test_hist_lifetime(tmp_path, mode):
+    """--hist with -e exit: per program, the lifetimes of the processes
+    that ended: count and sum as the exit events of the same trace (whose
+    lifetimes test_lifecycle_json holds to the workload's clocks)."""
+    out = tmp_path / "t.json"
+    run(["-j", "-e", "exit", "--hist", "-o", str(out)], mode)
+    with open(out) as f:
+        lines = [json.loads(x) for x in f]
+    hists = {h["key"]: h for h in lines
+             if h.get("event") == "hist" and h["by"] == "lifetime"}
+    ends = [e for e in lines if e.get("event") == "exit" and
+            e["last_thread"]]
+    want = {}
+    for e in ends:
+        n, s = want.get(e["task"]["comm"], (0, 0))
+        want[e["task"]["comm"]] = (n + 1, s + e["lifetime_ns"] // 1000)
+    assert {k: (h["count"], h["sum"]) for k, h in hists.items()} == want
+    assert "ct-lifecycle" in want
+    for h in hists.values():
+        assert sum(b["count"] for b in h["buckets"]) == h["count"]

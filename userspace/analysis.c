@@ -12,12 +12,15 @@
 
 #include "decode.h"
 #include "diagnose.h"
+#include "escape.h"
 #include "hist.h"
 #include "json.h"
 #include "analysis.h"
 #include "spawners.h"
 #include "tree.h"
 #include "util.h"
+
+#define CT_LIFE_PROGS	32	/* lifetime histograms by comm; then "other" */
 
 struct ct_analysis {
 	struct ct_analysis_opts opt;
@@ -27,7 +30,34 @@ struct ct_analysis {
 	struct ct_hist by_kind[CT_KIND_NR];
 	struct ct_hist by_syscall[CT_SC_NR];
 	uint64_t no_latency;
+	/* -e exit --hist: process lifetimes by the program's comm */
+	struct {
+		char comm[CT_COMM_LEN];
+		struct ct_hist h;
+	} life[CT_LIFE_PROGS];
+	size_t nlife;
+	struct ct_hist life_other;	/* programs past CT_LIFE_PROGS */
 };
+
+/* A process that ended (its last thread): its lifetime, by comm. */
+static void life_add(struct ct_analysis *a, const struct ct_exit_event *x)
+{
+	struct ct_hist *h = &a->life_other;
+	size_t i;
+
+	if (!x->group_dead)
+		return;
+	for (i = 0; i < a->nlife; i++)
+		if (!memcmp(a->life[i].comm, x->ev.comm, CT_COMM_LEN))
+			break;
+	if (i < a->nlife) {
+		h = &a->life[i].h;
+	} else if (a->nlife < CT_LIFE_PROGS) {
+		memcpy(a->life[i].comm, x->ev.comm, CT_COMM_LEN);
+		h = &a->life[a->nlife++].h;
+	}
+	ct_hist_add(h, x->lifetime_ns / 1000);
+}
 
 struct ct_analysis *ct_analysis_new(const struct ct_analysis_opts *o)
 {
@@ -69,6 +99,8 @@ void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e)
 	if (e->type == CT_EV_EXEC || e->type == CT_EV_EXIT) {
 		if (a->spawners)	/* what the spawners' children became */
 			ct_spawners_life(a->spawners, e);
+		if (a->opt.hist && e->type == CT_EV_EXIT)
+			life_add(a, (const void *)e);
 		return;
 	}
 	if (a->tree)
@@ -105,6 +137,49 @@ static void hist_json(FILE *f, const char *by, const char *key,
 	ct_json_close(&j);
 }
 
+/* -e exit: how long the processes lived, per program (comm). */
+static void life_section(struct ct_analysis *a, FILE *f, bool json)
+{
+	char comm[CT_COMM_LEN * 8];
+	size_t i;
+
+	if (!a->nlife)
+		return;
+	if (!json)
+		fprintf(f, "\nPROCESS LIFETIME (creation to exit of the last thread, usecs, by comm at exit)\n");
+	for (i = 0; i <= a->nlife; i++) {
+		const struct ct_hist *h = i < a->nlife ? &a->life[i].h :
+					  &a->life_other;
+
+		if (!h->count)
+			continue;
+		if (i < a->nlife)
+			ct_escape_buf(a->life[i].comm, CT_COMM_LEN,
+				      CT_ESC_TERMINAL,
+				      comm, sizeof(comm));
+		if (json) {
+			struct ct_json j;
+
+			ct_json_init(&j, f);
+			ct_json_open(&j, NULL, '{');
+			ct_json_str(&j, "event", "hist");
+			ct_json_str(&j, "by", "lifetime");
+			if (i < a->nlife)
+				ct_json_strn(&j, "key", a->life[i].comm,
+					     CT_COMM_LEN);
+			else
+				ct_json_null(&j, "key");
+			ct_json_str(&j, "unit", "usecs");
+			ct_hist_json(&j, h);
+			ct_json_close(&j);
+		} else {
+			fprintf(f, "\ncomm = %s (%" PRIu64 ")\n",
+				i < a->nlife ? comm : "(other)", h->count);
+			ct_hist_print(f, h, "usecs");
+		}
+	}
+}
+
 static void hist_section(struct ct_analysis *a, FILE *f, bool json)
 {
 	struct ct_json j;
@@ -131,6 +206,7 @@ static void hist_section(struct ct_analysis *a, FILE *f, bool json)
 			ct_hist_print(f, h, "usecs");
 		}
 	}
+	life_section(a, f, json);
 	if (!json) {
 		fputc('\n', f);
 		return;

@@ -59,7 +59,7 @@ static const struct argp_option options[] = {
 	  "refused them, with its values" },
 	{ "hist", OPT_HIST, NULL, 0,
 	  "At exit: log2 histograms of creation latency per kind and per "
-	  "syscall" },
+	  "syscall; with -e exit, of process lifetimes per program" },
 	{ "tree", OPT_TREE, NULL, 0,
 	  "At exit: the tree of the creations seen" },
 	{ "dot", OPT_DOT, "FILE", 0,
