@@ -204,9 +204,11 @@ def test_kind_thread_exits(tmp_path, mode):
 def test_off_by_default(tmp_path, mode):
     """Without -e: no exec or exit event, and no program more loaded;
     with -e exec,exit: sched_process_exec and the four execve
-    tracepoints (sched_process_exit is loaded for -p anyway)."""
+    tracepoints (sched_process_exit is loaded for -p anyway); with
+    --no-syscalls too, no syscall tracepoint: sched_process_exec only."""
     counts = {}
-    for extra in ([], ["-e", "exec,exit"]):
+    for extra in ([], ["-e", "exec,exit"],
+                  ["-e", "exec,exit", "--no-syscalls"]):
         wl = subprocess.Popen([workload("ct-lifecycle"), "-w"],
                               stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE)
@@ -216,7 +218,7 @@ def test_off_by_default(tmp_path, mode):
                               stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
         try:
-            wait_ready(ct)
+            err = "\n".join(wait_ready(ct))
             counts[len(extra)] = len(prog_types(ct.pid))
             wl.communicate(b"g", timeout=TIMEOUT)
             assert wl.returncode == 0
@@ -233,9 +235,13 @@ def test_off_by_default(tmp_path, mode):
             assert (summary["execs"], summary["exec_failed"],
                     summary["exits"]) == (0, 0, 0)
         else:   # -p without -f: the workload's own exit only
+            if len(extra) == 3:
+                assert "failed execs are not seen" in err, err
             assert [(e["event"], e["task"]["pid"], e["exit_status"])
                     for e in lifecycle(events)] == [("exit", wl.pid, 0)]
     assert counts[2] == counts[0] + 5, counts
+    # --no-syscalls also drops the clone-family tracepoints (8 here)
+    assert counts[3] == counts[0] - 8 + 1, counts
 
 
 def test_spawners_children(tmp_path, mode):

@@ -74,8 +74,9 @@ static bool choose_lifecycle(struct clonetrace_bpf *skel,
 	if (!cfg->execs)
 		return false;
 	bpf_program__set_autoload(skel->progs.sched_process_exec, true);
-	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys), false) ==
-	       ARRAY_SIZE(sys);
+	/* --no-syscalls: none of them either (failed execs are not seen) */
+	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
+				    cfg->no_syscalls) == ARRAY_SIZE(sys);
 }
 
 /* The programs of mode; returns how many syscall tracepoints are on. */
@@ -154,6 +155,7 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	lc->t->syscalls = on == nsys;
 	lc->t->task_storage = probe->task_storage;
 	lc->t->execs = lc->cfg->execs;
+	lc->t->no_syscalls = lc->cfg->no_syscalls;
 	return 0;
 }
 
@@ -184,7 +186,8 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t)
 	       ct_mode_name(t->mode), gaps,
 	       t->task_storage ? "in task storage" : "in a TID hash");
 	if (t->execs && !t->exec_failures)
-		ct_msg("-e exec: no execve syscall tracepoints: failed execs are not seen");
+		ct_msg("-e exec: no execve syscall tracepoints%s: failed execs are not seen",
+		       t->no_syscalls ? " (--no-syscalls)" : "");
 }
 
 void ct_tracer_stop(struct ct_tracer_bpf *t)

@@ -34,6 +34,7 @@ struct ct_tracer_bpf {
 	bool syscalls;		/* every syscall tracepoint attached */
 	bool task_storage;	/* requests in flight in task local storage */
 	bool execs;		/* -e exec */
+	bool no_syscalls;	/* --no-syscalls */
 	bool exec_failures;	/* -e exec: the execve tracepoints attached */
 };
 
