@@ -491,7 +491,9 @@ def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):
     trace = load_lines(trace_path, "trace", probs, raw_controls=True)
 
     # The summary: exactly one, last, nothing lost, counts consistent.
-    events = [(n, ev) for n, ev in trace if ev.get("event") != "summary"]
+    # -p's attach context ("target" records, first) is no event
+    events = [(n, ev) for n, ev in trace
+              if ev.get("event") not in ("summary", "target")]
     sums = [(n, ev) for n, ev in trace if ev.get("event") == "summary"]
     if not sums:
         probs.add("trace: no summary line")

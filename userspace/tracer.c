@@ -52,6 +52,7 @@
 #include "clonetrace.skel.h"
 #include "command.h"
 #include "commands.h"
+#include "context.h"
 #include "identity.h"
 #include "live.h"
 #include "outbuf.h"
@@ -283,7 +284,7 @@ static int start(struct session *s)
 		.obj = s->bpf.skel->obj,
 		.verbose = o->verbose,
 	};
-	int err;
+	int err, i;
 
 	s->rb = ring_buffer__new(bpf_map__fd(s->bpf.skel->maps.events),
 				 handle_event, s, NULL);
@@ -305,6 +306,11 @@ static int start(struct session *s)
 			  take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
 	ct_live_cgroups(s->live, s->output.cgroups);
+	/* -p: where the stream starts, before its first event */
+	for (i = 0; i < o->pids.n; i++)
+		ct_context_print(o->pids.pid[i], s->output.f, o->format.json);
+	if (o->pids.n)
+		fflush(s->output.f);
 	if (o->verbose)
 		ct_msg("tracing");
 	if (!s->cmd.pid)
