@@ -241,7 +241,8 @@ def test_cgroup_not_cgroup2(tmp_path):
 
 
 def test_attach_context(tmp_path, workloads_built):
-    """-p: before the first event, the target as it is: ct-share-workload
+    """--context -p: before the first event, the target as it is (and
+    nothing without --context): ct-share-workload
     states its threads and its two children, one sharing mm and fd table
     (CLONE_VM|CLONE_FILES), one sharing nothing (fork)."""
     need_root()
@@ -257,14 +258,19 @@ def test_attach_context(tmp_path, workloads_built):
             said.setdefault(word, []).append(int(value))
         main = said["main"][0]
         out = tmp_path / "t.json"
-        r = subprocess.run([CLONETRACE, "-j", "-p", str(main), "-d", "0.2",
-                            "-o", str(out)], capture_output=True,
-                           timeout=TIMEOUT)
+        r = subprocess.run([CLONETRACE, "-j", "--context", "-p", str(main),
+                            "-d", "0.2", "-o", str(out)],
+                           capture_output=True, timeout=TIMEOUT)
         assert r.returncode == 0, r.stderr
-        h = subprocess.run([CLONETRACE, "-p", str(main), "-d", "0.2", "-o",
-                            "/dev/null"], capture_output=True,
+        h = subprocess.run([CLONETRACE, "--context", "-p", str(main), "-d",
+                            "0.2", "-o", "/dev/null"], capture_output=True,
                            timeout=TIMEOUT)
         assert h.returncode == 0, h.stderr
+        plain = subprocess.run([CLONETRACE, "-j", "-p", str(main), "-d",
+                                "0.2"], capture_output=True, timeout=TIMEOUT)
+        assert plain.returncode == 0, plain.stderr
+        assert json.loads(plain.stdout.decode().splitlines()[0])[
+            "event"] == "summary"
     finally:
         wl.terminate()
         wl.wait()

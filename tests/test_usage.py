@@ -30,6 +30,7 @@ CASES = [
     (["--comm", "a" * 16], ["clonetrace: ", "comm", "15"]),
     (["--comm", ""], ["clonetrace: ", "comm"]),
     (["--cgroup", ""], ["clonetrace: ", "--cgroup path"]),
+    (["--context"], ["clonetrace: ", "--context", "-p PID"]),
     (["-e", "fork"], ["clonetrace: ", "'fork'", "exec or exit"]),
     (["-e", ","], ["clonetrace: ", "empty event list"]),
     (["-d", "0"], ["clonetrace: ", "duration", "'0'"]),

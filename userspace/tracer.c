@@ -306,10 +306,10 @@ static int start(struct session *s)
 			  take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
 	ct_live_cgroups(s->live, s->output.cgroups);
-	/* -p: where the stream starts, before its first event */
-	for (i = 0; i < o->pids.n; i++)
+	/* --context: where the -p stream starts, before its first event */
+	for (i = 0; o->context && i < o->pids.n; i++)
 		ct_context_print(o->pids.pid[i], s->output.f, o->format.json);
-	if (o->pids.n)
+	if (o->context)
 		fflush(s->output.f);
 	if (o->verbose)
 		ct_msg("tracing");

@@ -46,11 +46,15 @@ enum {
 	OPT_MAX_FOLLOW,
 	OPT_NO_SYSCALLS,
 	OPT_CGROUP,
+	OPT_CONTEXT,
 };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID[,PID...]", 0,
 	  "Trace these processes (all their threads)" },
+	{ "context", OPT_CONTEXT, NULL, 0,
+	  "With -p: first describe each target as it is (threads, children "
+	  "and what they share, user, cgroup, container)" },
 	{ "follow", 'f', NULL, 0,
 	  "Also trace every descendant created while tracing" },
 	{ "command", 'c', "\"CMD ARGS\"", 0,
@@ -223,6 +227,8 @@ static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 		o->cmd_argv = NULL;
 	if (o->follow && !o->pids.n && !o->cmd_argv && !o->command)
 		return ct_usage_error(state, "-f needs -p PID or a command to follow");
+	if (o->context && !o->pids.n)
+		return ct_usage_error(state, "--context describes the -p processes: give -p PID");
 	return same_files(o, state);
 }
 
@@ -246,6 +252,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_SYSCALLS:
 		o->no_syscalls = true;
+		break;
+	case OPT_CONTEXT:
+		o->context = true;
 		break;
 	case 'v':
 		o->verbose++;

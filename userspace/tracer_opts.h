@@ -19,6 +19,7 @@
 struct ct_trace_opts {
 	struct ct_pids pids;		/* -p */
 	bool follow;			/* -f */
+	bool context;			/* --context */
 	const char *command;		/* -c "CMD ARGS" */
 	char **cmd_argv;		/* the words after --; or -c's */
 	const char *comm;		/* --comm */
