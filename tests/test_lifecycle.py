@@ -300,3 +300,104 @@ def test_hist_lifetime(tmp_path, mode):
     assert "ct-lifecycle" in want
     for h in hists.values():
         assert sum(b["count"] for b in h["buckets"]) == h["count"]
+
+
+def tree_children(tree, pid):
+    """The children of the workload's node in a {"event":"tree"} line."""
+    def find(nodes):
+        for n in nodes:
+            if n["pid"] == pid and n["count"] == 1:
+                return n
+            got = find(n["children"])
+            if got:
+                return got
+        return None
+    node = find(tree["roots"])
+    assert node, pid
+    return node["children"]
+
+
+def test_tree_lifecycle(tmp_path, mode):
+    """--tree with -e exec,exit: each child of the workload is annotated
+    with the program it stated it exec'd and the end it stated (status or
+    signal), its lifetime within the workload's own bounds; runs of equal
+    siblings carry the range of their members' lifetimes; report of the
+    recording draws the same tree, and the human tree says the same."""
+    out, rec = tmp_path / "t.json", tmp_path / "t.ctr"
+    r = run(["-j", "-e", "exec,exit", "--tree", "-o", str(out),
+             "-w", str(rec)], mode)
+    stated, _ = split(r.stdout.decode())
+    total = [s for s in stated if s["expect"] == "lifecycle_total"][0]
+    execs = {s["pid"]: s["filename"] for s in stated
+             if s["expect"] == "exec"}
+    ends = {s["pid"]: s for s in stated if s["expect"] == "exit"}
+    with open(out) as f:
+        tree = [json.loads(x) for x in f
+                if json.loads(x).get("event") == "tree"][0]
+    kids = [k for k in tree_children(tree, total["pid"])
+            if k["kind"] == "process"]
+    assert sum(k["count"] for k in kids) == len(ends), kids
+    seen = []
+    for k in kids:
+        # a run: its members are the stated children with its end, none
+        # exec'd anything; its lifetimes bound each member's
+        members = [p for p, s in ends.items()
+                   if (s["exit_status"], s["signal"]) ==
+                   (k["exit_status"], k["signal"]) and
+                   execs.get(p) == k["exec"]] if k["count"] > 1 \
+            else [k["pid"]]
+        assert k["pid"] in members and len(members) >= k["count"], k
+        for p in members[:k["count"]] if k["count"] > 1 else members:
+            s = ends[p]
+            assert (k["exec"], k["exit_status"], k["signal"],
+                    k["core_dumped"]) == (execs.get(p), s["exit_status"],
+                                          s["signal"], False), (s, k)
+            assert s["lifetime_min_ns"] <= k["lifetime_max_ns"], (s, k)
+            assert k["lifetime_min_ns"] <= s["lifetime_max_ns"], (s, k)
+            seen.append(p)
+        if k["count"] == 1:
+            s = ends[k["pid"]]
+            assert s["lifetime_min_ns"] <= k["lifetime_ns"] <= \
+                s["lifetime_max_ns"], (s, k)
+    assert sorted(set(seen)) == sorted(ends), (seen, ends)
+    # the recording: the same tree
+    rep = subprocess.run([CLONETRACE, "report", "-j", "-s", "tree",
+                          str(rec)], capture_output=True, timeout=TIMEOUT)
+    assert rep.returncode == 0, rep.stderr
+    again = [json.loads(x) for x in rep.stdout.decode().splitlines()
+             if json.loads(x).get("event") == "tree"][0]
+    assert tree_children(again, total["pid"]) == \
+        tree_children(tree, total["pid"])
+    # human: each single child's line names its program, end, lifetime
+    hum = subprocess.run([CLONETRACE, "report", "-s", "tree", str(rec)],
+                         capture_output=True, timeout=TIMEOUT)
+    assert hum.returncode == 0, hum.stderr
+    lines = hum.stdout.decode().splitlines()
+    for k in kids:
+        if k["count"] != 1:
+            continue
+        got = [x for x in lines if "ct-lifecycle(%d) process" % k["pid"]
+               in x]
+        assert len(got) == 1, (k, lines)
+        want = (" exec=%s" % k["exec"] if k["exec"] else "") + \
+            (" signal=%s" % k["signal"] if k["signal"] else
+             " exit=%d" % k["exit_status"]) + \
+            " lifetime=%.6fs" % (k["lifetime_ns"] / 1e9)
+        assert want in got[0], (want, got[0])
+
+
+def test_tree_without_lifecycle(tmp_path, mode):
+    """--tree without -e: no node claims a program or an end."""
+    out = tmp_path / "t.json"
+    run(["-j", "--tree", "-o", str(out)], mode)
+    with open(out) as f:
+        tree = [json.loads(x) for x in f
+                if json.loads(x).get("event") == "tree"][0]
+
+    def walk(nodes):
+        for n in nodes:
+            assert (n["exec"], n["exit_status"], n["signal"],
+                    n["lifetime_ns"]) == (None, None, None, None), n
+            walk(n["children"])
+    walk(tree["roots"])
+    assert tree["nodes"] >= 8

@@ -101,6 +101,8 @@ void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e)
 			ct_spawners_life(a->spawners, e);
 		if (a->opt.hist && e->type == CT_EV_EXIT)
 			life_add(a, (const void *)e);
+		if (a->tree)	/* the nodes' programs and ends */
+			ct_tree_add(a->tree, e);
 		return;
 	}
 	if (a->tree)

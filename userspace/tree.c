@@ -40,6 +40,10 @@ struct node {
 	int32_t err;
 	uint16_t kind, syscall;
 	uint8_t role;
+	uint8_t exited;		/* -e exit: code and life_ns are set */
+	int32_t code;		/* wait status of the process's end */
+	uint64_t life_ns;	/* its lifetime */
+	char *prog;		/* -e exec: the last program it exec'd */
 	char comm[CT_COMM_LEN];
 };
 
@@ -68,8 +72,12 @@ struct ct_tree *ct_tree_new(uint32_t max_nodes)
 
 void ct_tree_free(struct ct_tree *t)
 {
+	uint32_t i;
+
 	if (!t)
 		return;
+	for (i = 1; i < t->n; i++)
+		free(t->nodes[i].prog);
 	free(t->nodes);
 	free(t->keys);
 	free(t->vals);
@@ -188,11 +196,52 @@ static void link_child(struct ct_tree *t, uint32_t parent, uint32_t child)
 	t->nodes[parent].last = child;
 }
 
+/*
+ * -e exec,exit: what a process node became. Only processes seen in the
+ * tree (created, or creators) are annotated; a thread's exec or exit
+ * names its process (its TGID), the end is the last thread's.
+ */
+static void tree_life(struct ct_tree *t, const struct ct_event *e)
+{
+	uint32_t i = map_get(t, e->pid);
+	struct node *n;
+
+	if (!i)
+		return;
+	n = &t->nodes[i];
+	if (e->type == CT_EV_EXEC) {
+		const struct ct_exec_event *x = (const void *)e;
+		char *prog;
+
+		if (e->err)
+			return;
+		prog = strndup(x->filename, CT_PATH_LEN);
+		if (!prog)
+			return;
+		free(n->prog);
+		n->prog = prog;
+	} else {
+		const struct ct_exit_event *x = (const void *)e;
+
+		if (!x->group_dead)
+			return;
+		n->exited = 1;
+		n->code = x->code;
+		n->life_ns = x->lifetime_ns;
+	}
+	t->done = false;
+}
+
 int ct_tree_add(struct ct_tree *t, const struct ct_event *e)
 {
-	uint32_t parent = map_get(t, e->ppid), child;
+	uint32_t parent, child;
 	struct node *c;
 
+	if (e->type == CT_EV_EXEC || e->type == CT_EV_EXIT) {
+		tree_life(t, e);
+		return 0;
+	}
+	parent = map_get(t, e->ppid);
 	t->done = false;
 	if (!parent) {
 		parent = new_node(t);
@@ -262,6 +311,12 @@ static void finish(struct ct_tree *t)
 		h = mix(h, &n->flags, sizeof(n->flags));
 		h = mix(h, &n->err, sizeof(n->err));
 		h = mix(h, n->comm, strnlen(n->comm, CT_COMM_LEN));
+		/* what it became, but not how long it lived */
+		if (n->prog)
+			h = mix(h, n->prog, strlen(n->prog) + 1);
+		h = mix(h, &n->exited, sizeof(n->exited));
+		if (n->exited)
+			h = mix(h, &n->code, sizeof(n->code));
 		if (n->role == ROLE_ROOT)	/* roots are distinct tasks */
 			h = mix(h, &n->pid, sizeof(n->pid));
 		n->created = 0;
@@ -289,9 +344,66 @@ static uint64_t run_length(struct ct_tree *t, uint32_t i, uint32_t *after)
 	return n;
 }
 
+/* The shortest and longest lifetime in a run of count from n. */
+static void run_life(const struct ct_tree *t, const struct node *n,
+		     uint64_t count, uint64_t *lo, uint64_t *hi)
+{
+	*lo = *hi = n->life_ns;
+	while (--count && n->next) {
+		n = &t->nodes[n->next];
+		if (n->life_ns < *lo)
+			*lo = n->life_ns;
+		if (n->life_ns > *hi)
+			*hi = n->life_ns;
+	}
+}
+
+/* "0", "3", "SIGKILL", "SIGSEGV+core": how a process ended. */
+static const char *code_name(int32_t code, char *buf, size_t len)
+{
+	char sig[24];
+
+	if (!(code & 0x7f))
+		snprintf(buf, len, "%d", (code >> 8) & 0xff);
+	else
+		snprintf(buf, len, "%s%s",
+			 ct_signal_name(code & 0x7f, sig, sizeof(sig)),
+			 code & 0x80 ? "+core" : "");
+	return buf;
+}
+
+/* " exec=PROG exit=3 lifetime=0.012000s": -e exec,exit annotations. */
+static size_t life_label(const struct ct_tree *t, const struct node *n,
+			 uint64_t count, char *buf, size_t len)
+{
+	char prog[CT_PATH_LEN * 4], how[32];
+	uint64_t lo, hi;
+	size_t off = 0;
+
+	if (n->prog) {
+		ct_escape_human(n->prog, strlen(n->prog), prog, sizeof(prog));
+		off += snprintf(buf + off, len - off, " exec=%s", prog);
+	}
+	if (!n->exited || off >= len)
+		return off;
+	off += snprintf(buf + off, len - off, " %s=%s",
+			n->code & 0x7f ? "signal" : "exit",
+			code_name(n->code, how, sizeof(how)));
+	if (off >= len)
+		return off;
+	run_life(t, n, count, &lo, &hi);
+	if (count > 1 && lo != hi)
+		off += snprintf(buf + off, len - off,
+				" lifetime=%.6f-%.6fs", lo / 1e9, hi / 1e9);
+	else
+		off += snprintf(buf + off, len - off, " lifetime=%.6fs",
+				lo / 1e9);
+	return off;
+}
+
 /* The text of one line, without the branch drawing. */
-static void label(const struct node *n, uint64_t count, char *buf,
-		  size_t len)
+static void label(const struct ct_tree *t, const struct node *n,
+		  uint64_t count, char *buf, size_t len)
 {
 	char comm[COMM_BUF], flags[FLAGS_BUF], err[32], what[COMM_BUF + 32];
 	size_t off = 0;
@@ -324,6 +436,8 @@ static void label(const struct node *n, uint64_t count, char *buf,
 		off += snprintf(buf + off, len - off, " = %s",
 				ct_errno_name(n->err, err, sizeof(err)));
 counts:
+	if (off < len)
+		off += life_label(t, n, count, buf + off, len - off);
 	if (n->created && off < len)
 		snprintf(buf + off, len - off,
 			 " (%screated %" PRIu64 ", %" PRIu64 " below)",
@@ -333,14 +447,14 @@ counts:
 static void print_children(struct ct_tree *t, FILE *f, uint32_t first,
 			   char *prefix, size_t plen, int depth)
 {
-	char line[FLAGS_BUF + 256];
+	char line[FLAGS_BUF + CT_PATH_LEN * 4 + 320];
 	uint32_t i = first, after;
 
 	while (i) {
 		uint64_t count = run_length(t, i, &after);
 		bool last = !after;
 
-		label(&t->nodes[i], count, line, sizeof(line));
+		label(t, &t->nodes[i], count, line, sizeof(line));
 		fprintf(f, "%s%s%s\n", prefix, last ? "`-" : "|-", line);
 		if (t->nodes[i].first) {
 			if (depth >= CT_TREE_MAX_DEPTH) {
@@ -361,7 +475,7 @@ static void print_children(struct ct_tree *t, FILE *f, uint32_t first,
 void ct_tree_print(struct ct_tree *t, FILE *f)
 {
 	char prefix[2 * CT_TREE_MAX_DEPTH + 8] = "";
-	char line[FLAGS_BUF + 256];
+	char line[FLAGS_BUF + CT_PATH_LEN * 4 + 320];
 	uint32_t r;
 
 	finish(t);
@@ -371,7 +485,7 @@ void ct_tree_print(struct ct_tree *t, FILE *f)
 			t->dropped, t->max);
 	fputc('\n', f);
 	for (r = t->first_root; r; r = t->nodes[r].next) {
-		label(&t->nodes[r], 1, line, sizeof(line));
+		label(t, &t->nodes[r], 1, line, sizeof(line));
 		fprintf(f, "%s\n", line);
 		print_children(t, f, t->nodes[r].first, prefix, 0, 1);
 	}
@@ -407,6 +521,38 @@ static void json_what(struct ct_json *j, const struct node *n)
 		    ct_errno_name(n->err, err, sizeof(err)) : NULL);
 }
 
+/* -e exec,exit: the program and the end; null when not seen. */
+static void json_life(const struct ct_tree *t, struct ct_json *j,
+		      const struct node *n, uint64_t count)
+{
+	char sig[24];
+	uint64_t lo, hi;
+
+	ct_json_str(j, "exec", n->prog);
+	if (!n->exited) {
+		ct_json_null(j, "exit_status");
+		ct_json_null(j, "signal");
+		ct_json_null(j, "core_dumped");
+		ct_json_null(j, "lifetime_ns");
+		ct_json_null(j, "lifetime_min_ns");
+		ct_json_null(j, "lifetime_max_ns");
+		return;
+	}
+	if (n->code & 0x7f) {
+		ct_json_null(j, "exit_status");
+		ct_json_str(j, "signal", ct_signal_name(n->code & 0x7f, sig,
+							 sizeof(sig)));
+	} else {
+		ct_json_u64(j, "exit_status", (n->code >> 8) & 0xff);
+		ct_json_null(j, "signal");
+	}
+	ct_json_bool(j, "core_dumped", n->code & 0x80);
+	run_life(t, n, count, &lo, &hi);
+	ct_json_u64(j, "lifetime_ns", n->life_ns);
+	ct_json_u64(j, "lifetime_min_ns", lo);
+	ct_json_u64(j, "lifetime_max_ns", hi);
+}
+
 static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
 		      uint64_t count, int depth)
 {
@@ -417,6 +563,7 @@ static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
 	ct_json_u64(j, "count", count);
 	ct_json_strn(j, "comm", n->comm, CT_COMM_LEN);
 	json_what(j, n);
+	json_life(t, j, n, count);
 	ct_json_u64(j, "created", n->created);
 	ct_json_u64(j, "below", n->below);
 	ct_json_open(j, "children", '[');
@@ -460,10 +607,10 @@ static void dot_label(FILE *f, const char *s)
 static uint32_t dot_node(struct ct_tree *t, FILE *f, uint32_t i,
 			 uint64_t count, int depth)
 {
-	char line[FLAGS_BUF + 256];
+	char line[FLAGS_BUF + CT_PATH_LEN * 4 + 320];
 	uint32_t id = ++t->dot_id, c, after;
 
-	label(&t->nodes[i], count, line, sizeof(line));
+	label(t, &t->nodes[i], count, line, sizeof(line));
 	fprintf(f, "  n%u [label=\"", id);
 	dot_label(f, line);
 	fprintf(f, "\"%s];\n", t->nodes[i].role == ROLE_FAILED ?
