@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -292,3 +293,94 @@ def test_attach_context(tmp_path, workloads_built):
             "shares vm,files; %d %s shares nothing), uid 0 gid 0, cgroup %s"
             % (main, comm, said["vmchild"][0], comm, said["forkchild"][0],
                comm, cg)) in h.stderr.decode().splitlines()
+
+
+# ---- --alert per container and per cgroup ----
+
+ID64_B = "fedcba9876543210" * 4
+
+
+def two_containers(cgroups):
+    """A docker container (systemd driver) and a CRI-O one: (storming
+    directory, its path, quiet directory, its path)."""
+    a, pa = cgroups("system.slice/docker-%s.scope" % ID64)
+    b, pb = cgroups("kubepods.slice/kubepods-pod%s.slice/crio-%s.scope"
+                    % (POD_, ID64_B))
+    return a, pa, b, pb
+
+
+def storm_in_both(a, b):
+    """A fork storm in a, three forks in b, side by side: sh -c argv."""
+    script = ('sh -c \'echo $$ > "$1/cgroup.procs" && exec "$2" -k fork '
+              '-d 1.2\' sh "$A" "$W" & '
+              'sh -c \'echo $$ > "$1/cgroup.procs" && exec "$2" -k fork '
+              '-n 3\' sh "$B" "$W" > /dev/null & '
+              'wait; sleep 1')   # quiet intervals: the episode ends
+    return ["env", "A=" + a, "B=" + b, "W=" + workload("ct-storm"),
+            "sh", "-c", script]
+
+
+def storm_rate(text):
+    """The storm's own statement: its rate of creations per second."""
+    rates = [json.loads(x)["rate"] for x in text.splitlines()
+             if x.startswith("{") and json.loads(x).get("created", 0) > 3]
+    assert len(rates) == 1, text
+    return rates[0]
+
+
+@pytest.mark.parametrize("scope", ["container", "cgroup"])
+def test_alert_per_container_tracer(tmp_path, workloads_built, cgroups,
+                                    scope):
+    """--alert container:RATE (cgroup:RATE): one episode for the cgroup
+    of the storming container, named by its ID and runtime (its path),
+    none for the quiet container beside it."""
+    a, pa, b, pb = two_containers(cgroups)
+    r = subprocess.run([CLONETRACE, "-j", "-o", str(tmp_path / "t"),
+                        "-i", "0.2", "--alert", "%s:200" % scope, "--"] +
+                       storm_in_both(a, b), capture_output=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert storm_rate(r.stdout.decode()) >= 400
+    err = r.stderr.decode().splitlines()
+    name = "container docker " + ID64 if scope == "container" \
+        else "cgroup " + pa
+    starts = [x for x in err if "ALERT start: " in x]
+    ends = [x for x in err if "ALERT end: " in x]
+    assert [x.split("ALERT start: ")[1].split(" creating ")[0]
+            for x in starts] == [name], err
+    assert [x.split("ALERT end: ")[1].split(" creating ")[0]
+            for x in ends] == [name], err
+    assert not [x for x in err if ID64_B in x or pb in x], err
+
+
+def test_alert_per_container_top(tmp_path, workloads_built, cgroups):
+    """top --alert container:RATE: JSON records with the storming
+    container's ID and runtime, none for the quiet one; --alert-exec
+    gets the ID in CT_ALERT_CONTAINER."""
+    a, pa, b, pb = two_containers(cgroups)
+    marks = tmp_path / "marks"
+    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
+                            "--alert", "container:200", "--alert-exec",
+                            "echo $CT_ALERT_SCOPE $CT_ALERT_CONTAINER >> %s"
+                            % marks],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = subprocess.run(storm_in_both(a, b), capture_output=True,
+                           timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(1.0)     # quiet intervals: the episode ends
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    assert storm_rate(r.stdout.decode()) >= 400
+    recs = [json.loads(x) for x in out.decode().splitlines()]
+    alerts = [x for x in recs if x.get("event") == "alert" and
+              x["container"] in (ID64, ID64_B)]
+    assert [(x["state"], x["scope"], x["container"], x["runtime"],
+             x["cgroup"], x["pid"]) for x in alerts] == [
+        (s, "container", ID64, "docker", None, 0) for s in ("start", "end")
+    ], alerts
+    assert alerts[0]["rate"] >= 200 and alerts[0]["threshold"] == 200
+    assert marks.read_text().splitlines().count("container " + ID64) == 1

@@ -50,6 +50,10 @@ CASES = [
     (["-i", "0.01"], ["clonetrace: ", "interval", "'0.01'"]),
     (["--alert", "0"], ["clonetrace: ", "--alert", "'0'"]),
     (["--alert", "total:x"], ["clonetrace: ", "--alert", "'total:x'"]),
+    (["--alert", "container:0"], ["clonetrace: ", "--alert", "'container:0'",
+                                      "container:RATE"]),
+    (["top", "--alert", "pod:5"], ["clonetrace top: ", "'pod:5'",
+                                    "cgroup:RATE"]),
     (["--alert-exec", "true"], ["clonetrace: ", "--alert-exec needs"]),
     (["--prometheus", ""], ["clonetrace: ", "--prometheus"]),
     # top

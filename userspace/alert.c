@@ -20,16 +20,20 @@
 #include "proc.h"
 #include "util.h"
 
-#define MAX_EPISODES	4096
+#define MAX_EPISODES	CT_ALERT_EPISODES
 #define MAX_GROUPS	64	/* alert commands' process groups remembered */
 #define GRACE_STEPS	50	/* of 100 ms: SIGKILL after five seconds */
 
 struct episode {
-	uint32_t pid;		/* 0: total */
+	uint32_t pid;		/* 0: total, or named */
 	bool active;
 	bool seen;		/* observed in this interval */
 	double peak;
+	uint64_t pending;	/* named: the interval's creations so far */
+	double seconds;		/* named: the interval's length */
 	char comm[CT_COMM_LEN];
+	char name[CT_ALERT_NAME];	/* container ID or cgroup path */
+	char runtime[16];
 };
 
 struct ct_alerts {
@@ -46,9 +50,27 @@ int ct_alert_parse(const char *arg, struct ct_alert_cfg *c)
 	char *end;
 	double v;
 
-	c->total = !strncmp(arg, "total:", 6);
-	if (c->total)
-		arg += 6;
+	static const struct {
+		const char *prefix;
+		enum ct_alert_scope scope;
+	} scopes[] = {
+		{ "total:", CT_ALERT_TOTAL },
+		{ "container:", CT_ALERT_CONTAINER },
+		{ "cgroup:", CT_ALERT_CGROUP },
+	};
+	size_t i;
+
+	c->scope = CT_ALERT_PARENT;
+	for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		size_t n = strlen(scopes[i].prefix);
+
+		if (!strncmp(arg, scopes[i].prefix, n)) {
+			c->scope = scopes[i].scope;
+			arg += n;
+			break;
+		}
+	}
+	c->total = c->scope == CT_ALERT_TOTAL;
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(v > 0) || v > 1e12)
@@ -83,18 +105,46 @@ bool ct_alerts_total(const struct ct_alerts *a)
 	return a->cfg.total;
 }
 
-static struct episode *find(struct ct_alerts *a, uint32_t pid, bool create)
+enum ct_alert_scope ct_alerts_scope(const struct ct_alerts *a)
+{
+	return a->cfg.scope;
+}
+
+static const char *scope_name(const struct ct_alerts *a,
+			      const struct episode *ep)
+{
+	switch (a->cfg.scope) {
+	case CT_ALERT_CONTAINER:
+		return "container";
+	case CT_ALERT_CGROUP:
+		return "cgroup";
+	default:
+		return ep->pid ? "parent" : "total";
+	}
+}
+
+static bool named(const struct ct_alerts *a)
+{
+	return a->cfg.scope == CT_ALERT_CONTAINER ||
+	       a->cfg.scope == CT_ALERT_CGROUP;
+}
+
+/* By pid, or (name non-NULL) by name. */
+static struct episode *find(struct ct_alerts *a, uint32_t pid,
+			    const char *name, bool create)
 {
 	size_t i;
 
 	for (i = 0; i < a->nepisodes; i++)
-		if (a->episodes[i].pid == pid)
+		if (name ? !strncmp(a->episodes[i].name, name,
+				    CT_ALERT_NAME - 1) :
+		    a->episodes[i].pid == pid)
 			return &a->episodes[i];
 	if (!create)
 		return NULL;
-	/* reuse a finished one, else append */
+	/* reuse a finished one not counting this interval, else append */
 	for (i = 0; i < a->nepisodes; i++)
-		if (!a->episodes[i].active)
+		if (!a->episodes[i].active && !a->episodes[i].seen)
 			break;
 	if (i == a->nepisodes) {
 		if (a->nepisodes == MAX_EPISODES)
@@ -103,6 +153,8 @@ static struct episode *find(struct ct_alerts *a, uint32_t pid, bool create)
 	}
 	memset(&a->episodes[i], 0, sizeof(a->episodes[i]));
 	a->episodes[i].pid = pid;
+	if (name)
+		snprintf(a->episodes[i].name, CT_ALERT_NAME, "%s", name);
 	return &a->episodes[i];
 }
 
@@ -115,9 +167,15 @@ static void record_json(const struct ct_alerts *a, const struct episode *ep, con
 	ct_json_open(&j, NULL, '{');
 	ct_json_str(&j, "event", "alert");
 	ct_json_str(&j, "state", state);
-	ct_json_str(&j, "scope", ep->pid ? "parent" : "total");
+	ct_json_str(&j, "scope", scope_name(a, ep));
 	ct_json_u64(&j, "pid", ep->pid);
 	ct_json_strn(&j, "comm", ep->pid ? ep->comm : "", CT_COMM_LEN);
+	ct_json_str(&j, "container", a->cfg.scope == CT_ALERT_CONTAINER ?
+		    ep->name : NULL);
+	ct_json_str(&j, "runtime", a->cfg.scope == CT_ALERT_CONTAINER ?
+		    ep->runtime : NULL);
+	ct_json_str(&j, "cgroup", a->cfg.scope == CT_ALERT_CGROUP ?
+		    ep->name : NULL);
 	ct_json_num(&j, "rate", rate, 1);
 	ct_json_u64(&j, "count", count);
 	ct_json_num(&j, "seconds", seconds, 3);
@@ -131,10 +189,16 @@ static void record(const struct ct_alerts *a, const struct episode *ep,
 		   const char *state, double rate, uint64_t count,
 		   double seconds)
 {
-	char comm[CT_COMM_LEN * 8];
+	char comm[CT_COMM_LEN * 8], name[CT_ALERT_NAME * 4];
 
 	if (a->cfg.json) {
 		record_json(a, ep, state, rate, count, seconds);
+	} else if (named(a)) {
+		ct_escape_human(ep->name, CT_ALERT_NAME, name, sizeof(name));
+		fprintf(a->cfg.f, "clonetrace: ALERT %s: %s%s%s %s creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
+			state, scope_name(a, ep),
+			*ep->runtime ? " " : "", ep->runtime, name, rate,
+			a->cfg.rate, ep->peak);
 	} else if (ep->pid) {
 		ct_escape_human(ep->comm, CT_COMM_LEN, comm, sizeof(comm));
 		fprintf(a->cfg.f, "clonetrace: ALERT %s: %s(%u) creating %.1f tasks/s (threshold %.1f/s, peak %.1f/s)\n",
@@ -173,7 +237,11 @@ static void run(struct ct_alerts *a, const struct episode *ep, double rate)
 		snprintf(num, sizeof(num), "%u", ep->pid);
 		setenv("CT_ALERT_PID", num, 1);
 		setenv("CT_ALERT_COMM", comm, 1);
-		setenv("CT_ALERT_SCOPE", ep->pid ? "parent" : "total", 1);
+		setenv("CT_ALERT_SCOPE", scope_name(a, ep), 1);
+		setenv("CT_ALERT_CONTAINER", a->cfg.scope == CT_ALERT_CONTAINER ?
+		       ep->name : "", 1);
+		setenv("CT_ALERT_CGROUP", a->cfg.scope == CT_ALERT_CGROUP ?
+		       ep->name : "", 1);
 		snprintf(num, sizeof(num), "%.1f", rate);
 		setenv("CT_ALERT_RATE", num, 1);
 		snprintf(num, sizeof(num), "%.1f", a->cfg.rate);
@@ -248,17 +316,12 @@ void ct_alerts_begin(struct ct_alerts *a)
 		a->episodes[i].seen = false;
 }
 
-void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm, uint64_t count,
-		      double seconds)
+/* An episode's rate this interval: start, go on, or end. */
+static void judge(struct ct_alerts *a, struct episode *ep, uint64_t count,
+		  double seconds)
 {
 	double rate = seconds > 0 ? count / seconds : 0;
-	struct episode *ep = find(a, pid, rate >= a->cfg.rate);
 
-	if (!ep)
-		return;
-	ep->seen = true;
-	if (comm)
-		memcpy(ep->comm, comm, CT_COMM_LEN);
 	if (!ep->active) {
 		if (rate < a->cfg.rate)
 			return;
@@ -276,6 +339,38 @@ void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm, uint
 	}
 }
 
+void ct_alerts_observe(struct ct_alerts *a, uint32_t pid, const char *comm, uint64_t count,
+		      double seconds)
+{
+	double rate = seconds > 0 ? count / seconds : 0;
+	struct episode *ep = find(a, pid, NULL, rate >= a->cfg.rate);
+
+	if (!ep)
+		return;
+	ep->seen = true;
+	if (comm)
+		memcpy(ep->comm, comm, CT_COMM_LEN);
+	judge(a, ep, count, seconds);
+}
+
+int ct_alerts_observe_named(struct ct_alerts *a, const char *name,
+			    const char *runtime, uint64_t count,
+			    double seconds)
+{
+	struct episode *ep = find(a, 0, name, true);
+
+	if (!ep)
+		return -ENOSPC;
+	if (!ep->seen)
+		ep->pending = 0;
+	ep->seen = true;
+	ep->pending += count;
+	ep->seconds = seconds;
+	snprintf(ep->runtime, sizeof(ep->runtime), "%s",
+		 runtime ? runtime : "");
+	return 0;
+}
+
 void ct_alerts_end(struct ct_alerts *a)
 {
 	size_t i;
@@ -283,6 +378,8 @@ void ct_alerts_end(struct ct_alerts *a)
 	for (i = 0; i < a->nepisodes; i++) {
 		struct episode *ep = &a->episodes[i];
 
+		if (named(a) && ep->seen)	/* its cgroups summed up */
+			judge(a, ep, ep->pending, ep->seconds);
 		if (ep->active && !ep->seen) {	/* stopped creating */
 			ep->active = false;
 			record(a, ep, "end", 0, 0, 0);

@@ -46,6 +46,9 @@ struct ct_live {
 	int dot;			/* --dot, until written; -1 */
 	struct ct_alerts *alerts;	/* --alert */
 	struct ct_spawners *rates;	/* per-creator counts for alerts */
+	struct cg_count *cg;		/* --alert container:, cgroup: */
+	uint32_t cg_slots, cg_used;
+	uint64_t alert_unjudged;	/* names past the episodes kept */
 	struct ct_exporter x;		/* --prometheus, --listen */
 	int err;			/* the first failure of any of them */
 	uint64_t last_ns, interval_total;
@@ -170,6 +173,62 @@ static int write_metrics(struct ct_live *l, bool up)
 	return err;
 }
 
+/* An interval's creations in one cgroup (--alert container:, cgroup:). */
+struct cg_count {
+	uint64_t id;		/* 0: free slot */
+	uint64_t n;
+};
+
+/* The slot of id (a free one when absent); the table has room. */
+static struct cg_count *cg_slot(struct ct_live *l, uint64_t id)
+{
+	uint32_t i;
+
+	for (i = (id * 0x9e3779b97f4a7c15ULL) >> 40 & (l->cg_slots - 1);
+	     l->cg[i].id && l->cg[i].id != id; i = (i + 1) & (l->cg_slots - 1))
+		;
+	return &l->cg[i];
+}
+
+static int cg_grow(struct ct_live *l)
+{
+	struct cg_count *old = l->cg, *c;
+	uint32_t slots = l->cg_slots, i;
+
+	l->cg_slots = slots ? slots * 2 : 256;
+	l->cg = calloc(l->cg_slots, sizeof(*l->cg));
+	if (!l->cg) {
+		l->cg = old;
+		l->cg_slots = slots;
+		return -ENOMEM;
+	}
+	for (i = 0; i < slots; i++) {
+		if (!old[i].id)
+			continue;
+		c = cg_slot(l, old[i].id);
+		*c = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static int cg_add(struct ct_live *l, uint64_t id)
+{
+	struct cg_count *c;
+
+	if (!id)
+		return 0;	/* unknown: in no container or cgroup known */
+	if ((l->cg_used + 1) * 2 > l->cg_slots && cg_grow(l))
+		return -ENOMEM;
+	c = cg_slot(l, id);
+	if (!c->id) {
+		c->id = id;
+		l->cg_used++;
+	}
+	c->n++;
+	return 0;
+}
+
 /* Every interval starts with the metrics as they stand. */
 static int start_periodic(struct ct_live *l, const struct ct_live_attach *a)
 {
@@ -282,6 +341,50 @@ void ct_live_event(struct ct_live *l, const struct ct_event *e)
 		count(l, e);
 	if (l->rates)
 		ct_spawners_add(l->rates, e);
+	if (e->type == CT_EV_CLONE && l->alerts &&
+	    ct_alerts_scope(l->alerts) >= CT_ALERT_CONTAINER &&
+	    cg_add(l, e->cgroup_id))
+		l->alert_unjudged++;
+}
+
+/* container:, cgroup: each cgroup's creations to the alert of its name */
+static void observe_cgroups(struct ct_live *l, double secs)
+{
+	bool container = ct_alerts_scope(l->alerts) == CT_ALERT_CONTAINER;
+	char unknown[32];
+	uint32_t i;
+
+	for (i = 0; i < l->cg_slots; i++) {
+		const struct ct_container *c;
+		const char *name, *runtime = NULL;
+
+		if (!l->cg[i].id)
+			continue;
+		if (container) {
+			c = l->cgroups ? ct_cgroups_container(l->cgroups,
+							      l->cg[i].id) :
+				NULL;
+			if (!c || !c->id[0])
+				continue;	/* in no container */
+			name = c->id;
+			runtime = c->runtime;
+		} else {
+			name = l->cgroups ? ct_cgroups_path(l->cgroups,
+							    l->cg[i].id, NULL) :
+				NULL;
+			if (!name) {	/* gone before it was looked up */
+				snprintf(unknown, sizeof(unknown),
+					 "(id %llu)",
+					 (unsigned long long)l->cg[i].id);
+				name = unknown;
+			}
+		}
+		if (ct_alerts_observe_named(l->alerts, name, runtime,
+					    l->cg[i].n, secs))
+			l->alert_unjudged += l->cg[i].n;
+	}
+	memset(l->cg, 0, l->cg_slots * sizeof(*l->cg));
+	l->cg_used = 0;
 }
 
 /* The interval's rates to the alerts. */
@@ -292,6 +395,8 @@ static void observe_rates(struct ct_live *l, double secs)
 	ct_alerts_begin(l->alerts);
 	if (ct_alerts_total(l->alerts)) {
 		ct_alerts_observe(l->alerts, 0, NULL, l->interval_total, secs);
+	} else if (ct_alerts_scope(l->alerts) >= CT_ALERT_CONTAINER) {
+		observe_cgroups(l, secs);
 	} else {
 		for (i = 0; i < ct_spawners_len(l->rates); i++) {
 			struct ct_spawner *r = ct_spawners_at(l->rates, i);
@@ -379,6 +484,9 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 		interval_end(l, ct_now_ns(), false);
 	}
 	ct_alerts_stop(l->alerts, sig ? sig : SIGTERM);
+	if (l->alert_unjudged)
+		ct_msg("--alert: %llu creations not judged (more containers or cgroups at once than %d, or out of memory)",
+		       (unsigned long long)l->alert_unjudged, CT_ALERT_EPISODES);
 	ct_analysis_print(l->analysis, out->f, out->json, duration);
 	if (l->dot >= 0) {
 		err = ct_analysis_dot(l->analysis, l->dot);
@@ -400,6 +508,7 @@ void ct_live_free(struct ct_live *l)
 	ct_analysis_free(l->analysis);
 	ct_exporter_free(&l->x);
 	ct_alerts_free(l->alerts);
+	free(l->cg);
 	ct_spawners_free(l->rates);
 	ct_cgroups_free(l->recorded);
 	free(l);

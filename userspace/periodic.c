@@ -26,12 +26,14 @@ enum {
 static const struct argp_option options[] = {
 	{ "interval", 'i', "SECONDS", 0,
 	  "Interval of top, --alert and --prometheus (default 1)" },
-	{ "alert", OPT_ALERT, "RATE|total:RATE", 0,
-	  "Alert when a process (or, with total:, the system) creates RATE "
-	  "tasks per second or more" },
+	{ "alert", OPT_ALERT, "[SCOPE:]RATE", 0,
+	  "Alert when a process (or, with total:, the system; container:, "
+	  "a container; cgroup:, a cgroup) creates RATE tasks per second or "
+	  "more" },
 	{ "alert-exec", OPT_ALERT_EXEC, "CMD", 0,
 	  "Run 'sh -c CMD' once per alert episode (environment: CT_ALERT_PID, "
-	  "CT_ALERT_COMM, CT_ALERT_RATE, CT_ALERT_SCOPE)" },
+	  "CT_ALERT_COMM, CT_ALERT_RATE, CT_ALERT_SCOPE, CT_ALERT_CONTAINER, "
+	  "CT_ALERT_CGROUP)" },
 	{ "prometheus", OPT_PROM, "FILE", 0,
 	  "Write node_exporter textfile metrics to FILE every interval" },
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
@@ -95,7 +97,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				      &p->interval);
 	case OPT_ALERT:
 		if (ct_alert_parse(arg, &p->alert))
-			return ct_usage_error(state, "invalid --alert '%s': expected RATE or total:RATE, a positive number of creations per second",
+			return ct_usage_error(state, "invalid --alert '%s': expected RATE, total:RATE, container:RATE or cgroup:RATE, a positive number of creations per second",
 					      arg);
 		break;
 	case OPT_ALERT_EXEC:

@@ -40,6 +40,7 @@
 #include "json.h"
 #include "outbuf.h"
 #include "exporter.h"
+#include "identity.h"
 #include "attach.h"
 #include "commands.h"
 #include "proc.h"
@@ -740,14 +741,50 @@ static void print_human(struct top *t, const struct sample *s, uint64_t now)
 		fputc('\n', t->f);
 }
 
+/* container:, cgroup: each cgroup's creations to the alert of its name */
+static void observe_cgroups(struct top *t, const struct sample *s,
+			    uint64_t now)
+{
+	bool container = ct_alerts_scope(t->alerts) == CT_ALERT_CONTAINER;
+	char unknown[32];
+	size_t i;
+
+	for (i = 0; i < s->ncgroups; i++) {
+		const struct cgroup_row *r = &s->cgroups[i];
+		const char *path = cg_path(&t->cg, r->id, now);
+		struct ct_container c;
+
+		if (!r->v.created)
+			continue;
+		if (container) {
+			if (!path || !ct_container_parse(path, strlen(path),
+							 &c) || !c.id[0])
+				continue;	/* in no container */
+			ct_alerts_observe_named(t->alerts, c.id, c.runtime,
+						r->v.created, s->secs);
+			continue;
+		}
+		if (!path) {
+			snprintf(unknown, sizeof(unknown), "(id %" PRIu64 ")",
+				 r->id);
+			path = unknown;
+		}
+		ct_alerts_observe_named(t->alerts, path, NULL, r->v.created,
+					s->secs);
+	}
+}
+
 /* The interval's rates to the alerts. */
-static void observe_rates(struct top *t, const struct sample *s)
+static void observe_rates(struct top *t, const struct sample *s,
+			  uint64_t now)
 {
 	size_t i;
 
 	ct_alerts_begin(t->alerts);
 	if (ct_alerts_total(t->alerts)) {
 		ct_alerts_observe(t->alerts, 0, NULL, s->created, s->secs);
+	} else if (ct_alerts_scope(t->alerts) >= CT_ALERT_CONTAINER) {
+		observe_cgroups(t, s, now);
 	} else {
 		for (i = 0; i < s->nparents; i++)
 			if (s->parents[i].created)
@@ -834,7 +871,7 @@ static int interval(struct top *t, uint64_t now, double secs, bool up)
 	else
 		print_human(t, &t->s, now);
 	if (t->alerts)
-		observe_rates(t, &t->s);
+		observe_rates(t, &t->s, now);
 	if (t->x.on) {
 		if (t->failures)
 			collect_causes(t, now);
