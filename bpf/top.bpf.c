@@ -12,6 +12,8 @@
  *  - parents: LRU hash by creating TGID: counts by kind, failures, comm
  *             (read and deleted by user space each interval)
  *  - cgroups: LRU hash by the creator's cgroup v2 id
+ *  - users:   LRU hash by the creator's real uid, only with --users
+ *             (count_users; otherwise untouched, the cost unchanged)
  *  - failing: LRU hash by creating TGID: its EAGAIN and ENOMEM failures,
  *             whose cause user space diagnoses (read and deleted within
  *             about 100 ms of a failure)
@@ -62,6 +64,16 @@ struct {
 	__type(value, struct ct_top_cgroup);
 } cgroups SEC(".maps");
 
+/* top --users: count by creating uid */
+const volatile bool count_users;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_USERS);
+	__type(key, __u32);
+	__type(value, struct ct_top_user);
+} users SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, CT_TOP_FAILING);
@@ -91,6 +103,19 @@ static __always_inline struct ct_top_cgroup *cgroup_of(__u64 id)
 	return bpf_map_lookup_elem(&cgroups, &id);
 }
 
+/* The creator's real uid as the initial user namespace sees it. */
+static __always_inline struct ct_top_user *user_of(void)
+{
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct ct_top_user *u, zero = {};
+
+	u = bpf_map_lookup_elem(&users, &uid);
+	if (u)
+		return u;
+	bpf_map_update_elem(&users, &uid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&users, &uid);
+}
+
 static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 				      bool btf)
 {
@@ -117,6 +142,12 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	c = cgroup_of(bpf_get_current_cgroup_id());
 	if (c)
 		__sync_fetch_and_add(&c->created, 1);
+	if (count_users) {
+		struct ct_top_user *u = user_of();
+
+		if (u)
+			__sync_fetch_and_add(&u->created, 1);
+	}
 	return 0;
 }
 
@@ -162,6 +193,12 @@ static __always_inline int on_exit(long ret)
 	c = cgroup_of(bpf_get_current_cgroup_id());
 	if (c)
 		__sync_fetch_and_add(&c->failed, 1);
+	if (count_users) {
+		struct ct_top_user *u = user_of();
+
+		if (u)
+			__sync_fetch_and_add(&u->failed, 1);
+	}
 	if (err == EAGAIN || err == ENOMEM) {
 		struct ct_top_failing *f, zero = {};
 

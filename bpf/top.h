@@ -19,6 +19,7 @@
 #define CT_TOP_FAILING	1024	/* creators whose creations fail */
 #define CT_TOP_PARENTS	16384
 #define CT_TOP_CGROUPS	4096
+#define CT_TOP_USERS	4096	/* --users: creating uids */
 
 struct ct_top_parent {
 	__u64 created[CT_KIND_NR];
@@ -27,6 +28,12 @@ struct ct_top_parent {
 };
 
 struct ct_top_cgroup {
+	__u64 created;
+	__u64 failed;
+};
+
+/* users[] (top --users): by the creator's real uid */
+struct ct_top_user {
 	__u64 created;
 	__u64 failed;
 };

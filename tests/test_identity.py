@@ -384,3 +384,97 @@ def test_alert_per_container_top(tmp_path, workloads_built, cgroups):
     ], alerts
     assert alerts[0]["rate"] >= 200 and alerts[0]["threshold"] == 200
     assert marks.read_text().splitlines().count("container " + ID64) == 1
+
+
+# ---- top --users, --containers ----
+
+def test_top_users_containers(workloads_built, cgroups):
+    """top --users --containers: two storms run as uid 12345 in a fake
+    docker container (one in a cgroup below it), and three forks by root
+    in a CRI-O container beside it: summed over the intervals, the uid's
+    row and each container's row (its cgroups added up) count what the
+    workloads say they created."""
+    a, pa, b, pb = two_containers(cgroups)
+    sub, _ = cgroups("system.slice/docker-%s.scope/sub" % ID64)
+    script = ('sh -c \'echo $$ > "$1/cgroup.procs" && exec setpriv '
+              '--reuid 12345 --regid 23456 --clear-groups "$2" -k fork '
+              '-n 400\' sh "$A" "$W" & '
+              'sh -c \'echo $$ > "$1/cgroup.procs" && exec setpriv '
+              '--reuid 12345 --regid 23456 --clear-groups "$2" -k fork '
+              '-n 300\' sh "$S" "$W" & '
+              'sh -c \'echo $$ > "$1/cgroup.procs" && exec "$2" -k fork '
+              '-n 3\' sh "$B" "$W" & wait')
+    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
+                            "-r", "0", "--users", "--containers"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = subprocess.run(["env", "A=" + a, "B=" + b, "S=" + sub,
+                            "W=" + workload("ct-storm"), "sh", "-c",
+                            script], capture_output=True, timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(0.7)     # the last creations' interval is read
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    stated = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    made = {s["created"]: s["created"] + len(s["helpers"]) for s in stated}
+    assert sorted(made) == [3, 300, 400] and \
+        all(s["failed"] == 0 for s in stated), stated
+    recs = [json.loads(x) for x in out.decode().splitlines()
+            if json.loads(x).get("event") == "top"]
+    users = sum(u["created"] for t in recs for u in t["users"]
+                if u["uid"] == 12345)
+    failed = sum(u["failed"] for t in recs for u in t["users"]
+                 if u["uid"] == 12345)
+    assert (users, failed) == (made[400] + made[300], 0), recs
+    rows, cgs = {}, {}
+    for t in recs:
+        for c in t["containers"]:
+            if c["id"] in (ID64, ID64_B):
+                n, f, keys = rows.get(c["id"], (0, 0, set()))
+                keys.add((c["runtime"], c["pod_uid"]))
+                cgs.setdefault(c["id"], set()).add(c["cgroups"])
+                rows[c["id"]] = (n + c["created"], f + c["failed"], keys)
+    assert rows == {ID64: (made[400] + made[300], 0, {("docker", None)}),
+                    ID64_B: (made[3], 0, {("cri-o", POD)})}, rows
+    assert cgs[ID64] <= {1, 2} and cgs[ID64_B] == {1}, cgs
+    # without the options: no such keys (the default stream unchanged)
+    assert "users" not in json.loads(subprocess.run(
+        [CLONETRACE, "top", "--json", "-n", "1", "-i", "0.1"],
+        capture_output=True, timeout=TIMEOUT).stdout.decode()
+        .splitlines()[0])
+
+
+def test_top_users_containers_human(workloads_built, cgroups):
+    """The human view: a USER block with the storming uid (no name in the
+    user database: the number) and a CONTAINER block with the docker
+    container's runtime and short ID, each with a rate above zero."""
+    a, _, _, _ = two_containers(cgroups)
+    top = subprocess.Popen([CLONETRACE, "top", "--no-redraw", "-v", "-i",
+                            "0.3", "-r", "0", "--users", "--containers"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = subprocess.run(in_cgroup(a, ["setpriv", "--reuid", "54321",
+                                         "--regid", "54321",
+                                         "--clear-groups",
+                                         workload("ct-storm"), "-k",
+                                         "fork", "-d", "0.8"]),
+                           capture_output=True, timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(0.5)
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    lines = out.decode(errors="replace").splitlines()
+    heads = [x.split()[-1] for x in lines if x.split()[:2] ==
+             ["RATE/s", "FAILED"]]
+    assert {"USER", "CONTAINER"} <= set(heads), lines
+    users = [x.split() for x in lines if x.split()[-1:] == ["54321"]]
+    boxes = [x.split() for x in lines
+             if x.split()[-2:] == ["docker", ID64[:12]]]
+    assert users and max(float(x[0]) for x in users) > 100, lines
+    assert boxes and max(float(x[0]) for x in boxes) > 100, lines

@@ -21,6 +21,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +63,8 @@ struct top_opts {
 	int redraw;		/* -1: when stdout is a terminal */
 	int verbose;
 	bool no_syscalls;
+	bool users;		/* --users: the view by creating uid */
+	bool containers;	/* --containers: the view by container */
 	enum ct_mode mode;
 	struct ct_periodic periodic;	/* -i, --alert, --prometheus, --listen */
 };
@@ -84,6 +87,8 @@ enum {
 	OPT_NO_REDRAW,
 	OPT_NO_SYSCALLS,
 	OPT_METRICS_CGROUPS,
+	OPT_USERS,
+	OPT_CONTAINERS,
 };
 
 static const struct argp_option opts[] = {
@@ -98,6 +103,12 @@ static const struct argp_option opts[] = {
 	  "No syscall tracepoints (they slow every syscall on the machine): "
 	  "no failures" },
 	{ "verbose", 'v', NULL, 0, "Say how it attached" },
+	{ "users", OPT_USERS, NULL, 0,
+	  "Also the creations by user (the creator's real uid; counted in "
+	  "the kernel only when asked)" },
+	{ "containers", OPT_CONTAINERS, NULL, 0,
+	  "Also the creations by container (the creators' cgroups summed "
+	  "by the container their path names)" },
 	{ "metrics-cgroups", OPT_METRICS_CGROUPS, "N", 0,
 	  "Cgroups with series of their own in the metrics, the others "
 	  "summed as \"other\" (default 20, at most 1000)" },
@@ -148,6 +159,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_SYSCALLS:
 		o->no_syscalls = true;
 		break;
+	case OPT_USERS:
+		o->users = true;
+		break;
+	case OPT_CONTAINERS:
+		o->containers = true;
+		break;
 	case OPT_METRICS_CGROUPS:	/* the tracer has no cgroup series */
 		if (ct_opt_long(state, arg, "--metrics-cgroups", 1,
 				CT_METRICS_CGROUPS_MAX, &n))
@@ -175,6 +192,19 @@ struct cgroup_row {
 	struct ct_top_cgroup v;
 };
 
+struct user_row {
+	uint32_t uid;
+	uint32_t pad;
+	struct ct_top_user v;	/* at 8, as drain() writes */
+};
+
+/* --containers: cgroup rows summed by the container their path names */
+struct container_row {
+	struct ct_container c;
+	uint64_t created, failed;
+	uint32_t cgroups;
+};
+
 struct failing_row {
 	uint32_t tgid;
 	struct ct_top_failing v;	/* 8-byte aligned, as drain() writes */
@@ -190,6 +220,10 @@ struct sample {
 	size_t nparents;
 	struct cgroup_row *cgroups;
 	size_t ncgroups;
+	struct user_row *users;		/* --users */
+	size_t nusers;
+	struct container_row *containers;	/* --containers */
+	size_t ncontainers;
 };
 
 /* cgroup v2 ids to paths: the inode numbers of the hierarchy's dirs. */
@@ -251,6 +285,7 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 	/* the creator's syscall from its registers (task.bpf.h) */
 	skel->rodata->have_task_pt_regs = probe->task_pt_regs;
 	skel->rodata->thread_size = probe->thread_size;
+	skel->rodata->count_users = t->opt.users;
 	ct_autoload_none(skel->obj);
 	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
 				  skel->progs.top_newtask_btf :
@@ -504,7 +539,62 @@ static void metrics_cgroups(struct top *t, const struct sample *s,
 	ct_metrics_cgroups_end(&t->x.m);
 }
 
-static void collect(struct top *t, struct sample *s)
+static int user_by_created(const void *a, const void *b)
+{
+	const struct user_row *x = a, *y = b;
+
+	if (x->v.created != y->v.created)
+		return x->v.created < y->v.created ? 1 : -1;
+	if (x->v.failed != y->v.failed)
+		return x->v.failed < y->v.failed ? 1 : -1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int container_by_created(const void *a, const void *b)
+{
+	const struct container_row *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	if (x->failed != y->failed)
+		return x->failed < y->failed ? 1 : -1;
+	return strcmp(x->c.id, y->c.id);
+}
+
+/* --containers: the interval's cgroups in a container, summed by it. */
+static void collect_containers(struct top *t, struct sample *s,
+			       uint64_t now)
+{
+	size_t i, k;
+
+	s->ncontainers = 0;
+	for (i = 0; i < s->ncgroups; i++) {
+		const struct cgroup_row *r = &s->cgroups[i];
+		const char *path = cg_path(&t->cg, r->id, now);
+		struct ct_container c;
+		struct container_row *row;
+
+		if (!path || !ct_container_parse(path, strlen(path), &c) ||
+		    !c.id[0])
+			continue;	/* in no container (or not known) */
+		for (k = 0; k < s->ncontainers; k++)
+			if (!strcmp(s->containers[k].c.id, c.id))
+				break;
+		row = &s->containers[k];
+		if (k == s->ncontainers) {
+			memset(row, 0, sizeof(*row));
+			row->c = c;
+			s->ncontainers++;
+		}
+		row->created += r->v.created;
+		row->failed += r->v.failed;
+		row->cgroups++;
+	}
+	qsort(s->containers, s->ncontainers, sizeof(*s->containers),
+	      container_by_created);
+}
+
+static void collect(struct top *t, struct sample *s, uint64_t now)
 {
 	size_t j;
 	int k;
@@ -525,6 +615,15 @@ static void collect(struct top *t, struct sample *s)
 			    sizeof(uint64_t), CT_TOP_CGROUPS, t->ckeys,
 			    s->cgroups, sizeof(struct cgroup_row));
 	qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cg_by_created);
+	if (t->opt.users) {
+		s->nusers = drain(bpf_map__fd(t->skel->maps.users),
+				  sizeof(uint32_t), CT_TOP_USERS, t->pkeys,
+				  s->users, sizeof(struct user_row));
+		qsort(s->users, s->nusers, sizeof(*s->users),
+		      user_by_created);
+	}
+	if (t->opt.containers)
+		collect_containers(t, s, now);
 }
 
 /* ---- printing ---- */
@@ -595,6 +694,59 @@ static void json_kinds(struct ct_json *j, const uint64_t *kinds)
 	ct_json_close(j);
 }
 
+/* The name of uid, or NULL when the user database has none. */
+static const char *user_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+
+	if (getpwuid_r(uid, &pw, buf, len, &res) || !res)
+		return NULL;
+	return res->pw_name;
+}
+
+static void json_users(const struct top *t, struct ct_json *j,
+		       const struct sample *s)
+{
+	char buf[1024];
+	size_t i;
+
+	ct_json_open(j, "users", '[');
+	for (i = 0; i < shown(t, s->nusers); i++) {
+		const struct user_row *u = &s->users[i];
+
+		ct_json_open(j, NULL, '{');
+		ct_json_u64(j, "uid", u->uid);
+		ct_json_str(j, "name", user_name(u->uid, buf, sizeof(buf)));
+		ct_json_u64(j, "created", u->v.created);
+		ct_json_num(j, "rate", per_sec(u->v.created, s->secs), 1);
+		put_failed(t, j, u->v.failed);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+}
+
+static void json_containers(const struct top *t, struct ct_json *j,
+			    const struct sample *s)
+{
+	size_t i;
+
+	ct_json_open(j, "containers", '[');
+	for (i = 0; i < shown(t, s->ncontainers); i++) {
+		const struct container_row *c = &s->containers[i];
+
+		ct_json_open(j, NULL, '{');
+		ct_json_str(j, "id", c->c.id);
+		ct_json_str(j, "runtime", c->c.runtime);
+		ct_json_str(j, "pod_uid", c->c.pod_uid[0] ? c->c.pod_uid : NULL);
+		ct_json_u64(j, "cgroups", c->cgroups);
+		ct_json_u64(j, "created", c->created);
+		ct_json_num(j, "rate", per_sec(c->created, s->secs), 1);
+		put_failed(t, j, c->failed);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+}
+
 static void print_json(struct top *t, const struct sample *s, uint64_t now)
 {
 	struct ct_json j;
@@ -647,6 +799,10 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 		ct_json_close(&j);
 	}
 	ct_json_close(&j);
+	if (t->opt.users)
+		json_users(t, &j, s);
+	if (t->opt.containers)
+		json_containers(t, &j, s);
 	ct_json_close(&j);
 }
 
@@ -730,6 +886,51 @@ static void human_cgroups(struct top *t, const struct sample *s,
 	}
 }
 
+static void human_users(struct top *t, const struct sample *s)
+{
+	char num[24], buf[1024];
+	const char *name;
+	size_t i;
+
+	if (!s->nusers)
+		return;
+	fprintf(t->f, "%10s %7s  %s\n", "RATE/s", "FAILED", "USER");
+	for (i = 0; i < shown(t, s->nusers); i++) {
+		const struct user_row *u = &s->users[i];
+
+		fprintf(t->f, "%10.1f %7s  ", per_sec(u->v.created, s->secs),
+			failed_col(t, u->v.failed, num, sizeof(num)));
+		name = user_name(u->uid, buf, sizeof(buf));
+		if (name) {
+			ct_escape(name, SIZE_MAX, CT_ESC_TERMINAL, to_file,
+				  t->f);
+			fprintf(t->f, "(%u)\n", u->uid);
+		} else {
+			fprintf(t->f, "%u\n", u->uid);
+		}
+	}
+}
+
+static void human_containers(struct top *t, const struct sample *s)
+{
+	char num[24];
+	size_t i;
+
+	if (!s->ncontainers)
+		return;
+	fprintf(t->f, "%10s %7s  %s\n", "RATE/s", "FAILED", "CONTAINER");
+	for (i = 0; i < shown(t, s->ncontainers); i++) {
+		const struct container_row *c = &s->containers[i];
+
+		fprintf(t->f, "%10.1f %7s  %s %.12s", per_sec(c->created, s->secs),
+			failed_col(t, c->failed, num, sizeof(num)),
+			c->c.runtime ? c->c.runtime : "-", c->c.id);
+		if (c->c.pod_uid[0])
+			fprintf(t->f, " pod %s", c->c.pod_uid);
+		fputc('\n', t->f);
+	}
+}
+
 static void print_human(struct top *t, const struct sample *s, uint64_t now)
 {
 	if (t->redraw)
@@ -737,6 +938,10 @@ static void print_human(struct top *t, const struct sample *s, uint64_t now)
 	human_totals(t, s);
 	human_parents(t, s);
 	human_cgroups(t, s, now);
+	if (t->opt.users)
+		human_users(t, s);
+	if (t->opt.containers)
+		human_containers(t, s);
 	if (!t->redraw)
 		fputc('\n', t->f);
 }
@@ -817,6 +1022,8 @@ static int top_start(struct top *t)
 	t->s.parents = calloc(CT_TOP_PARENTS, sizeof(*t->s.parents));
 	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
 	t->failing = calloc(CT_TOP_FAILING, sizeof(*t->failing));
+	t->s.users = calloc(CT_TOP_USERS, sizeof(*t->s.users));
+	t->s.containers = calloc(CT_TOP_CGROUPS, sizeof(*t->s.containers));
 	if (ct_outbuf_init(&t->ob, STDOUT_FILENO))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	t->f = t->ob.f;
@@ -825,7 +1032,8 @@ static int top_start(struct top *t)
 	if (cfg.rate)
 		t->alerts = ct_alerts_new(&cfg);
 	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
-	    !t->s.cgroups || !t->failing || (cfg.rate && !t->alerts))
+	    !t->s.cgroups || !t->failing || !t->s.users ||
+	    !t->s.containers || (cfg.rate && !t->alerts))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	/*
 	 * the metrics file can be written and the endpoint listens, or
@@ -865,7 +1073,7 @@ static int top_start(struct top *t)
 static int interval(struct top *t, uint64_t now, double secs, bool up)
 {
 	t->s.secs = secs;
-	collect(t, &t->s);
+	collect(t, &t->s, now);
 	if (t->opt.json)
 		print_json(t, &t->s, now);
 	else
@@ -980,6 +1188,8 @@ int ct_top_main(int argc, char **argv)
 	free(t->failing);
 	free(t->s.parents);
 	free(t->s.cgroups);
+	free(t->s.users);
+	free(t->s.containers);
 	free(t);
 	return status;
 }
