@@ -64,6 +64,28 @@ struct {
 	__type(value, struct ct_top_cgroup);
 } cgroups SEC(".maps");
 
+/* top --children: the exec and exit programs load only then */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_KIDS);
+	__type(key, __u32);
+	__type(value, struct ct_top_kids);
+} kids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_KID_ROWS);
+	__type(key, struct ct_top_kid_code);
+	__type(value, __u64);
+} kid_codes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_TOP_KID_ROWS);
+	__type(key, struct ct_top_kid_prog);
+	__type(value, __u64);
+} kid_progs SEC(".maps");
+
 /* top --users: count by creating uid */
 const volatile bool count_users;
 
@@ -238,6 +260,78 @@ SEC("tracepoint/syscalls/sys_exit_vfork")
 int top_exit_vfork(struct syscall_exit_ctx *ctx)
 {
 	return on_exit(ctx->ret);
+}
+
+static __always_inline struct ct_top_kids *kids_of(__u32 spawner)
+{
+	struct ct_top_kids *k, zero = {};
+
+	k = bpf_map_lookup_elem(&kids, &spawner);
+	if (k)
+		return k;
+	bpf_map_update_elem(&kids, &spawner, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&kids, &spawner);
+}
+
+static __always_inline void add_one(void *map, const void *key)
+{
+	__u64 zero = 0, *n = bpf_map_lookup_elem(map, key);
+
+	if (!n) {
+		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+		n = bpf_map_lookup_elem(map, key);
+	}
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* TP_PROTO(struct task_struct *p, pid_t old_pid, struct linux_binprm *) */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(top_exec, struct task_struct *p)
+{
+	struct ct_top_kid_prog key = {};
+	struct ct_top_kids *k;
+
+	key.spawner = BPF_CORE_READ(p, real_parent, tgid);
+	k = kids_of(key.spawner);
+	if (k)
+		__sync_fetch_and_add(&k->execs, 1);
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	add_one(&kid_progs, &key);
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *p[, bool group_dead]); current is p. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(top_exit)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	struct ct_top_kid_code key = {};
+	struct ct_top_kids *k;
+	__u64 now = bpf_ktime_get_ns(), start, us;
+	__s32 live = 1;
+	__u32 slot = 0;
+
+	bpf_core_read(&live, sizeof(live), &signal->live);
+	if (live != 0)
+		return 0;	/* not the last thread: the process goes on */
+	start = BPF_CORE_READ(task, start_time);
+	us = now > start ? (now - start) / 1000 : 0;
+	while (us > 1 && slot < CT_TOP_LIFE_SLOTS - 1) {
+		us >>= 1;
+		slot++;
+	}
+	key.spawner = BPF_CORE_READ(task, real_parent, tgid);
+	key.code = BPF_CORE_READ(task, exit_code);
+	k = kids_of(key.spawner);
+	if (k) {
+		__sync_fetch_and_add(&k->exits, 1);
+		if (slot < CT_TOP_LIFE_SLOTS)
+			__sync_fetch_and_add(&k->life[slot], 1);
+	}
+	add_one(&kid_codes, &key);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

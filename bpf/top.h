@@ -38,6 +38,33 @@ struct ct_top_user {
 	__u64 failed;
 };
 
+/*
+ * top --children: what each spawner's children became. kids[] by the
+ * spawner's TGID (the real parent at the child's exec or exit):
+ * successful execs, ends of processes (last thread) and their lifetimes
+ * as a log2 histogram of microseconds; kid_codes[] by spawner and wait
+ * status, kid_progs[] by spawner and the comm the exec gave.
+ */
+#define CT_TOP_KIDS		4096
+#define CT_TOP_KID_ROWS		16384
+#define CT_TOP_LIFE_SLOTS	40	/* log2 of usecs: up to ~6 days */
+
+struct ct_top_kids {
+	__u64 execs;
+	__u64 exits;
+	__u64 life[CT_TOP_LIFE_SLOTS];
+};
+
+struct ct_top_kid_code {
+	__u32 spawner;
+	__s32 code;		/* wait status: status << 8, signal | 0x80 */
+};
+
+struct ct_top_kid_prog {
+	__u32 spawner;
+	char comm[CT_COMM_LEN];
+};
+
 /* failing[]: EAGAIN and ENOMEM failures by creating TGID, for causes. */
 struct ct_top_failing {
 	__u64 again;

@@ -16,6 +16,7 @@ import os
 import signal
 import statistics
 import subprocess
+import time
 
 import pytest
 
@@ -401,3 +402,122 @@ def test_tree_without_lifecycle(tmp_path, mode):
             walk(n["children"])
     walk(tree["roots"])
     assert tree["nodes"] >= 8
+
+
+def log2_slot(us):
+    """top --children's lifetime slot of us microseconds."""
+    slot = 0
+    while us > 1 and slot < 39:
+        us >>= 1
+        slot += 1
+    return slot
+
+
+def test_top_children(tmp_path):
+    """top --children: summed over the intervals, the workload's row says
+    what its children became as the workload stated: the execs and the
+    program they gave (comm), the ends by exit status or signal, each
+    lifetime in a log2 slot its own bounds allow; in an interval that
+    holds every end, the median's slot within the bounds' medians.
+    Without --children no such key, and two programs fewer loaded (the
+    exec and exit ones, from /proc/PID/fdinfo)."""
+    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.5",
+                            "-r", "0", "--children"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        loaded = len(prog_types(top.pid))
+        r = subprocess.run([workload("ct-lifecycle")], capture_output=True,
+                           timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(1.2)     # its last interval read
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    stated, _ = split(r.stdout.decode())
+    total = [s for s in stated if s["expect"] == "lifecycle_total"][0]
+    ends = [s for s in stated if s["expect"] == "exit"]
+    rows = [k for x in out.decode().splitlines()
+            for k in json.loads(x).get("children", [])
+            if k["pid"] == total["pid"]]
+    assert rows, out
+    execs = sum(k["execs"] for k in rows)
+    exits = sum(k["exits"] for k in rows)
+    progs, status, slots = {}, {}, {}
+    for k in rows:
+        for p in k["programs"]:
+            progs[p["comm"]] = progs.get(p["comm"], 0) + p["count"]
+        for c, n in k["exit_status"].items():
+            status[c] = status.get(c, 0) + n
+        for b in k["lifetime_log2_us"]:
+            slots[b["min"]] = slots.get(b["min"], 0) + b["count"]
+    want = {}
+    for s in ends:
+        key = s["signal"] or str(s["exit_status"])
+        want[key] = want.get(key, 0) + 1
+    assert (execs, exits, progs, status) == (
+        total["execs"], total["exits"], {"ct-lifecycle": total["execs"]},
+        want), rows
+    # every counted lifetime is one stated end's, in a slot its bounds
+    # allow: match them, each slot's count to as many ends (the points
+    # in ascending order, each to the open range that closes first)
+    assert sum(slots.values()) == len(ends)
+    ranges = sorted((log2_slot(min(s["lifetime_max_ns"], 2 ** 62) // 1000),
+                     log2_slot(s["lifetime_min_ns"] // 1000)) for s in ends)
+    for slot in sorted(log2_slot(lo) for lo, n in slots.items()
+                       for _ in range(n)):
+        fit = [x for x in ranges if x[1] <= slot <= x[0]]
+        assert fit, (slot, slots, ends)
+        ranges.remove(fit[0])
+    whole = [k for k in rows if k["exits"] == len(ends)]
+    if whole:
+        lo = statistics.median(s["lifetime_min_ns"] for s in ends) / 1000
+        hi = statistics.median(s["lifetime_max_ns"] for s in ends) / 1000
+        k = whole[0]
+        assert k["lifetime_median_min_us"] <= hi and \
+            lo < k["lifetime_median_max_us"], (lo, hi, k)
+    # without --children: no key, two programs fewer
+    plain = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-n", "3",
+                              "-i", "0.2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    wait_ready(plain)
+    fewer = len(prog_types(plain.pid))
+    pout, perr = plain.communicate(timeout=TIMEOUT)
+    assert plain.returncode == 0, perr
+    assert "children" not in json.loads(pout.decode().splitlines()[0])
+    assert fewer == loaded - 2, (fewer, loaded)
+
+
+def test_top_children_human(tmp_path):
+    """top --children, human: the workload's rows (its PID after the
+    lifetime column) add up to its stated exits and execs, and name the
+    program its children became and each stated exit status."""
+    top = subprocess.Popen([CLONETRACE, "top", "--no-redraw", "-v", "-i",
+                            "0.5", "-r", "0", "--children"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = subprocess.run([workload("ct-lifecycle")], capture_output=True,
+                           timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(1.2)
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    stated, _ = split(r.stdout.decode())
+    total = [s for s in stated if s["expect"] == "lifecycle_total"][0]
+    lines = out.decode().splitlines()
+    assert any(x.split()[:2] == ["EXITS", "EXECS"] for x in lines), lines
+    rows = [x for x in lines if len(x.split()) > 3 and
+            x.split()[3] == "%d:" % total["pid"]]
+    assert rows, lines
+    assert (sum(int(x.split()[0]) for x in rows),
+            sum(int(x.split()[1]) for x in rows)) == \
+        (total["exits"], total["execs"]), rows
+    text = " ".join(rows)
+    assert "ct-lifecycle\u00d7" in text, rows
+    for s in stated:
+        if s["expect"] == "exit":
+            assert " %s\u00d7" % (s["signal"] or s["exit_status"]) in text

@@ -65,6 +65,7 @@ struct top_opts {
 	bool no_syscalls;
 	bool users;		/* --users: the view by creating uid */
 	bool containers;	/* --containers: the view by container */
+	bool children;		/* --children: what spawners' children became */
 	enum ct_mode mode;
 	struct ct_periodic periodic;	/* -i, --alert, --prometheus, --listen */
 };
@@ -89,6 +90,7 @@ enum {
 	OPT_METRICS_CGROUPS,
 	OPT_USERS,
 	OPT_CONTAINERS,
+	OPT_CHILDREN,
 };
 
 static const struct argp_option opts[] = {
@@ -109,6 +111,10 @@ static const struct argp_option opts[] = {
 	{ "containers", OPT_CONTAINERS, NULL, 0,
 	  "Also the creations by container (the creators' cgroups summed "
 	  "by the container their path names)" },
+	{ "children", OPT_CHILDREN, NULL, 0,
+	  "Also what each spawner's children became: execs, the programs "
+	  "(comm), ends by exit status, median lifetime (loads the exec and "
+	  "exit programs)" },
 	{ "metrics-cgroups", OPT_METRICS_CGROUPS, "N", 0,
 	  "Cgroups with series of their own in the metrics, the others "
 	  "summed as \"other\" (default 20, at most 1000)" },
@@ -165,6 +171,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_CONTAINERS:
 		o->containers = true;
 		break;
+	case OPT_CHILDREN:
+		o->children = true;
+		break;
 	case OPT_METRICS_CGROUPS:	/* the tracer has no cgroup series */
 		if (ct_opt_long(state, arg, "--metrics-cgroups", 1,
 				CT_METRICS_CGROUPS_MAX, &n))
@@ -205,6 +214,24 @@ struct container_row {
 	uint32_t cgroups;
 };
 
+/* --children: the maps' rows, as drain() writes them */
+struct kids_row {
+	uint32_t spawner;
+	uint32_t pad;
+	struct ct_top_kids v;
+};
+
+struct code_row {
+	struct ct_top_kid_code k;
+	uint64_t n;
+};
+
+struct prog_row {
+	struct ct_top_kid_prog k;	/* 20 bytes: the count at 24 */
+	uint32_t pad;
+	uint64_t n;
+};
+
 struct failing_row {
 	uint32_t tgid;
 	struct ct_top_failing v;	/* 8-byte aligned, as drain() writes */
@@ -224,6 +251,12 @@ struct sample {
 	size_t nusers;
 	struct container_row *containers;	/* --containers */
 	size_t ncontainers;
+	struct kids_row *kids;		/* --children */
+	size_t nkids;
+	struct code_row *codes;
+	size_t ncodes;
+	struct prog_row *progs;
+	size_t nprogs;
 };
 
 /* cgroup v2 ids to paths: the inode numbers of the hierarchy's dirs. */
@@ -252,6 +285,7 @@ struct top {
 	uint64_t limit_failures;	/* EAGAIN + ENOMEM, at the last step */
 	uint32_t *pkeys;	/* keys of the maps being drained */
 	uint64_t *ckeys;
+	struct ct_top_kid_prog *kkeys;	/* --children */
 	struct failing_row *failing;
 	struct ct_exporter x;	/* --prometheus, --listen */
 	bool failed;		/* the metrics could not be written */
@@ -290,6 +324,8 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
 				  skel->progs.top_newtask_btf :
 				  skel->progs.top_newtask_raw, true);
+	bpf_program__set_autoload(skel->progs.top_exec, t->opt.children);
+	bpf_program__set_autoload(skel->progs.top_exit, t->opt.children);
 	/* 5.10 has no bpf_get_current_task_btf(): the comm by helper there */
 	skel->rodata->have_current_task_btf = probe->current_task_btf;
 	on = ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
@@ -415,7 +451,8 @@ static int cg_by_created(const void *a, const void *b)
 static size_t drain(int fd, size_t ksize, size_t max, void *keys,
 		    void *rows, size_t rsize)
 {
-	char key[8], next[8];
+	char key[32], next[32];
+	size_t voff = (ksize + 7) & ~(size_t)7;	/* the value, 8-aligned */
 	size_t n = 0, i, got = 0;
 	void *prev = NULL;
 
@@ -430,7 +467,7 @@ static size_t drain(int fd, size_t ksize, size_t max, void *keys,
 		void *k = (char *)keys + i * ksize;
 
 		memcpy(row, k, ksize);
-		if (!bpf_map_lookup_and_delete_elem(fd, k, row + 8)) {
+		if (!bpf_map_lookup_and_delete_elem(fd, k, row + voff)) {
 			got++;
 		} else if (errno == EINVAL || errno == ENOTSUPP_KERNEL ||
 			   errno == EOPNOTSUPP) {
@@ -439,7 +476,7 @@ static size_t drain(int fd, size_t ksize, size_t max, void *keys,
 			 * before, two calls: a creation counted between
 			 * them is lost.
 			 */
-			if (!bpf_map_lookup_elem(fd, k, row + 8)) {
+			if (!bpf_map_lookup_elem(fd, k, row + voff)) {
 				bpf_map_delete_elem(fd, k);
 				got++;
 			}
@@ -594,6 +631,49 @@ static void collect_containers(struct top *t, struct sample *s,
 	      container_by_created);
 }
 
+static int kids_by_exits(const void *a, const void *b)
+{
+	const struct kids_row *x = a, *y = b;
+
+	if (x->v.exits != y->v.exits)
+		return x->v.exits < y->v.exits ? 1 : -1;
+	if (x->v.execs != y->v.execs)
+		return x->v.execs < y->v.execs ? 1 : -1;
+	return x->spawner < y->spawner ? -1 : x->spawner > y->spawner;
+}
+
+static int progs_by_count(const void *a, const void *b)
+{
+	const struct prog_row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strncmp(x->k.comm, y->k.comm, CT_COMM_LEN);
+}
+
+static int codes_by_code(const void *a, const void *b)
+{
+	const struct code_row *x = a, *y = b;
+
+	return x->k.code < y->k.code ? -1 : x->k.code > y->k.code;
+}
+
+/* --children: the interval's execs and ends by spawner. */
+static void collect_children(struct top *t, struct sample *s)
+{
+	s->nkids = drain(bpf_map__fd(t->skel->maps.kids), sizeof(uint32_t),
+			 CT_TOP_KIDS, t->pkeys, s->kids, sizeof(*s->kids));
+	s->ncodes = drain(bpf_map__fd(t->skel->maps.kid_codes),
+			  sizeof(struct ct_top_kid_code), CT_TOP_KID_ROWS,
+			  t->kkeys, s->codes, sizeof(*s->codes));
+	s->nprogs = drain(bpf_map__fd(t->skel->maps.kid_progs),
+			  sizeof(struct ct_top_kid_prog), CT_TOP_KID_ROWS,
+			  t->kkeys, s->progs, sizeof(*s->progs));
+	qsort(s->kids, s->nkids, sizeof(*s->kids), kids_by_exits);
+	qsort(s->progs, s->nprogs, sizeof(*s->progs), progs_by_count);
+	qsort(s->codes, s->ncodes, sizeof(*s->codes), codes_by_code);
+}
+
 static void collect(struct top *t, struct sample *s, uint64_t now)
 {
 	size_t j;
@@ -624,6 +704,8 @@ static void collect(struct top *t, struct sample *s, uint64_t now)
 	}
 	if (t->opt.containers)
 		collect_containers(t, s, now);
+	if (t->opt.children)
+		collect_children(t, s);
 }
 
 /* ---- printing ---- */
@@ -747,6 +829,101 @@ static void json_containers(const struct top *t, struct ct_json *j,
 	ct_json_close(j);
 }
 
+/* "0", "3", "SIGKILL", "SIGSEGV+core": a wait status's name. */
+static const char *code_name(int32_t code, char *buf, size_t len)
+{
+	char sig[24];
+
+	if (!(code & 0x7f))
+		snprintf(buf, len, "%d", (code >> 8) & 0xff);
+	else
+		snprintf(buf, len, "%s%s",
+			 ct_signal_name(code & 0x7f, sig, sizeof(sig)),
+			 code & 0x80 ? "+core" : "");
+	return buf;
+}
+
+/* The bounds in usecs of the log2 slot holding the median lifetime. */
+static bool median_slot(const struct ct_top_kids *k, uint64_t *lo,
+			uint64_t *hi)
+{
+	uint64_t seen = 0;
+	int i;
+
+	if (!k->exits)
+		return false;
+	for (i = 0; i < CT_TOP_LIFE_SLOTS; i++) {
+		seen += k->life[i];
+		if (seen * 2 >= k->exits)
+			break;
+	}
+	if (i == CT_TOP_LIFE_SLOTS)
+		i--;
+	*lo = i ? 1ULL << i : 0;
+	*hi = 1ULL << (i + 1);
+	return true;
+}
+
+#define KID_PROGS	5	/* programs named per spawner */
+
+static void json_children(const struct top *t, struct ct_json *j,
+			  const struct sample *s)
+{
+	char name[32];
+	uint64_t lo, hi;
+	size_t i, p, shown_progs;
+	int slot;
+
+	ct_json_open(j, "children", '[');
+	for (i = 0; i < shown(t, s->nkids); i++) {
+		const struct kids_row *k = &s->kids[i];
+
+		ct_json_open(j, NULL, '{');
+		ct_json_u64(j, "pid", k->spawner);
+		ct_json_u64(j, "execs", k->v.execs);
+		ct_json_u64(j, "exits", k->v.exits);
+		ct_json_open(j, "programs", '[');
+		for (p = 0, shown_progs = 0; p < s->nprogs &&
+		     shown_progs < KID_PROGS; p++) {
+			if (s->progs[p].k.spawner != k->spawner)
+				continue;
+			ct_json_open(j, NULL, '{');
+			ct_json_strn(j, "comm", s->progs[p].k.comm, CT_COMM_LEN);
+			ct_json_u64(j, "count", s->progs[p].n);
+			ct_json_close(j);
+			shown_progs++;
+		}
+		ct_json_close(j);
+		ct_json_open(j, "exit_status", '{');
+		for (p = 0; p < s->ncodes; p++)
+			if (s->codes[p].k.spawner == k->spawner)
+				ct_json_u64(j, code_name(s->codes[p].k.code, name,
+							 sizeof(name)),
+					    s->codes[p].n);
+		ct_json_close(j);
+		if (median_slot(&k->v, &lo, &hi)) {
+			ct_json_u64(j, "lifetime_median_min_us", lo);
+			ct_json_u64(j, "lifetime_median_max_us", hi);
+		} else {
+			ct_json_null(j, "lifetime_median_min_us");
+			ct_json_null(j, "lifetime_median_max_us");
+		}
+		ct_json_open(j, "lifetime_log2_us", '[');
+		for (slot = 0; slot < CT_TOP_LIFE_SLOTS; slot++) {
+			if (!k->v.life[slot])
+				continue;
+			ct_json_open(j, NULL, '{');
+			ct_json_u64(j, "min", slot ? 1ULL << slot : 0);
+			ct_json_u64(j, "max", 1ULL << (slot + 1));
+			ct_json_u64(j, "count", k->v.life[slot]);
+			ct_json_close(j);
+		}
+		ct_json_close(j);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+}
+
 static void print_json(struct top *t, const struct sample *s, uint64_t now)
 {
 	struct ct_json j;
@@ -803,6 +980,8 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 		json_users(t, &j, s);
 	if (t->opt.containers)
 		json_containers(t, &j, s);
+	if (t->opt.children)
+		json_children(t, &j, s);
 	ct_json_close(&j);
 }
 
@@ -931,6 +1110,47 @@ static void human_containers(struct top *t, const struct sample *s)
 	}
 }
 
+static void human_children(struct top *t, const struct sample *s)
+{
+	char name[32], comm[CT_COMM_LEN * 4], life[48];
+	uint64_t lo, hi;
+	size_t i, p, n;
+
+	if (!s->nkids)
+		return;
+	fprintf(t->f, "%7s %7s %17s  %s\n", "EXITS", "EXECS", "MEDIAN LIFE us",
+		"SPAWNER: PROGRAMS; EXIT STATUS");
+	for (i = 0; i < shown(t, s->nkids); i++) {
+		const struct kids_row *k = &s->kids[i];
+
+		if (median_slot(&k->v, &lo, &hi))
+			snprintf(life, sizeof(life), "%" PRIu64 "-%" PRIu64,
+				 lo, hi);
+		else
+			snprintf(life, sizeof(life), "-");
+		fprintf(t->f, "%7" PRIu64 " %7" PRIu64 " %17s  %u:",
+			(uint64_t)k->v.exits, (uint64_t)k->v.execs, life,
+			k->spawner);
+		for (p = 0, n = 0; p < s->nprogs && n < KID_PROGS; p++) {
+			if (s->progs[p].k.spawner != k->spawner)
+				continue;
+			ct_escape_human(s->progs[p].k.comm, CT_COMM_LEN, comm,
+					sizeof(comm));
+			fprintf(t->f, "%s %s\u00d7%" PRIu64, n ? "," : "", comm,
+				s->progs[p].n);
+			n++;
+		}
+		fputs(n ? ";" : " -;", t->f);
+		for (p = 0; p < s->ncodes; p++)
+			if (s->codes[p].k.spawner == k->spawner)
+				fprintf(t->f, " %s\u00d7%" PRIu64,
+					code_name(s->codes[p].k.code, name,
+						  sizeof(name)),
+					s->codes[p].n);
+		fputc('\n', t->f);
+	}
+}
+
 static void print_human(struct top *t, const struct sample *s, uint64_t now)
 {
 	if (t->redraw)
@@ -942,6 +1162,8 @@ static void print_human(struct top *t, const struct sample *s, uint64_t now)
 		human_users(t, s);
 	if (t->opt.containers)
 		human_containers(t, s);
+	if (t->opt.children)
+		human_children(t, s);
 	if (!t->redraw)
 		fputc('\n', t->f);
 }
@@ -1023,6 +1245,10 @@ static int top_start(struct top *t)
 	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
 	t->failing = calloc(CT_TOP_FAILING, sizeof(*t->failing));
 	t->s.users = calloc(CT_TOP_USERS, sizeof(*t->s.users));
+	t->kkeys = calloc(CT_TOP_KID_ROWS, sizeof(*t->kkeys));
+	t->s.kids = calloc(CT_TOP_KIDS, sizeof(*t->s.kids));
+	t->s.codes = calloc(CT_TOP_KID_ROWS, sizeof(*t->s.codes));
+	t->s.progs = calloc(CT_TOP_KID_ROWS, sizeof(*t->s.progs));
 	t->s.containers = calloc(CT_TOP_CGROUPS, sizeof(*t->s.containers));
 	if (ct_outbuf_init(&t->ob, STDOUT_FILENO))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
@@ -1033,7 +1259,8 @@ static int top_start(struct top *t)
 		t->alerts = ct_alerts_new(&cfg);
 	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
 	    !t->s.cgroups || !t->failing || !t->s.users ||
-	    !t->s.containers || (cfg.rate && !t->alerts))
+	    !t->s.containers || !t->kkeys || !t->s.kids || !t->s.codes ||
+	    !t->s.progs || (cfg.rate && !t->alerts))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	/*
 	 * the metrics file can be written and the endpoint listens, or
@@ -1189,6 +1416,10 @@ int ct_top_main(int argc, char **argv)
 	free(t->s.parents);
 	free(t->s.cgroups);
 	free(t->s.users);
+	free(t->kkeys);
+	free(t->s.kids);
+	free(t->s.codes);
+	free(t->s.progs);
 	free(t->s.containers);
 	free(t);
 	return status;
