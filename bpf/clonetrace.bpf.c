@@ -13,7 +13,11 @@
  *    task_newtask uses that for the syscall name and the latency, and a
  *    negative return becomes a clone_failed event;
  *  - fentry/fexit on kernel_clone() (where the kernel allows trampolines)
- *    do the same for creations that no syscall asked for (kthreadd);
+ *    do the same for creations that no syscall tracepoint saw: kthreadd's,
+ *    and in fentry mode every request, since the syscall tracepoints are
+ *    then left off (they tax every syscall on the machine); fexit on the
+ *    clone3 syscall function adds the requests clone3 refuses before
+ *    kernel_clone() (its argument checks);
  *  - sched_process_exit keeps the set of traced processes (-p, -f, -c)
  *    current, so that user space can tell when all of them are gone;
  *  - with -e exec,exit (and only then: the default stream costs the same
@@ -47,12 +51,19 @@ const volatile __u32 kind_mask = ~0U;	/* bit (1 << enum ct_kind) */
 /* Wake the reader only once this much data waits; 0: every event. */
 const volatile __u32 wakeup_bytes;
 /*
- * --no-syscalls: the syscall tracepoints are not attached (they put every
- * syscall of every task on the kernel's slow path); the syscall is read
- * from the creator's registers, fentry/fexit own every request.
+ * No syscall tracepoint is attached (fentry mode by default, or
+ * --no-syscalls: they put every syscall of every task on the kernel's slow
+ * path); the syscall is read from the creator's registers, fentry/fexit
+ * own every request.
  */
 const volatile bool no_syscalls;
 /* have_task_pt_regs, thread_size, have_current_task_btf: task.bpf.h */
+/*
+ * fexit on the clone3 syscall function is attached (sys_clone3_exit): a
+ * clone3 that fails in kernel_clone() is reported there, with the
+ * arguments the caller gave, and not by kernel_clone_exit.
+ */
+const volatile bool clone3_exit;
 /*
  * Requests in flight live in task local storage (5.12+: a slot inside the
  * requesting task, no hashing or locking, freed with the task), else in an
@@ -654,8 +665,9 @@ int sys_exit_vfork(struct syscall_exit_ctx *ctx)
 SEC("fentry/kernel_clone")
 int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 {
-	if (inflight_find())
-		return 0;	/* a syscall tracepoint owns this request */
+	/* a syscall tracepoint owns this request (if any is attached) */
+	if (!no_syscalls && inflight_find())
+		return 0;
 	if (request_wanted()) {
 		__u16 sc = no_syscalls ?
 			   current_syscall(CT_SC_KERNEL) :
@@ -672,8 +684,44 @@ int BPF_PROG(kernel_clone_exit, struct kernel_clone_args *args, int ret)
 	struct inflight *in;
 
 	in = inflight_find();
-	if (in && in->fentry)
-		request_end(ret, CT_SC_KERNEL);
+	if (!in || !in->fentry)
+		return 0;
+	/* a failed clone3: its syscall's exit reports it and ends it */
+	if (ret < 0 && clone3_exit && in->syscall == CT_SC_CLONE3)
+		return 0;
+	request_end(ret, CT_SC_KERNEL);
+	return 0;
+}
+
+/*
+ * long __x64_sys_clone3(const struct pt_regs *regs), or the clone3
+ * wrapper of this architecture (user space resolves the name in BTF).
+ * In fentry mode without syscall tracepoints, the failures kernel_clone()
+ * never sees: clone3's checks of its arguments (size, flags, exit signal,
+ * set_tid: EINVAL, E2BIG, EFAULT). Only clone3 calls pay for it. A clone3
+ * that reached kernel_clone() and failed there left its request in flight
+ * (kernel_clone_exit): it ends here, with the latency from kernel_clone().
+ */
+SEC("fexit/__x64_sys_clone3")
+int BPF_PROG(sys_clone3_exit, const struct pt_regs *regs, long ret)
+{
+	struct inflight *in, unseen = { .syscall = CT_SC_CLONE3 };
+
+	if (ret >= 0)
+		return 0;
+	if (filter_targets && !maybe_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;	/* nothing of this process is ever recorded */
+	in = inflight_find();
+	if (in && in->fentry && in->syscall == CT_SC_CLONE3) {
+		fail_request(in, -ret);
+		inflight_end(in);
+		return 0;
+	}
+	if (!request_wanted())
+		return 0;
+	/* refused before kernel_clone(): the flags from the caller's args */
+	unseen.uargs = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	fail_request(&unseen, -ret);
 	return 0;
 }
 

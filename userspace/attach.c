@@ -4,11 +4,12 @@
  *
  * Modes, best first:
  *   fentry  tp_btf task_newtask + fentry/fexit kernel_clone (latency and
- *           failures of kernel-internal creations too)
+ *           failures of every creation, kernel-internal ones too)
  *   tp_btf  tp_btf task_newtask
  *   raw_tp  raw_tp task_newtask (kernels before 5.5)
  * The objects add the clone-family syscall tracepoints when tracefs has
- * them (ct_autoload_syscalls()).
+ * them (ct_autoload_syscalls()) and the mode needs them: the tracer
+ * leaves them off in fentry mode unless asked (--syscalls).
  *
  * Each mode is probed with a minimal program first (fentry is refused with
  * EPERM on some kernels even where BTF says the function exists), then the
@@ -135,6 +136,26 @@ static const char *clone_function(struct btf *vmlinux)
 		return "kernel_clone";
 	if (btf__find_by_name_kind(vmlinux, "_do_fork", BTF_KIND_FUNC) > 0)
 		return "_do_fork";
+	return NULL;
+}
+
+/*
+ * The function behind the clone3 syscall: its architecture's wrapper, the
+ * one that takes the user's registers (arch/x86/include/asm/
+ * syscall_wrapper.h; arm64 names it __arm64_sys_clone3, s390
+ * __s390x_sys_clone3). Only x86-64 for now: the BPF side reads the
+ * creator's syscall number from x86-64 registers, which tells it that a
+ * request came from clone3. NULL when this kernel's BTF lacks it (no
+ * clone3 before 5.3).
+ */
+static const char *clone3_function(struct btf *vmlinux)
+{
+#if defined(__x86_64__)
+	static const char name[] = "__x64_sys_clone3";
+
+	if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0)
+		return name;
+#endif
 	return NULL;
 }
 
@@ -289,6 +310,7 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 	 * memory of the collector.
 	 */
 	probe.clone_fn = clone_function(vmlinux);
+	probe.clone3_fn = clone3_function(vmlinux);
 	probe.current_task_btf =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 					BPF_FUNC_get_current_task_btf,

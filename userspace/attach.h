@@ -28,6 +28,8 @@ enum ct_mode {
 /* What probing found, once per run, for the object's load(). */
 struct ct_probe {
 	const char *clone_fn;	/* kernel_clone (_do_fork before 5.10); NULL */
+	/* clone3's syscall function (__x64_sys_clone3) in BTF; NULL */
+	const char *clone3_fn;
 	const char *tracefs;	/* where the tracepoints are; NULL: nowhere */
 	bool task_pt_regs;	/* bpf_task_pt_regs() (5.15+) */
 	bool task_storage;	/* task local storage in tracing programs */

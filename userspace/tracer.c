@@ -198,6 +198,7 @@ static int attach(struct session *s)
 	cfg->follow = o->follow || o->cmd_argv;
 	cfg->failed_only = o->failed_only;
 	cfg->no_syscalls = o->no_syscalls;
+	cfg->syscalls = o->syscalls;
 	cfg->comm = o->comm;
 	cfg->cgroup_fd = s->cgroup_fd;
 	cfg->execs = o->execs;

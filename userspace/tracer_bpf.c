@@ -5,6 +5,7 @@
  * The ladder itself is attach.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bpf/libbpf.h>
@@ -29,7 +30,6 @@ static void configure(struct clonetrace_bpf *skel,
 	ro->failed_only = cfg->failed_only;
 	ro->kind_mask = cfg->kind_mask;
 	ro->wakeup_bytes = cfg->wakeup_bytes;
-	ro->no_syscalls = cfg->no_syscalls;
 	ro->have_task_pt_regs = probe->task_pt_regs;
 	ro->thread_size = probe->thread_size;
 	ro->have_current_task_btf = probe->current_task_btf;
@@ -79,6 +79,20 @@ static bool choose_lifecycle(struct clonetrace_bpf *skel,
 				    cfg->no_syscalls) == ARRAY_SIZE(sys);
 }
 
+/*
+ * The syscall tracepoints put every syscall of every task on the kernel's
+ * slow path (~60 ns each, docs/PERFORMANCE.md). Where fentry works,
+ * kernel_clone()'s fexit sees every failure but seccomp's refusals, and
+ * clone3's syscall function the argument checks before it, for nothing on
+ * other syscalls: the tracepoints are then only attached when asked for.
+ */
+static bool want_tracepoints(enum ct_mode mode, const struct ct_bpf_config *cfg)
+{
+	if (cfg->no_syscalls)
+		return false;
+	return cfg->syscalls || mode != CT_MODE_FENTRY;
+}
+
 /* The programs of mode; returns how many syscall tracepoints are on. */
 static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 			      const struct ct_bpf_config *cfg,
@@ -108,6 +122,13 @@ static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 					       probe->clone_fn);
 		bpf_program__set_attach_target(p->kernel_clone_exit, 0,
 					       probe->clone_fn);
+		if (probe->clone3_fn && !cfg->no_syscalls &&
+		    !want_tracepoints(mode, cfg)) {
+			bpf_program__set_autoload(p->sys_clone3_exit, true);
+			bpf_program__set_attach_target(p->sys_clone3_exit, 0,
+						       probe->clone3_fn);
+			skel->rodata->clone3_exit = true;
+		}
 		/* fall through */
 	case CT_MODE_TP_BTF:
 		bpf_program__set_autoload(p->task_newtask_btf, true);
@@ -117,7 +138,7 @@ static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 		break;
 	}
 	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
-				    cfg->no_syscalls);
+				    !want_tracepoints(mode, cfg));
 }
 
 /* ct_attach_ops.load: open, configure, load and attach one mode. */
@@ -138,7 +159,14 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	configure(skel, lc->cfg, probe);
 	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
 	lc->t->exec_failures = choose_lifecycle(skel, lc->cfg, probe);
+	if (lc->cfg->syscalls && on < nsys) {
+		clonetrace_bpf__destroy(skel);
+		*why = "--syscalls: this kernel has no clone-family syscall tracepoints (CONFIG_FTRACE_SYSCALLS, tracefs)";
+		return -ENOENT;
+	}
 	skel->rodata->track_requests = on > 0 || mode == CT_MODE_FENTRY;
+	/* the syscall is read from the creator's registers then */
+	skel->rodata->no_syscalls = on == 0;
 	err = ct_load_skeleton(skel->skeleton, why);
 	/* until it is set, the filter lets nothing through */
 	if (!err && lc->cfg->cgroup_fd >= 0 &&
@@ -153,6 +181,8 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	}
 	lc->t->skel = skel;
 	lc->t->syscalls = on == nsys;
+	lc->t->clone3_exit = skel->rodata->clone3_exit ? probe->clone3_fn :
+			     NULL;
 	lc->t->task_storage = probe->task_storage;
 	lc->t->execs = lc->cfg->execs;
 	lc->t->no_syscalls = lc->cfg->no_syscalls;
@@ -176,12 +206,21 @@ int ct_tracer_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 
 void ct_tracer_describe(const struct ct_tracer_bpf *t)
 {
-	const char *gaps = "";
+	char gaps[256] = "";
 
-	if (!t->syscalls)
-		gaps = t->mode == CT_MODE_FENTRY ?
-		       " (no syscall tracepoints: failures and latency from kernel_clone)" :
-		       " (no syscall tracepoints: no failures, no latency)";
+	if (t->syscalls)
+		snprintf(gaps, sizeof(gaps),
+			 " (syscall tracepoints: every syscall on the slow path)");
+	else if (t->mode != CT_MODE_FENTRY)
+		snprintf(gaps, sizeof(gaps),
+			 " (no syscall tracepoints: no failures, no latency)");
+	else if (t->clone3_exit)
+		snprintf(gaps, sizeof(gaps),
+			 " (no syscall tracepoints: failures and latency from kernel_clone and %s; not seccomp's refusals: --syscalls)",
+			 t->clone3_exit);
+	else
+		snprintf(gaps, sizeof(gaps),
+			 " (no syscall tracepoints: failures and latency from kernel_clone; not clone3's argument errors, not seccomp's refusals: --syscalls)");
 	ct_msg("attach mode %s%s, requests in flight kept %s",
 	       ct_mode_name(t->mode), gaps,
 	       t->task_storage ? "in task storage" : "in a TID hash");

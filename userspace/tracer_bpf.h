@@ -16,7 +16,8 @@ struct ct_bpf_config {
 	bool filter_targets;	/* -p / -c given */
 	bool follow;		/* -f */
 	bool failed_only;	/* --failed */
-	bool no_syscalls;	/* --no-syscalls */
+	bool no_syscalls;	/* --no-syscalls: no syscall hook at all */
+	bool syscalls;		/* --syscalls: the tracepoints in every mode */
 	const char *comm;	/* --comm, or NULL */
 	int cgroup_fd;		/* --cgroup: its directory, or -1 */
 	bool execs, exits;	/* -e exec, -e exit */
@@ -32,6 +33,8 @@ struct ct_tracer_bpf {
 	struct clonetrace_bpf *skel;	/* NULL until attached */
 	enum ct_mode mode;
 	bool syscalls;		/* every syscall tracepoint attached */
+	/* fexit on clone3's syscall function (fentry mode), or NULL */
+	const char *clone3_exit;
 	bool task_storage;	/* requests in flight in task local storage */
 	bool execs;		/* -e exec */
 	bool no_syscalls;	/* --no-syscalls */

@@ -47,6 +47,7 @@ enum {
 	OPT_NO_SYSCALLS,
 	OPT_CGROUP,
 	OPT_CONTEXT,
+	OPT_SYSCALLS,
 };
 
 static const struct argp_option opts[] = {
@@ -79,9 +80,13 @@ static const struct argp_option opts[] = {
 	{ "max-follow", OPT_MAX_FOLLOW, "N", 0,
 	  "Processes -p/-f/-c can track (default 65536)" },
 	{ "no-syscalls", OPT_NO_SYSCALLS, NULL, 0,
-	  "Lowest overhead: no syscall tracepoints (which slow every syscall "
-	  "on the machine); no failures and latencies then, except in fentry "
-	  "mode" },
+	  "Lowest overhead: no syscall hooks (the syscall tracepoints slow "
+	  "every syscall on the machine); no failures and latencies then, "
+	  "except those kernel_clone sees in fentry mode" },
+	{ "syscalls", OPT_SYSCALLS, NULL, 0,
+	  "Attach the syscall tracepoints in every mode (default: not in "
+	  "fentry mode): also creations refused by seccomp, at a cost to "
+	  "every syscall on the machine" },
 	{ "verbose", 'v', NULL, 0, "Say which attach mode was chosen, and why" },
 	{},
 };
@@ -229,6 +234,8 @@ static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 		return ct_usage_error(state, "-f needs -p PID or a command to follow");
 	if (o->context && !o->pids.n)
 		return ct_usage_error(state, "--context describes the -p processes: give -p PID");
+	if (o->syscalls && o->no_syscalls)
+		return ct_usage_error(state, "--syscalls and --no-syscalls contradict each other: give one");
 	return same_files(o, state);
 }
 
@@ -255,6 +262,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CONTEXT:
 		o->context = true;
+		break;
+	case OPT_SYSCALLS:
+		o->syscalls = true;
 		break;
 	case 'v':
 		o->verbose++;

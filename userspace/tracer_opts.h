@@ -28,6 +28,7 @@ struct ct_trace_opts {
 	bool failed_only;		/* --failed */
 	bool execs, exits;		/* -e exec,exit */
 	bool no_syscalls;		/* --no-syscalls */
+	bool syscalls;			/* --syscalls */
 	double duration;		/* -d, seconds; 0: until stopped */
 	const char *output;		/* -o */
 	struct ct_output_opts format;	/* -j, -T, -x */
