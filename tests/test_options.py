@@ -25,9 +25,10 @@ import pytest
 import checktrace
 import formats
 import recording
-from conftest import (CLONETRACE, PROG_RAW_TRACEPOINT, PROG_TRACING, TIMEOUT,
-                      check_trace, need_clonetrace, need_root, prog_types,
-                      unprivileged, wait_ready, workload)
+from conftest import (CLONETRACE, PROG_RAW_TRACEPOINT, PROG_TRACEPOINT,
+                      PROG_TRACING, TIMEOUT, check_trace, need_clonetrace,
+                      need_root, prog_types, unprivileged, wait_ready,
+                      workload)
 
 
 def run(argv, **kw):
@@ -169,6 +170,40 @@ def test_tracer_mode_attaches(root, mode, tmp_path):
     assert [ln for ln in seen
             if ln.startswith("clonetrace: attach mode %s" % mode)], seen
     assert jlines(tmp_path / "t")[-1]["mode"] == mode
+
+
+def test_syscalls_option(root, tmp_path):
+    """--syscalls: the clone-family syscall tracepoints are attached (the
+    programs the tracer holds), -v says so, and what only they see, a
+    creation seccomp refuses, is in the trace; --no-syscalls: none of
+    them; both at once: a usage error. (In fentry mode, where --syscalls
+    changes the default, tests/vm/54-syscall-tax.sh and the VM tracer
+    tests check it.)"""
+    r = run([root, "--syscalls", "--no-syscalls", "-c", "true"])
+    assert r.returncode == 2
+    assert b"--syscalls and --no-syscalls contradict" in r.stderr, r.stderr
+    for opt, want in (("--syscalls", True), ("--no-syscalls", False)):
+        ct = subprocess.Popen([root, "-v", "--mode", "tp_btf", opt, "-o",
+                               "/dev/null"], stderr=subprocess.PIPE)
+        try:
+            seen = wait_ready(ct)
+            types = prog_types(ct.pid)
+        finally:
+            ct.send_signal(signal.SIGINT)
+            ct.communicate(timeout=TIMEOUT)
+        assert (types.count(PROG_TRACEPOINT) == 8) == want, (opt, types)
+        assert [ln for ln in seen if ln.startswith(
+            "clonetrace: attach mode tp_btf (%s" % (
+                "syscall tracepoints: every syscall" if want
+                else "no syscall tracepoints"))], seen
+    exp = tmp_path / "expect"
+    out = tmp_path / "trace"
+    with open(exp, "wb") as f:
+        r = run([root, "--syscalls", "--json", "-o", str(out), "-c",
+                 workload("ct-seccomp")], stdout=f, capture_output=False,
+                stderr=subprocess.PIPE)
+    assert r.returncode == 0, r.stderr
+    assert check_trace(str(exp), str(out)) == 3
 
 
 def test_command_after_dashes(root, tmp_path):
