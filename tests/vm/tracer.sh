@@ -88,6 +88,8 @@ pthread /bin/ct-pthread
 clonevm /bin/ct-clonevm
 clone3ns /bin/ct-clone3ns
 einval /bin/ct-einval
+nproc /bin/ct-limits nproc
+threadsmax /bin/ct-limits threads-max
 pidslimit /bin/ct-pidslimit $pids_root
 threads1 /bin/ct-threads 1
 threads50 /bin/ct-threads 50
@@ -199,8 +201,9 @@ follow() {
 		2>"$out/$name.wl.stderr" &
 	wl=$!
 	exec 3>"$fifo"
-	"$ct" --mode "$MODE" --json -v -o "$out/$name.json" -p "$wl" -f \
-		2>"$out/$name.stderr" &
+	# shellcheck disable=SC2046 # plain's options are words
+	"$ct" --mode "$MODE" --json -v $(plain "${name#follow-}") \
+		-o "$out/$name.json" -p "$wl" -f 2>"$out/$name.stderr" &
 	tracer=$!
 	i=0
 	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
@@ -237,16 +240,30 @@ follow() {
 : >"$out/ran"
 mkdir -p /tmp
 
+# The mode the runs attach in.
+eff=$MODE
+[ "$MODE" = auto ] && eff=$picked
+
+# plain NAME: the options of NAME's plain run. In fentry mode the syscall
+# tracepoints are off by default, and a creation seccomp refuses never
+# reaches kernel_clone(): ct-seccomp's refusals need --syscalls there
+# (docs/USAGE.md says what the default sees).
+plain() {
+	case $eff:$1 in
+	fentry:seccomp) echo "--syscalls" ;;
+	esac
+}
+
 # 1. every workload
 workloads | while read -r name prog args; do
-	echo "run $name -- -- $prog $args"
+	echo "run $name -- $(plain "$name") -- $prog $args"
 done >"$out/plan"
 
 if [ "$MODE" = auto ]; then
 	workloads | while read -r name prog args; do
 		case $name in
 		fork | pthread | einval | seccomp)
-			echo "run $name -- -- $prog $args" ;;
+			echo "run $name -- $(plain "$name") -- $prog $args" ;;
 		esac
 	done >"$out/plan"
 	echo "top_runs" >>"$out/plan"
@@ -258,19 +275,25 @@ fi
 if [ "$kv" -ge 5012 ] && [ "$MODE" != auto ]; then
 	workloads | while read -r name prog args; do
 		few "$name" &&
-			echo "run hash-$name CLONETRACE_NO_TASK_STORAGE=1 -- -v -- $prog $args"
+			echo "run hash-$name CLONETRACE_NO_TASK_STORAGE=1 -- -v $(plain "$name") -- $prog $args"
 	done >>"$out/plan"
 fi
 
 # 3. --no-syscalls: without syscall tracepoints, the syscall from the
-# creator's registers; fentry/fexit on kernel_clone still see failures
-# that reach it (not seccomp's, refused before any of them), the other
-# modes see no failure at all.
-if [ "$MODE" != auto ]; then
+# creator's registers; tp_btf and raw_tp see no failure at all. In fentry
+# mode that is the default (step 1: every failure but seccomp's, from
+# kernel_clone() and clone3's syscall function): there, the tracepoints
+# forced on with --syscalls instead.
+if [ "$MODE" = fentry ]; then
+	workloads | while read -r name prog args; do
+		few "$name" &&
+			echo "run sys-$name -- -v --syscalls -- $prog $args"
+	done >>"$out/plan"
+elif [ "$MODE" != auto ]; then
 	workloads | while read -r name prog args; do
 		case $MODE:$name in
-		*:seccomp | tp_btf:einval | tp_btf:pidslimit | \
-		raw_tp:einval | raw_tp:pidslimit) continue ;;
+		*:seccomp | *:einval | *:pidslimit | *:nproc | *:threadsmax)
+			continue ;;
 		esac
 		few "$name" &&
 			echo "run nosys-$name -- --no-syscalls -- $prog $args"
@@ -311,12 +334,26 @@ if [ "$MODE" != fentry ]; then
 	done
 else
 	# fentry measures every creation that goes through kernel_clone()
-	# (io_uring workers do not: create_io_thread() calls copy_process())
-	for f in "$out"/nosys-*.json; do
+	# (io_uring workers do not: create_io_thread() calls copy_process()),
+	# without syscall tracepoints (the default runs, and the hash ones)
+	workloads | while read -r name prog args; do
+		for f in "$out/$name.json" "$out/hash-$name.json"; do
+			[ -f "$f" ] && [ -z "$(plain "$name")" ] || continue
+			grep '"event":"clone",' "$f" | grep -v '"kind":"user_worker"' |
+				grep -q '"latency_ns":null' &&
+				say "FAIL: ${f##*/}: a clone without latency"
+		done
+	done >"$out/latency"
+	cat "$out/latency"
+	[ -s "$out/latency" ] && fail=1
+	# default: no syscall tracepoint; --syscalls: all of them
+	grep -q 'attach mode fentry (no syscall tracepoints: failures and latency from kernel_clone and __x64_sys_clone3' \
+		"$out/probe.stderr" ||
+		{ say "FAIL: fentry's default: $(cat "$out/probe.stderr")"; fail=1; }
+	for f in "$out"/sys-*.stderr; do
 		[ -f "$f" ] || continue
-		grep '"event":"clone",' "$f" | grep -v '"kind":"user_worker"' |
-			grep -q '"latency_ns":null' &&
-			{ say "FAIL: ${f##*/}: a clone without latency"; fail=1; }
+		grep -q 'attach mode fentry (syscall tracepoints' "$f" ||
+			{ say "FAIL: ${f##*/}: --syscalls ignored: $(cat "$f")"; fail=1; }
 	done
 fi
 # the command's own exec and exit were seen
