@@ -41,6 +41,8 @@ CASES = [
     (["-b", "100"], ["clonetrace: ", "power of two"]),
     (["--max-follow", "0"], ["clonetrace: ", "--max-follow", "'0'"]),
     (["-f"], ["clonetrace: ", "-f needs"]),
+    (["--syscalls", "--no-syscalls"],
+     ["clonetrace: ", "--syscalls and --no-syscalls"]),
     (["-c", "true", "--", "true"], ["clonetrace: ", "-c or after --"]),
     (["-c", "echo $(id)"], ["clonetrace: ", "cannot parse -c"]),
     (["-c", "echo $NO_SUCH_VARIABLE_CT"], ["clonetrace: ", "cannot parse -c"]),

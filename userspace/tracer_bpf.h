@@ -16,7 +16,7 @@ struct ct_bpf_config {
 	bool filter_targets;	/* -p / -c given */
 	bool follow;		/* -f */
 	bool failed_only;	/* --failed */
-	bool no_syscalls;	/* --no-syscalls: no syscall hook at all */
+	bool no_syscalls;	/* --no-syscalls: no syscall tracepoints */
 	bool syscalls;		/* --syscalls: the tracepoints in every mode */
 	const char *comm;	/* --comm, or NULL */
 	int cgroup_fd;		/* --cgroup: its directory, or -1 */

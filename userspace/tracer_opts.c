@@ -80,13 +80,12 @@ static const struct argp_option opts[] = {
 	{ "max-follow", OPT_MAX_FOLLOW, "N", 0,
 	  "Processes -p/-f/-c can track (default 65536)" },
 	{ "no-syscalls", OPT_NO_SYSCALLS, NULL, 0,
-	  "Lowest overhead: no syscall hooks (the syscall tracepoints slow "
-	  "every syscall on the machine); no failures and latencies then, "
-	  "except those kernel_clone sees in fentry mode" },
+	  "Lowest overhead: no syscall tracepoints (they slow every syscall "
+	  "on the machine); no failures and latencies then, except in fentry "
+	  "mode, where this is the default" },
 	{ "syscalls", OPT_SYSCALLS, NULL, 0,
-	  "Attach the syscall tracepoints in every mode (default: not in "
-	  "fentry mode): also creations refused by seccomp, at a cost to "
-	  "every syscall on the machine" },
+	  "Attach the syscall tracepoints in fentry mode too: also creations "
+	  "refused by seccomp, at a cost to every syscall on the machine" },
 	{ "verbose", 'v', NULL, 0, "Say which attach mode was chosen, and why" },
 	{},
 };

@@ -17,6 +17,9 @@ import sys
 MODES = ["fentry", "tp_btf", "raw_tp"]
 TRACER = "tracer-"          # tests/vm/NN-tracer-MODE.sh
 AUTO = "tracer-auto"
+TAX = "syscall-tax"         # tests/vm/54-syscall-tax.sh
+BUDGET = "bpf-budget"       # tests/vm/55-bpf-budget.sh
+COST = (TAX, BUDGET)
 
 
 def read_kv(path):
@@ -64,6 +67,36 @@ def read_first(path):
         return ""
 
 
+def cost_cell(kdir, by):
+    """The per-syscall tax (median getppid ratio, 54-syscall-tax's
+    ratios) of fentry's default and of --syscalls, and the BPF ns per
+    thread creation in fentry's default (55-bpf-budget's budget)."""
+    parts = []
+    for test in COST:
+        hit = [n for n in by if test_name(n) == test]
+        if not hit:
+            continue
+        st, _ = by[hit[0]]
+        out = os.path.join(kdir, "out", hit[0])
+        if test == TAX:
+            r = {}
+            for line in read_first(os.path.join(out, "ratios")).splitlines():
+                w = line.split()
+                if len(w) > 1:
+                    r[w[0]] = w[1]
+            text = "getppid x%s, --syscalls x%s" % (
+                r.get("default", "?"), r.get("syscalls", "?"))
+        else:
+            ns = "?"
+            for line in read_first(os.path.join(out, "budget")).splitlines():
+                w = line.split()
+                if w[:2] == ["fentry", "thread"]:
+                    ns = w[3]
+            text = "BPF %s ns/thread" % ns
+        parts.append(cell(st) + ": " + text)
+    return "; ".join(parts) or "not run"
+
+
 def kernel_row(kdir):
     info = read_kv(os.path.join(kdir, "kernel.info"))
     rows = read_results(os.path.join(kdir, "results.tsv"))
@@ -89,11 +122,14 @@ def kernel_row(kdir):
     else:
         cols.append("not run")
 
+    cols.append(cost_cell(kdir, by))
+
     st, detail = by.get("build:kmod", ("not run", ""))
     cols.append(cell(st) + (" (%s)" % detail if st == "PASS" else ""))
     mod = [(n, by[n][0]) for n in by
            if not n.startswith(("build:", "vm")) and
-           test_name(n) != "smoke" and not test_name(n).startswith(TRACER)]
+           test_name(n) != "smoke" and not test_name(n).startswith(TRACER)
+           and test_name(n) not in COST]
     passed = sum(1 for _, s in mod if s == "PASS")
     bad = [n for n, s in mod if s != "PASS"]
     cols.append("%d/%d pass%s" % (passed, len(mod),
@@ -125,23 +161,29 @@ def main(argv):
               "; quick subset" if run.get("quick") == "1" else ""))
     print()
     print("| kernel | Debian | release (package version) | fentry | "
-          "tp_btf | raw_tp | auto mode | module build (compiler) | "
-          "module tests | DKMS | VM time |")
-    print("|" + "---|" * 11)
+          "tp_btf | raw_tp | auto mode | fentry's cost | "
+          "module build (compiler) | module tests | DKMS | VM time |")
+    print("|" + "---|" * 12)
     for kdir in argv[2:]:
         try:
             cols = kernel_row(kdir)
         except OSError as e:
             cols = [os.path.basename(kdir), "?", "no results: %s" % e] + \
-                ["not run"] * 8
+                ["not run"] * 9
         print("| " + " | ".join(c.replace("|", "\\|") for c in cols) + " |")
     print()
     print("fentry, tp_btf, raw_tp: `tests/vm/5x-tracer-MODE.sh` (every "
           "workload checked by `tests/checktrace.py`, also with "
-          "`--no-syscalls`, `-p -f` and the TID hash for requests in "
+          "`--no-syscalls` (fentry: `--syscalls`), `-p -f` and the TID "
+          "hash for requests in "
           "flight; runs: traced workloads checked). auto mode: the mode "
           "`clonetrace` picks by itself, which must be the best one that "
-          "works. module tests: every other test in `tests/vm` but the "
+          "works. fentry's cost: `54-syscall-tax.sh`, a getppid loop's "
+          "time traced over untraced (median of interleaved rounds) in "
+          "fentry's default and with `--syscalls`; `55-bpf-budget.sh`, "
+          "the BPF ns per thread creation in fentry's default "
+          "(bpf_stats; under TCG, several times the hardware's). "
+          "module tests: every other test in `tests/vm` but the "
           "smoke test. Whole run: %ss." % run.get("seconds", "?"))
     return 0
 
