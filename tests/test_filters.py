@@ -202,12 +202,16 @@ def test_comm_filter_other_name(mode, tmp_path):
 
 def test_failed_only(mode, tmp_path):
     """--failed: every stated failure, and none of the creations."""
+    stated = {}
     for prog in ("ct-einval", "ct-fork", "ct-pthread"):
         exp, out = run_c(mode, workload(prog), ["--failed"], tmp_path,
                          name=prog)
         only = restate(exp, lambda e: e["expect"] == "clone_failed",
                        tmp_path / (prog + ".only"))
-        probs, _ = checktrace.check(str(only), str(out), mode)
+        probs, nexp = checktrace.check(str(only), str(out), mode)
         assert not probs, "%s --failed:\n%s" % (prog, "\n".join(probs))
+        stated[prog] = nexp
+    # ct-einval's failures: four flag combinations, three clone3 arguments
+    assert stated["ct-einval"] == 7
     assert [e["event"] for e in events(tmp_path / "ct-einval")] == \
-        ["clone_failed"] * 4
+        ["clone_failed"] * 7
