@@ -122,8 +122,8 @@ static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 					       probe->clone_fn);
 		bpf_program__set_attach_target(p->kernel_clone_exit, 0,
 					       probe->clone_fn);
-		if (probe->clone3_fn && !cfg->no_syscalls &&
-		    !want_tracepoints(mode, cfg)) {
+		/* not a syscall tracepoint: --no-syscalls keeps it */
+		if (probe->clone3_fn && !want_tracepoints(mode, cfg)) {
 			bpf_program__set_autoload(p->sys_clone3_exit, true);
 			bpf_program__set_attach_target(p->sys_clone3_exit, 0,
 						       probe->clone3_fn);

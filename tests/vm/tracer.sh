@@ -289,6 +289,9 @@ if [ "$MODE" = fentry ]; then
 		few "$name" &&
 			echo "run sys-$name -- -v --syscalls -- $prog $args"
 	done >>"$out/plan"
+	# --no-syscalls there is the default: clone3's refusals still seen
+	echo "run nosys-einval -- -v --no-syscalls -- /bin/ct-einval" \
+		>>"$out/plan"
 elif [ "$MODE" != auto ]; then
 	workloads | while read -r name prog args; do
 		case $MODE:$name in
