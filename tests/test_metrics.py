@@ -250,8 +250,9 @@ def test_tracer_creations_by_kind_and_syscall(tracer):
 
 
 def test_tracer_failures_by_errno(tracer, tmp_path):
-    """ct-einval's failures: by errno, no cause (EINVAL is no limit);
-    the textfile written at the end holds the same, with up 0."""
+    """ct-einval's failures: by errno (EINVAL, and E2BIG from clone3's
+    size check), no cause (neither is a limit); the textfile written at
+    the end holds the same, with up 0."""
     pf = tmp_path / "ct.prom"
     c = Collector(["--comm", "ct-einval", "-i", "0.2", "-o", "/dev/null",
                    "--prometheus", str(pf)])
@@ -261,15 +262,20 @@ def test_tracer_failures_by_errno(tracer, tmp_path):
             timeout=TIMEOUT).stdout.decode())
         n = sum(1 for e in st if e["expect"] == "clone_failed" and
                 e["error"] == "EINVAL")
-        assert n == st[-1]["failed"] > 0
+        big = sum(1 for e in st if e["expect"] == "clone_failed" and
+                  e["error"] == "E2BIG")
+        assert n + big == st[-1]["failed"] and n > 0 and big > 0
         c.wait_for(lambda e: e.get("clonetrace_failures_total",
-                                   errno="EINVAL") == n, "EINVAL %d" % n)
+                                   errno="EINVAL") == n and
+                   e.get("clonetrace_failures_total", errno="E2BIG") == big,
+                   "EINVAL %d, E2BIG %d" % (n, big))
     finally:
         status, err = c.stop()
     assert status == 0, err
     exp = exposition.parse(pf.read_text())
     promtool_lint(pf.read_bytes())
     assert exp.get("clonetrace_failures_total", errno="EINVAL") == n
+    assert exp.get("clonetrace_failures_total", errno="E2BIG") == big
     assert exp.get("clonetrace_failures_total", errno="EAGAIN") == 0
     assert total(exp, "clonetrace_failure_causes_total") == 0
     assert exp.get("clonetrace_up") == 0
