@@ -219,3 +219,16 @@ const char *ct_signal_name(int sig, char *buf, size_t len)
 		snprintf(buf, len, "%d", sig);
 	return buf;
 }
+
+const char *ct_wait_status_name(int32_t code, char *buf, size_t len)
+{
+	char sig[24];
+
+	if (!(code & 0x7f))
+		snprintf(buf, len, "%d", (code >> 8) & 0xff);
+	else
+		snprintf(buf, len, "%s%s",
+			 ct_signal_name(code & 0x7f, sig, sizeof(sig)),
+			 code & 0x80 ? "+core" : "");
+	return buf;
+}

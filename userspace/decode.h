@@ -58,5 +58,7 @@ const char *ct_ns_name(uint64_t flag);
 const char *ct_errno_name(int err, char *buf, size_t len);
 /* "SIGCHLD" into buf; "0" for no signal. */
 const char *ct_signal_name(int sig, char *buf, size_t len);
+/* A wait status's name into buf: "0", "3", "SIGKILL", "SIGSEGV+core". */
+const char *ct_wait_status_name(int32_t code, char *buf, size_t len);
 
 #endif /* CT_DECODE_H */

@@ -204,20 +204,6 @@ static uint64_t median_life(struct ct_kids *k)
 	return (k->life[k->nlife / 2 - 1] + k->life[k->nlife / 2]) / 2;
 }
 
-/* "0", "3", "SIGKILL", "SIGSEGV+core": an exit code's name. */
-static const char *code_name(int32_t code, char *buf, size_t len)
-{
-	char sig[24];
-
-	if (!(code & 0x7f)) {
-		snprintf(buf, len, "%d", (code >> 8) & 0xff);
-		return buf;
-	}
-	snprintf(buf, len, "%s%s", ct_signal_name(code & 0x7f, sig, sizeof(sig)),
-		 code & 0x80 ? "+core" : "");
-	return buf;
-}
-
 size_t ct_spawners_len(const struct ct_spawners *s)
 {
 	return s->n;
@@ -300,7 +286,7 @@ static void print_kids(FILE *f, struct ct_spawner **v, size_t n, size_t rows)
 				median_life(k) / 1e9);
 		for (p = 0; p < k->ncodes; p++)
 			fprintf(f, "%s%s x%" PRIu64, p ? ", " : ", status ",
-				code_name(k->codes[p].code, code, sizeof(code)),
+				ct_wait_status_name(k->codes[p].code, code, sizeof(code)),
 				k->codes[p].n);
 		if (k->other_codes)
 			fprintf(f, ", other x%" PRIu64, k->other_codes);
@@ -370,7 +356,7 @@ static void json_kids(struct ct_json *j, struct ct_kids *k)
 		ct_json_null(j, "lifetime_median_ns");
 	ct_json_open(j, "exit_status", '{');
 	for (p = 0; p < k->ncodes; p++)
-		ct_json_u64(j, code_name(k->codes[p].code, code, sizeof(code)),
+		ct_json_u64(j, ct_wait_status_name(k->codes[p].code, code, sizeof(code)),
 			    k->codes[p].n);
 	ct_json_close(j);
 	ct_json_u64(j, "other_exit_status", k->other_codes);

@@ -829,20 +829,6 @@ static void json_containers(const struct top *t, struct ct_json *j,
 	ct_json_close(j);
 }
 
-/* "0", "3", "SIGKILL", "SIGSEGV+core": a wait status's name. */
-static const char *code_name(int32_t code, char *buf, size_t len)
-{
-	char sig[24];
-
-	if (!(code & 0x7f))
-		snprintf(buf, len, "%d", (code >> 8) & 0xff);
-	else
-		snprintf(buf, len, "%s%s",
-			 ct_signal_name(code & 0x7f, sig, sizeof(sig)),
-			 code & 0x80 ? "+core" : "");
-	return buf;
-}
-
 /* The bounds in usecs of the log2 slot holding the median lifetime. */
 static bool median_slot(const struct ct_top_kids *k, uint64_t *lo,
 			uint64_t *hi)
@@ -897,7 +883,7 @@ static void json_children(const struct top *t, struct ct_json *j,
 		ct_json_open(j, "exit_status", '{');
 		for (p = 0; p < s->ncodes; p++)
 			if (s->codes[p].k.spawner == k->spawner)
-				ct_json_u64(j, code_name(s->codes[p].k.code, name,
+				ct_json_u64(j, ct_wait_status_name(s->codes[p].k.code, name,
 							 sizeof(name)),
 					    s->codes[p].n);
 		ct_json_close(j);
@@ -1144,7 +1130,7 @@ static void human_children(struct top *t, const struct sample *s)
 		for (p = 0; p < s->ncodes; p++)
 			if (s->codes[p].k.spawner == k->spawner)
 				fprintf(t->f, " %s\u00d7%" PRIu64,
-					code_name(s->codes[p].k.code, name,
+					ct_wait_status_name(s->codes[p].k.code, name,
 						  sizeof(name)),
 					s->codes[p].n);
 		fputc('\n', t->f);

@@ -358,20 +358,6 @@ static void run_life(const struct ct_tree *t, const struct node *n,
 	}
 }
 
-/* "0", "3", "SIGKILL", "SIGSEGV+core": how a process ended. */
-static const char *code_name(int32_t code, char *buf, size_t len)
-{
-	char sig[24];
-
-	if (!(code & 0x7f))
-		snprintf(buf, len, "%d", (code >> 8) & 0xff);
-	else
-		snprintf(buf, len, "%s%s",
-			 ct_signal_name(code & 0x7f, sig, sizeof(sig)),
-			 code & 0x80 ? "+core" : "");
-	return buf;
-}
-
 /* " exec=PROG exit=3 lifetime=0.012000s": -e exec,exit annotations. */
 static size_t life_label(const struct ct_tree *t, const struct node *n,
 			 uint64_t count, char *buf, size_t len)
@@ -388,7 +374,7 @@ static size_t life_label(const struct ct_tree *t, const struct node *n,
 		return off;
 	off += snprintf(buf + off, len - off, " %s=%s",
 			n->code & 0x7f ? "signal" : "exit",
-			code_name(n->code, how, sizeof(how)));
+			ct_wait_status_name(n->code, how, sizeof(how)));
 	if (off >= len)
 		return off;
 	run_life(t, n, count, &lo, &hi);
