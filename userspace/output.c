@@ -720,20 +720,29 @@ static void json_exit(struct ct_json *j, struct ct_output *out,
 	ct_json_bool(j, "last_thread", x->group_dead);
 }
 
+/* Every JSON line's start, into buf: ts_ns, the wall time if asked, cpu. */
+static void json_head(struct ct_json *j, char *buf, size_t cap,
+		      struct ct_output *out, const struct ct_event *e)
+{
+	char name[80];
+
+	ct_json_init_buf(j, buf, cap);
+	ct_json_open(j, NULL, '{');
+	ct_json_u64(j, "ts_ns", e->ts_ns);
+	if (out->wallclock) {
+		wall_time(out, e->ts_ns, true, name, sizeof(name));
+		ct_json_str(j, "time", name);
+	}
+	ct_json_u64(j, "cpu", e->cpu);
+}
+
 /* exec and exit: their own keys (docs/JSON.md), the same identity. */
 static int json_life(struct ct_output *out, const struct ct_event *e)
 {
 	struct ct_json j;
-	char buf[16384], name[80];
+	char buf[16384];
 
-	ct_json_init_buf(&j, buf, sizeof(buf));
-	ct_json_open(&j, NULL, '{');
-	ct_json_u64(&j, "ts_ns", e->ts_ns);
-	if (out->wallclock) {
-		wall_time(out, e->ts_ns, true, name, sizeof(name));
-		ct_json_str(&j, "time", name);
-	}
-	ct_json_u64(&j, "cpu", e->cpu);
+	json_head(&j, buf, sizeof(buf), out, e);
 	if (e->type == CT_EV_EXEC) {
 		ct_json_str(&j, "event", "exec");
 		json_exec(&j, out, (const void *)e);
@@ -755,14 +764,7 @@ static int json_event(struct ct_output *out, const struct ct_event *e)
 	if (!ct_is_creation(e))
 		return json_life(out, e);
 
-	ct_json_init_buf(&j, buf, sizeof(buf));
-	ct_json_open(&j, NULL, '{');
-	ct_json_u64(&j, "ts_ns", e->ts_ns);
-	if (out->wallclock) {
-		wall_time(out, e->ts_ns, true, name, sizeof(name));
-		ct_json_str(&j, "time", name);
-	}
-	ct_json_u64(&j, "cpu", e->cpu);
+	json_head(&j, buf, sizeof(buf), out, e);
 	ct_json_str(&j, "event",
 		    e->type == CT_EV_CLONE ? "clone" : "clone_failed");
 	ct_json_str(&j, "syscall", ct_syscall_name(e->syscall));
