@@ -262,14 +262,17 @@ int top_exit_vfork(struct syscall_exit_ctx *ctx)
 	return on_exit(ctx->ret);
 }
 
+/* a new kids[] row: too large for the BPF stack, so a global */
+static const struct ct_top_kids kids_zero;
+
 static __always_inline struct ct_top_kids *kids_of(__u32 spawner)
 {
-	struct ct_top_kids *k, zero = {};
+	struct ct_top_kids *k;
 
 	k = bpf_map_lookup_elem(&kids, &spawner);
 	if (k)
 		return k;
-	bpf_map_update_elem(&kids, &spawner, &zero, BPF_NOEXIST);
+	bpf_map_update_elem(&kids, &spawner, &kids_zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&kids, &spawner);
 }
 
@@ -301,6 +304,48 @@ int BPF_PROG(top_exec, struct task_struct *p)
 	return 0;
 }
 
+/* floor(log2(v)) of v > 0, without a loop */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	return r + (v >> 1);
+}
+
+/* The log-linear bucket of a lifetime of us microseconds (top.h). */
+static __always_inline __u32 life_bucket(__u64 us)
+{
+	__u32 k;
+
+	if (us < 2 * CT_TOP_LIFE_SUB)
+		return us;
+	if (us >> CT_TOP_LIFE_LOG2)
+		return CT_TOP_LIFE_BUCKETS - 1;
+	k = log2_u64(us);
+	return CT_TOP_LIFE_SUB * (k - CT_TOP_LIFE_SHIFT + 1) +
+	       ((us >> (k - CT_TOP_LIFE_SHIFT)) & (CT_TOP_LIFE_SUB - 1));
+}
+
 /* TP_PROTO(struct task_struct *p[, bool group_dead]); current is p. */
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(top_exit)
@@ -309,26 +354,22 @@ int BPF_PROG(top_exit)
 	struct signal_struct *signal = BPF_CORE_READ(task, signal);
 	struct ct_top_kid_code key = {};
 	struct ct_top_kids *k;
-	__u64 now = bpf_ktime_get_ns(), start, us;
+	__u64 now = bpf_ktime_get_ns(), start;
 	__s32 live = 1;
-	__u32 slot = 0;
+	__u32 b;
 
 	bpf_core_read(&live, sizeof(live), &signal->live);
 	if (live != 0)
 		return 0;	/* not the last thread: the process goes on */
 	start = BPF_CORE_READ(task, start_time);
-	us = now > start ? (now - start) / 1000 : 0;
-	while (us > 1 && slot < CT_TOP_LIFE_SLOTS - 1) {
-		us >>= 1;
-		slot++;
-	}
+	b = life_bucket(now > start ? (now - start) / 1000 : 0);
 	key.spawner = BPF_CORE_READ(task, real_parent, tgid);
 	key.code = BPF_CORE_READ(task, exit_code);
 	k = kids_of(key.spawner);
 	if (k) {
 		__sync_fetch_and_add(&k->exits, 1);
-		if (slot < CT_TOP_LIFE_SLOTS)
-			__sync_fetch_and_add(&k->life[slot], 1);
+		if (b < CT_TOP_LIFE_BUCKETS)
+			__sync_fetch_and_add(&k->life[b], 1);
 	}
 	add_one(&kid_codes, &key);
 	return 0;

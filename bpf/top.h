@@ -42,17 +42,28 @@ struct ct_top_user {
  * top --children: what each spawner's children became. kids[] by the
  * spawner's TGID (the real parent at the child's exec or exit):
  * successful execs, ends of processes (last thread) and their lifetimes
- * as a log2 histogram of microseconds; kid_codes[] by spawner and wait
- * status, kid_progs[] by spawner and the comm the exec gave.
+ * in a log-linear histogram of microseconds; kid_codes[] by spawner and
+ * wait status, kid_progs[] by spawner and the comm the exec gave.
+ *
+ * The histogram: below 2 * CT_TOP_LIFE_SUB usecs one bucket per usec;
+ * from there each power of two [2^k, 2^(k+1)) is cut in CT_TOP_LIFE_SUB
+ * equal buckets, each 2^k / CT_TOP_LIFE_SUB wide: a value's bucket is
+ * at most 1/CT_TOP_LIFE_SUB of the value wide, so its middle is within
+ * 1/(2 * CT_TOP_LIFE_SUB) of it (userspace/top.c: the median). Counts
+ * are 32-bit: the map is emptied every interval.
  */
 #define CT_TOP_KIDS		4096
 #define CT_TOP_KID_ROWS		16384
-#define CT_TOP_LIFE_SLOTS	40	/* log2 of usecs: up to ~6 days */
+#define CT_TOP_LIFE_SHIFT	3
+#define CT_TOP_LIFE_SUB		(1U << CT_TOP_LIFE_SHIFT)
+#define CT_TOP_LIFE_LOG2	40	/* up to 2^40 usecs: ~12 days */
+#define CT_TOP_LIFE_BUCKETS	\
+	(CT_TOP_LIFE_SUB * (CT_TOP_LIFE_LOG2 - CT_TOP_LIFE_SHIFT + 1))
 
 struct ct_top_kids {
 	__u64 execs;
 	__u64 exits;
-	__u64 life[CT_TOP_LIFE_SLOTS];
+	__u32 life[CT_TOP_LIFE_BUCKETS];
 };
 
 struct ct_top_kid_code {

@@ -829,36 +829,120 @@ static void json_containers(const struct top *t, struct ct_json *j,
 	ct_json_close(j);
 }
 
-/* The bounds in usecs of the log2 slot holding the median lifetime. */
-static bool median_slot(const struct ct_top_kids *k, uint64_t *lo,
-			uint64_t *hi)
+/* The bounds in usecs of the log-linear bucket b (top.h): [lo, hi). */
+static void life_bounds(uint32_t b, uint64_t *lo, uint64_t *hi)
+{
+	uint32_t k, sub;
+
+	if (b < 2 * CT_TOP_LIFE_SUB) {
+		*lo = b;
+		*hi = b + 1;
+		return;
+	}
+	k = b / CT_TOP_LIFE_SUB + CT_TOP_LIFE_SHIFT - 1;
+	sub = b % CT_TOP_LIFE_SUB;
+	*lo = (uint64_t)(CT_TOP_LIFE_SUB + sub) << (k - CT_TOP_LIFE_SHIFT);
+	*hi = *lo + (1ULL << (k - CT_TOP_LIFE_SHIFT));
+}
+
+/* The bucket holding the lifetime of rank r (from 0, ascending). */
+static uint32_t rank_bucket(const struct ct_top_kids *k, uint64_t r)
 {
 	uint64_t seen = 0;
-	int i;
+	uint32_t b;
 
-	if (!k->exits)
-		return false;
-	for (i = 0; i < CT_TOP_LIFE_SLOTS; i++) {
-		seen += k->life[i];
-		if (seen * 2 >= k->exits)
+	for (b = 0; b < CT_TOP_LIFE_BUCKETS - 1; b++) {
+		seen += k->life[b];
+		if (seen > r)
 			break;
 	}
-	if (i == CT_TOP_LIFE_SLOTS)
-		i--;
-	*lo = i ? 1ULL << i : 0;
-	*hi = 1ULL << (i + 1);
+	return b;
+}
+
+/*
+ * The bounds in usecs of the median lifetime, [*min, *max): the bucket
+ * of the middle lifetime, or with an even count the mean of the two
+ * middle ones' buckets. Each bucket is at most 1/CT_TOP_LIFE_SUB of its
+ * values wide, so the middle of the bounds is within 1/(2 *
+ * CT_TOP_LIFE_SUB) of the true median (docs/JSON.md). False without ends.
+ */
+static bool life_median(const struct ct_top_kids *k, double *min,
+			double *max)
+{
+	uint64_t n = 0, lo[2], hi[2];
+	uint32_t b;
+
+	for (b = 0; b < CT_TOP_LIFE_BUCKETS; b++)
+		n += k->life[b];
+	if (!n)
+		return false;
+	life_bounds(rank_bucket(k, (n - 1) / 2), &lo[0], &hi[0]);
+	life_bounds(rank_bucket(k, n / 2), &lo[1], &hi[1]);
+	*min = (lo[0] + lo[1]) / 2.0;
+	*max = (hi[0] + hi[1]) / 2.0;
 	return true;
 }
 
+/* The log2 slots of the buckets: slot s from 2^s (0 for s = 0) to 2^(s+1). */
+static void life_log2(const struct ct_top_kids *k,
+		      uint64_t slots[CT_TOP_LIFE_LOG2])
+{
+	uint64_t lo, hi;
+	uint32_t b, s;
+
+	memset(slots, 0, CT_TOP_LIFE_LOG2 * sizeof(*slots));
+	for (b = 0; b < CT_TOP_LIFE_BUCKETS; b++) {
+		if (!k->life[b])
+			continue;
+		life_bounds(b, &lo, &hi);
+		for (s = 0; s + 1 < CT_TOP_LIFE_LOG2 && lo >> (s + 1); s++)
+			;
+		slots[s] += k->life[b];
+	}
+}
+
 #define KID_PROGS	5	/* programs named per spawner */
+
+/*
+ * --children: the median lifetime (the middle of its bounds, rounded)
+ * and its bounds, null without ends; the lifetimes by log2 slot.
+ */
+static void json_lifetimes(struct ct_json *j, const struct ct_top_kids *k)
+{
+	uint64_t slots[CT_TOP_LIFE_LOG2];
+	double min, max;
+	int s;
+
+	if (life_median(k, &min, &max)) {
+		ct_json_u64(j, "lifetime_median_us",
+			    (uint64_t)((min + max) / 2 + 0.5));
+		ct_json_u64(j, "lifetime_median_min_us", (uint64_t)min);
+		ct_json_u64(j, "lifetime_median_max_us",
+			    (uint64_t)(max + 0.5));
+	} else {
+		ct_json_null(j, "lifetime_median_us");
+		ct_json_null(j, "lifetime_median_min_us");
+		ct_json_null(j, "lifetime_median_max_us");
+	}
+	life_log2(k, slots);
+	ct_json_open(j, "lifetime_log2_us", '[');
+	for (s = 0; s < CT_TOP_LIFE_LOG2; s++) {
+		if (!slots[s])
+			continue;
+		ct_json_open(j, NULL, '{');
+		ct_json_u64(j, "min", s ? 1ULL << s : 0);
+		ct_json_u64(j, "max", 1ULL << (s + 1));
+		ct_json_u64(j, "count", slots[s]);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+}
 
 static void json_children(const struct top *t, struct ct_json *j,
 			  const struct sample *s)
 {
 	char name[32];
-	uint64_t lo, hi;
 	size_t i, p, shown_progs;
-	int slot;
 
 	ct_json_open(j, "children", '[');
 	for (i = 0; i < shown(t, s->nkids); i++) {
@@ -887,24 +971,7 @@ static void json_children(const struct top *t, struct ct_json *j,
 							 sizeof(name)),
 					    s->codes[p].n);
 		ct_json_close(j);
-		if (median_slot(&k->v, &lo, &hi)) {
-			ct_json_u64(j, "lifetime_median_min_us", lo);
-			ct_json_u64(j, "lifetime_median_max_us", hi);
-		} else {
-			ct_json_null(j, "lifetime_median_min_us");
-			ct_json_null(j, "lifetime_median_max_us");
-		}
-		ct_json_open(j, "lifetime_log2_us", '[');
-		for (slot = 0; slot < CT_TOP_LIFE_SLOTS; slot++) {
-			if (!k->v.life[slot])
-				continue;
-			ct_json_open(j, NULL, '{');
-			ct_json_u64(j, "min", slot ? 1ULL << slot : 0);
-			ct_json_u64(j, "max", 1ULL << (slot + 1));
-			ct_json_u64(j, "count", k->v.life[slot]);
-			ct_json_close(j);
-		}
-		ct_json_close(j);
+		json_lifetimes(j, &k->v);
 		ct_json_close(j);
 	}
 	ct_json_close(j);
@@ -1096,25 +1163,44 @@ static void human_containers(struct top *t, const struct sample *s)
 	}
 }
 
+/* usecs in three digits and a unit: "850us", "65.2ms", "3.10s" */
+static void human_us(char *buf, size_t len, double us)
+{
+	const char *unit = "us";
+
+	if (us >= 999.5e3) {
+		us /= 1e6;
+		unit = "s";
+	} else if (us >= 999.5) {
+		us /= 1e3;
+		unit = "ms";
+	}
+	if (us < 9.995 && strcmp(unit, "us"))
+		snprintf(buf, len, "%.2f%s", us, unit);
+	else if (us < 99.95 && strcmp(unit, "us"))
+		snprintf(buf, len, "%.1f%s", us, unit);
+	else
+		snprintf(buf, len, "%.0f%s", us, unit);
+}
+
 static void human_children(struct top *t, const struct sample *s)
 {
 	char name[32], comm[CT_COMM_LEN * 4], life[48];
-	uint64_t lo, hi;
+	double min, max;
 	size_t i, p, n;
 
 	if (!s->nkids)
 		return;
-	fprintf(t->f, "%7s %7s %17s  %s\n", "EXITS", "EXECS", "MEDIAN LIFE us",
+	fprintf(t->f, "%7s %7s %11s  %s\n", "EXITS", "EXECS", "MEDIAN LIFE",
 		"SPAWNER: PROGRAMS; EXIT STATUS");
 	for (i = 0; i < shown(t, s->nkids); i++) {
 		const struct kids_row *k = &s->kids[i];
 
-		if (median_slot(&k->v, &lo, &hi))
-			snprintf(life, sizeof(life), "%" PRIu64 "-%" PRIu64,
-				 lo, hi);
+		if (life_median(&k->v, &min, &max))
+			human_us(life, sizeof(life), (min + max) / 2);
 		else
 			snprintf(life, sizeof(life), "-");
-		fprintf(t->f, "%7" PRIu64 " %7" PRIu64 " %17s  %u:",
+		fprintf(t->f, "%7" PRIu64 " %7" PRIu64 " %11s  %u:",
 			(uint64_t)k->v.exits, (uint64_t)k->v.execs, life,
 			k->spawner);
 		for (p = 0, n = 0; p < s->nprogs && n < KID_PROGS; p++) {
