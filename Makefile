@@ -7,6 +7,8 @@
 #   make check      the whole test suite (host tests + VM tests)
 #   make mutation   how many of a list of small bugs the tests catch
 #   make bench      the side-by-side overhead benchmark
+#   make baseline   BASE=REV: clonetrace as of git revision REV, for
+#                   tools/bench/bench --baseline build/baseline/REV/clonetrace
 #   make kmod       the optional kernel module (KDIR=...)
 #   make install    PREFIX=/usr/local DESTDIR= UNITDIR= (the service unit)
 
@@ -52,7 +54,7 @@ STATIC_OBJS	:= $(filter-out $(OUT)/http.o,$(USER_OBJS)) $(OUT)/http_none.o
 ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
 .PHONY: all run deps deps-test deps-fresh check check-here check-host check-vm \
-	kernels-doc bench kmod kmod-clean \
+	kernels-doc bench baseline kmod kmod-clean \
 	install uninstall clean workloads static asan lint lab fuzz check-fuzz \
 	mutation
 
@@ -181,6 +183,22 @@ kernels-doc:
 bench: clonetrace workloads
 	tools/install-deps.sh --bench
 	tools/bench/bench
+
+# A baseline for the bench: clonetrace as of revision BASE (a commit,
+# tag or branch), built from `git archive` in a temporary directory and
+# copied to build/baseline/<commit>/clonetrace; then
+#   tools/bench/bench --baseline build/baseline/<commit>/clonetrace
+# runs it as tracers NAME@base beside the current ones (docs/PERFORMANCE.md).
+BASE		?=
+baseline:
+	@test -n "$(BASE)" || { echo "baseline: say which revision: make baseline BASE=REV" >&2; exit 2; }
+	@rev=$$(git rev-parse --verify -q "$(BASE)^{commit}") || { echo "baseline: $(BASE) is no commit of this repository" >&2; exit 2; }; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	git archive "$$rev" | tar -x -C "$$tmp" && \
+	$(MAKE) -C "$$tmp" clonetrace WERROR= >"$$tmp.log" 2>&1 || { tail -20 "$$tmp.log" >&2; rm -f "$$tmp.log"; exit 1; }; \
+	rm -f "$$tmp.log"; mkdir -p $(OUT)/baseline/$$rev && \
+	cp "$$tmp/clonetrace" $(OUT)/baseline/$$rev/clonetrace && \
+	echo "$(OUT)/baseline/$$rev/clonetrace (clonetrace at $$(git log -1 --format='%h %s' $$rev))"
 
 # Lab exercises: every one run and checked, a pass/fail table.
 lab: clonetrace workloads
