@@ -637,6 +637,39 @@ def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):
     return probs.items, nexp
 
 
+def check_top_median(ends, row):
+    """top --children's median lifetime (ROW, a "children" element) of
+    the ENDS a workload stated (ct-lifecycle lifetimes: lifetime_min_ns
+    and lifetime_max_ns by its own clocks). The true median lies between
+    the medians of the lower and of the upper bounds (a median rises with
+    each value); top's bounds must reach into that range and be at most
+    1/8 of the median apart, lifetime_median_us between them and within
+    1/16 (+1 us of rounding) of a value in the range (docs/JSON.md).
+    The problems found, as strings."""
+    probs = []
+    mins = sorted(s["lifetime_min_ns"] / 1000 for s in ends)
+    maxs = sorted(s["lifetime_max_ns"] / 1000 for s in ends)
+    n = len(ends)
+    if not n or row["exits"] != n:
+        return ["%d ends stated, top counted %s" % (n, row["exits"])]
+    lo = (mins[(n - 1) // 2] + mins[n // 2]) / 2
+    hi = (maxs[(n - 1) // 2] + maxs[n // 2]) / 2
+    mn, mx = row["lifetime_median_min_us"], row["lifetime_median_max_us"]
+    est = row["lifetime_median_us"]
+    if mn > hi or mx < lo:
+        probs.append("median bounds %s-%s us outside the true median's "
+                     "%.1f-%.1f us" % (mn, mx, lo, hi))
+    if mx - mn > mx / 8 + 1:
+        probs.append("median bounds %s-%s us wider than 1/8" % (mn, mx))
+    if not mn <= est <= mx:
+        probs.append("median %s us outside its bounds %s-%s" % (est, mn,
+                                                                 mx))
+    if not lo * 15 / 16 - 1 <= est <= hi * 17 / 16 + 1:
+        probs.append("median %s us not within 1/16 of %.1f-%.1f us"
+                     % (est, lo, hi))
+    return probs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="check a clonetrace --json trace against a workload's "

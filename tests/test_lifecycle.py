@@ -521,3 +521,90 @@ def test_top_children_human(tmp_path):
     for s in stated:
         if s["expect"] == "exit":
             assert " %s\u00d7" % (s["signal"] or s["exit_status"]) in text
+
+
+# top --children's median: children of known, distinct lifetimes
+# (ct-lifecycle lifetimes MS...), one child, an even count, and an odd
+# count with one more child still alive when the interval ends
+MEDIAN_CASES = {
+    "one": (["30"], "json"),
+    "even": (["10", "40", "90", "250"], "json"),
+    "odd-held": (["--hold", "5", "20", "60", "120", "300"], "json"),
+    "even-human": (["15", "45", "100", "200"], "human"),
+}
+
+
+def top_over(prog_args, human):
+    """clonetrace top --children over one run of ct-lifecycle PROG_ARGS:
+    one long interval, ended by SIGINT once the workload stated its
+    ends (the held child, if any, still alive then). (statements, the
+    workload's total, top's stdout lines)."""
+    fmt = ["--no-redraw"] if human else ["--json"]
+    top = subprocess.Popen([CLONETRACE, "top", "-v", "-i", "600", "-r", "0",
+                            "--children"] + fmt, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    wl = None
+    try:
+        wait_ready(top)
+        wl = subprocess.Popen([workload("ct-lifecycle"), "lifetimes"] +
+                              prog_args, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+        stated = []
+        for line in wl.stdout:
+            stated.append(json.loads(line))
+            if stated[-1]["expect"] == "lifetimes_total":
+                break
+        total = stated[-1]
+        if total["holding"]:
+            assert os.path.exists("/proc/%d" % total["holding"])
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+        if wl:
+            wl.stdin.close()
+            assert wl.wait(timeout=TIMEOUT) == 0
+    assert top.returncode == 0, err
+    assert total["expect"] == "lifetimes_total", stated
+    return stated[:-1], total, out.decode().splitlines()
+
+
+def human_life(text):
+    """"850us", "65.2ms", "3.10s": microseconds."""
+    for unit, scale in (("us", 1), ("ms", 1e3), ("s", 1e6)):
+        if text.endswith(unit) and text[:-len(unit)].replace(".", "") \
+                .isdigit():
+            return float(text[:-len(unit)]) * scale
+    raise AssertionError("not a lifetime: %r" % text)
+
+
+@pytest.mark.parametrize("case", sorted(MEDIAN_CASES))
+def test_top_children_median(case):
+    """top --children's median lifetime against the workload's clocks
+    (checktrace.check_top_median: within the stated 1/16 of the true
+    median; the log2 slot alone, a factor of two, fails). A held child,
+    alive at the interval's end, is not counted. Human: the MEDIAN LIFE
+    column, three digits, within the same bound."""
+    prog_args, out = MEDIAN_CASES[case]
+    ends, total, lines = top_over(prog_args, out == "human")
+    assert len(ends) == total["exits"] == \
+        len([a for a in prog_args if a.isdigit()])
+    if out == "human":
+        lo = statistics.median(s["lifetime_min_ns"] for s in ends) / 1000
+        hi = statistics.median(s["lifetime_max_ns"] for s in ends) / 1000
+        rows = [x.split() for x in lines
+                if len(x.split()) > 3 and
+                x.split()[3] == "%d:" % total["pid"]]
+        assert len(rows) == 1, lines
+        assert int(rows[0][0]) == len(ends), rows
+        got = human_life(rows[0][2])
+        # three significant digits: 0.5% more than the JSON's rounding
+        assert lo * (15 / 16) * 0.995 - 1 <= got <= \
+            hi * (17 / 16) * 1.005 + 1, (lo, got, hi)
+        return
+    rows = [k for x in lines for k in json.loads(x).get("children", [])
+            if k["pid"] == total["pid"]]
+    assert len(rows) == 1, lines
+    k = rows[0]
+    assert k["exits"] == len(ends), (k, ends)   # not the held child
+    assert sum(b["count"] for b in k["lifetime_log2_us"]) == len(ends)
+    assert checktrace.check_top_median(ends, k) == [], (ends, k)

@@ -127,6 +127,38 @@ top_run() {
 	fi
 }
 
+# top_children_run NAME: clonetrace top --children over ct-lifecycle's
+# children of known lifetimes: one long interval, ended by SIGINT once
+# the workload stated their ends; the host checks the median lifetime
+# (the log-linear histogram of top.bpf.c's exit program, on this kernel).
+top_children_run() {
+	name=$1
+	"$ct" top --children --json -v -i 600 -r 0 >"$out/$name.json" \
+		2>"$out/$name.stderr" &
+	tp=$!
+	i=0
+	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
+		kill -0 "$tp" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	/bin/ct-lifecycle lifetimes 10 40 90 250 >"$out/$name.expect" \
+		2>>"$out/$name.stderr"
+	wst=$?
+	kill -INT "$tp"
+	wait "$tp"
+	st=$?
+	[ "$wst" -eq 0 ] || st=$wst
+	cat "$out/$name.stderr"
+	if [ "$st" -eq 0 ]; then
+		echo "$name" >>"$out/children-ran"
+		say "$name: ran"
+	else
+		say "$name: FAIL: status $st: $(cat "$out/$name.stderr")"
+		fail=1
+	fi
+}
+
 # top_runs: clonetrace top in each of its modes, then auto, which must
 # pick the best of them that attaches. No mode may WARN either.
 top_runs() {
@@ -138,6 +170,8 @@ top_runs() {
 			best=$m
 	done
 	top_run top-auto auto
+	: >"$out/children-ran"
+	top_children_run top-children
 	if grep -q "attach mode $best" "$out/top-auto.stderr"; then
 		say "top picked $best, the best of its modes that attaches"
 	else

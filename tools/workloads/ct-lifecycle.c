@@ -22,6 +22,17 @@
  *    "lifetime_min_ns":A,"lifetime_max_ns":B}
  *   {"expect":"lifecycle_total","pid":P,"execs":N,"exec_failed":M,"exits":K}
  * -w: wait for a byte on stdin first. Exit 0, or 99 when a check failed.
+ *
+ * "ct-lifecycle lifetimes [--hold] MS...": only children of known,
+ * distinct lifetimes, for a median (top --children): one child per MS,
+ * all at once, each sleeping MS ms and exiting 0 (no exec); each end
+ * stated as above ("exit"), its lifetime between the child's own clock
+ * (from its first instruction to before _exit) and the parent's (from
+ * before its fork to the wait that reaped it). Then
+ *   {"expect":"lifetimes_total","pid":P,"exits":N,"holding":H|null}
+ * --hold: one more child, H, alive until stdin ends (then it exits 0
+ * and is reaped): a child that had not ended when the statements were
+ * printed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -224,6 +235,99 @@ static void run_exec_fail(const char *path, int err)
 	print_exit(pid, "5", "null", 0, UINT64_MAX / 2);
 }
 
+/* A child of lifetimes(): sleep ms, its own clock to fd, exit 0. */
+static void lifetime_child(int ms, int fd)
+{
+	uint64_t t0 = now_ns(), t1;
+	struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&d, NULL);
+	t1 = now_ns();
+	if (write(fd, &(uint64_t){ t1 - t0 }, 8) != 8)
+		_exit(99);
+	_exit(0);
+}
+
+/* The held child: alive until the pipe's write end closes. */
+static pid_t hold_child(int *wfd)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 0 ? 0 : 99);
+	}
+	close(fds[0]);
+	*wfd = fds[1];
+	return pid;
+}
+
+#define MAX_LIFETIMES	64
+
+static int lifetimes(int argc, char **argv)
+{
+	uint64_t t0[MAX_LIFETIMES], own;
+	int fds[MAX_LIFETIMES][2], n = 0, i, j, ws, hfd = -1;
+	pid_t pids[MAX_LIFETIMES], pid, held = 0;
+
+	if (argc > 0 && !strcmp(argv[0], "--hold")) {
+		held = hold_child(&hfd);
+		argc--;
+		argv++;
+	}
+	for (n = 0; n < argc && n < MAX_LIFETIMES; n++) {
+		if (pipe(fds[n]))
+			die("pipe");
+		t0[n] = now_ns();
+		pids[n] = fork();
+		if (pids[n] < 0)
+			die("fork");
+		if (!pids[n])
+			lifetime_child(atoi(argv[n]), fds[n][1]);
+		close(fds[n][1]);
+	}
+	for (i = 0; i < n; i++) {
+		pid = waitpid(-1, &ws, 0);
+		own = now_ns();
+		for (j = 0; j < n; j++) {
+			if (pids[j] != pid)
+				continue;
+			t0[j] = own - t0[j];	/* the parent's bound */
+			if (read(fds[j][0], &own, 8) != 8 || !WIFEXITED(ws) ||
+			    WEXITSTATUS(ws))
+				die("lifetime child");
+			print_exit(pid, "0", "null", own, t0[j]);
+			pid = 0;
+		}
+		if (pid)
+			die("waitpid: not a child of known lifetime");
+	}
+	if (held)
+		printf("{\"expect\":\"lifetimes_total\",\"pid\":%d,"
+		       "\"exits\":%d,\"holding\":%d}\n", getpid(), exits, held);
+	else
+		printf("{\"expect\":\"lifetimes_total\",\"pid\":%d,"
+		       "\"exits\":%d,\"holding\":null}\n", getpid(), exits);
+	if (held) {
+		char buf[64];
+
+		while (read(0, buf, sizeof(buf)) > 0)
+			;
+		close(hfd);
+		if (waitpid(held, &ws, 0) != held || !WIFEXITED(ws) ||
+		    WEXITSTATUS(ws))
+			die("held child");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char noexec[] = "/tmp/ct-lifecycle-noexec.XXXXXX";
@@ -232,6 +336,10 @@ int main(int argc, char **argv)
 
 	if (argc == 5 && !strcmp(argv[1], "child"))
 		return child_main(argv);
+	if (argc > 1 && !strcmp(argv[1], "lifetimes")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return lifetimes(argc - 2, argv + 2);
+	}
 	if (argc > 1 && !strcmp(argv[1], "-w")) {
 		char c;
 
