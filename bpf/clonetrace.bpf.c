@@ -864,6 +864,130 @@ int sys_exit_execveat(struct syscall_exit_ctx *ctx)
 }
 
 /*
+ * The resolved path of an exec'd file: its components, walked up from
+ * the file to the task's root (fs->root, as /proc/PID/exe shows it to
+ * the task itself) through dentry->d_parent, and across mounts from a
+ * mount's root to its mountpoint in the parent mount (fs/d_path.c's
+ * prepend_path() does the same under locks). The walk stops at the
+ * task's root, or at the root of a mount that has no parent (the
+ * namespace's root: a file outside the task's chroot), or at a dentry
+ * without a parent (a pseudo file: a memfd); after CT_PATH_DEPTH steps,
+ * or when the buffer is full, the path is marked truncated.
+ *
+ * bpf_d_path() is not allowed for tracepoints: the walk reads without
+ * locks (a rename during it can give a mixed path). It writes into
+ * path_buf, twice CT_PATH_LEN long so that any offset below CT_PATH_LEN
+ * plus any name length below it is in bounds for the verifier. The
+ * offset lives in the map value too: a register would be tracked exactly
+ * and no two iterations' states would be alike (the verifier gives up
+ * after a million instructions); read back from memory it is any
+ * number, and its mask is what bounds it.
+ */
+struct path_buf {
+	__u32 off;
+	char buf[2 * CT_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_buf);
+} path_bufs SEC(".maps");
+
+/* FILE's path into pb->buf: (flags << 16) | length */
+static __noinline __u32 walk_path(struct file *file, struct path_buf *pb)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry), *root;
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt), *rootmnt;
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt), *up;
+	struct dentry *mroot, *parent;
+	__u32 flags = CT_PATH_KNOWN, off, len;
+	int i;
+
+	if (!d)
+		return 0;
+	if (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d)
+		flags |= CT_PATH_DELETED;	/* d_unlinked() */
+	pb->off = 0;
+	root = BPF_CORE_READ(task, fs, root.dentry);
+	rootmnt = BPF_CORE_READ(task, fs, root.mnt);
+	for (i = 0; i < CT_PATH_DEPTH; i++) {
+		if (d == root && &mnt->mnt == rootmnt)
+			goto done;
+		mroot = BPF_CORE_READ(mnt, mnt.mnt_root);
+		if (d == mroot) {
+			/* a mount's root: on to its mountpoint, if mounted */
+			up = BPF_CORE_READ(mnt, mnt_parent);
+			if (up == mnt)
+				goto done;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		len = BPF_CORE_READ(d, d_name.len);
+		off = pb->off;
+		if (off >= CT_PATH_LEN || len >= CT_PATH_LEN - off)
+			break;		/* no room for it and its NUL */
+		if (bpf_probe_read_kernel_str(pb->buf + (off & (CT_PATH_LEN - 1)),
+					      (len & (CT_PATH_LEN - 1)) + 1,
+					      BPF_CORE_READ(d, d_name.name)) < 0)
+			break;
+		pb->off = off + len + 1;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (d == parent) {
+			/* no parent: a pseudo file's (memfd), named as
+			 * simple_dname() does: "/memfd:NAME (deleted)"
+			 */
+			flags |= CT_PATH_DELETED;
+			goto done;
+		}
+		d = parent;
+	}
+	flags |= CT_PATH_TRUNCATED;
+done:
+	return flags << 16 | (pb->off & 0xffff);
+}
+
+/*
+ * The program and its interpreter. At this tracepoint bprm->file is the
+ * file the kernel loads last: the interpreter when a #! script or a
+ * binfmt_misc entry named one (bprm->interp then differs from
+ * bprm->filename: bprm_change_interp()). The script's own file was
+ * released before (exec_binprm(): fput()) unless binfmt_misc's "O" flag
+ * kept it as bprm->executable (5.8+): its path is then unknown, its name
+ * is bprm->filename.
+ */
+static __always_inline void exec_paths(struct ct_exec_event *x,
+				       struct linux_binprm *bprm)
+{
+	struct file *file = BPF_CORE_READ(bprm, file), *prog = file;
+	struct path_buf *pb;
+	__u32 zero = 0, r;
+
+	x->path_len = x->path_flags = x->interp_len = x->interp_flags = 0;
+	pb = bpf_map_lookup_elem(&path_bufs, &zero);
+	if (!pb)
+		return;
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename)) {
+		r = walk_path(file, pb);
+		__builtin_memcpy(x->interp, pb->buf, CT_PATH_LEN);
+		x->interp_len = r & 0xffff;
+		x->interp_flags = r >> 16;
+		prog = NULL;
+		if (bpf_core_field_exists(bprm->executable))
+			prog = BPF_CORE_READ(bprm, executable);
+		if (!prog)
+			return;
+	}
+	r = walk_path(prog, pb);
+	__builtin_memcpy(x->path, pb->buf, CT_PATH_LEN);
+	x->path_len = r & 0xffff;
+	x->path_flags = r >> 16;
+}
+
+/*
  * TP_PROTO(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
  * A successful exec, past the point of no return: current runs the new
  * program (its comm, its argv on its new stack); old_pid is the TID it
@@ -897,6 +1021,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (bpf_probe_read_kernel_str(x->filename, sizeof(x->filename),
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		x->filename[0] = '\0';
+	exec_paths(x, bprm);
 	mm = BPF_CORE_READ(p, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);

@@ -95,6 +95,20 @@ struct ct_event {
  */
 #define CT_PATH_LEN	256	/* exec: bytes of the file name kept */
 #define CT_ARGS_LEN	256	/* exec: bytes of argv kept */
+#define CT_PATH_DEPTH	32	/* exec: steps of a path walk (names, mounts) */
+
+/*
+ * exec_event.path_flags, interp_flags. A resolved path is carried as its
+ * components, the file's own name first, each followed by a NUL
+ * (path_len bytes in all): "true\0bin\0usr\0" is /usr/bin/true, no
+ * component at all is "/". decode.c turns it around.
+ */
+enum ct_path_flag {
+	CT_PATH_KNOWN		= 1 << 0,	/* resolved; else unknown: null */
+	CT_PATH_TRUNCATED	= 1 << 1,	/* the top components are lost */
+	CT_PATH_DELETED		= 1 << 2,	/* unlinked (memfd: always) */
+	CT_PATH_ALL		= (1 << 3) - 1,
+};
 
 /* exec_event.call */
 enum ct_exec_call {
@@ -110,7 +124,18 @@ struct ct_exec_event {
 	__u32 args_size;	/* success: bytes of argv in the new program */
 	__u16 args_len;		/* bytes copied into args (NULs between) */
 	__u16 call;		/* enum ct_exec_call */
+	__u16 path_len;		/* bytes of path used */
+	__u16 path_flags;	/* enum ct_path_flag */
+	__u16 interp_len;	/* bytes of interp used */
+	__u16 interp_flags;	/* enum ct_path_flag */
 	char filename[CT_PATH_LEN];	/* as the kernel got it (bprm) */
+	/*
+	 * success: the program's file as the task's root sees it (the
+	 * script for a script, when the kernel still holds its file);
+	 * interp: the interpreter's when one ran it (#!, binfmt_misc).
+	 */
+	char path[CT_PATH_LEN];
+	char interp[CT_PATH_LEN];
 	char args[CT_ARGS_LEN];		/* argv, NUL-separated */
 };
 

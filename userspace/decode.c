@@ -232,3 +232,41 @@ const char *ct_wait_status_name(int32_t code, char *buf, size_t len)
 			 code & 0x80 ? "+core" : "");
 	return buf;
 }
+
+const char *ct_exec_path(const char *comp, size_t len, unsigned int flags,
+			 char *buf, size_t size)
+{
+	size_t start[CT_PATH_LEN], n = 0, i = 0, off = 0;
+
+	if (!(flags & CT_PATH_KNOWN) || size < CT_PATH_TEXT)
+		return NULL;
+	if (len > CT_PATH_LEN)
+		len = CT_PATH_LEN;
+	while (i < len) {		/* where each component begins */
+		start[n++] = i;
+		i += strnlen(comp + i, len - i) + 1;
+	}
+	if (flags & CT_PATH_TRUNCATED)
+		off += snprintf(buf + off, size - off, "...");
+	while (n--) {
+		size_t w = strnlen(comp + start[n], len - start[n]);
+
+		buf[off++] = '/';
+		memcpy(buf + off, comp + start[n], w);
+		off += w;
+	}
+	if (!off)
+		buf[off++] = '/';
+	buf[off] = '\0';
+	if (flags & CT_PATH_DELETED)
+		snprintf(buf + off, size - off, " (deleted)");
+	return buf;
+}
+
+const char *ct_exec_program(const struct ct_exec_event *x, char *buf,
+			    size_t size)
+{
+	if (!ct_exec_path(x->path, x->path_len, x->path_flags, buf, size))
+		snprintf(buf, size, "%.*s", CT_PATH_LEN, x->filename);
+	return buf;
+}

@@ -61,4 +61,23 @@ const char *ct_signal_name(int sig, char *buf, size_t len);
 /* A wait status's name into buf: "0", "3", "SIGKILL", "SIGSEGV+core". */
 const char *ct_wait_status_name(int32_t code, char *buf, size_t len);
 
+/*
+ * An exec's resolved path (ct_event.h: its components, the file's own
+ * name first) as text into buf (at least CT_PATH_TEXT bytes):
+ * "/usr/bin/true"; ".../b/prog" when its top is lost (truncated);
+ * " (deleted)" after an unlinked file's, as /proc/PID/exe shows it.
+ * NULL when the path is unknown (no CT_PATH_KNOWN).
+ */
+#define CT_PATH_TEXT	(CT_PATH_LEN + 16)
+const char *ct_exec_path(const char *comp, size_t len, unsigned int flags,
+			 char *buf, size_t size);
+
+/*
+ * The program a successful exec ran, as the tree and --spawners name
+ * it: its resolved path, else (a script's, whose file the kernel let go
+ * before the tracepoint) the file name as given. buf: CT_PATH_TEXT bytes.
+ */
+const char *ct_exec_program(const struct ct_exec_event *x, char *buf,
+			    size_t size);
+
 #endif /* CT_DECODE_H */

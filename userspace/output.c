@@ -437,7 +437,20 @@ static void put_human_args(struct line *l, const struct ct_exec_event *x)
 		PUT_LIT(l, "...");
 }
 
-/* exec: FILE ARGS; or FILE = -1 ERRNO (text) */
+/* " path=/usr/bin/true": a resolved path, when known */
+static void put_human_path(struct line *l, const char *key, const char *comp,
+			   size_t len, unsigned int flags)
+{
+	char text[CT_PATH_TEXT], buf[CT_PATH_TEXT * 4 + 1];
+
+	if (!ct_exec_path(comp, len, flags, text, sizeof(text)))
+		return;
+	ct_escape_buf(text, sizeof(text), CT_ESC_TERMINAL, buf, sizeof(buf));
+	put_str(l, key);
+	put_str(l, buf);
+}
+
+/* exec: FILE ARGS [path=P] [interp=I]; or FILE = -1 ERRNO (text) */
 static void put_human_exec(struct line *l, const struct ct_exec_event *x)
 {
 	char buf[CT_PATH_LEN * 4 + 1], name[32];
@@ -458,6 +471,10 @@ static void put_human_exec(struct line *l, const struct ct_exec_event *x)
 			put_u64(l, x->old_tid);
 			PUT_LIT(l, ")");
 		}
+		put_human_path(l, " path=", x->path, x->path_len,
+			       x->path_flags);
+		put_human_path(l, " interp=", x->interp, x->interp_len,
+			       x->interp_flags);
 	}
 	PUT_LIT(l, "\n");
 }
@@ -663,6 +680,19 @@ static void json_task(struct ct_json *j, struct ct_output *out,
 	ct_json_close(j);
 }
 
+/* "path" or "interp" of an exec: null when unknown (failures too) */
+static void json_path(struct ct_json *j, const char *key,
+		      const struct ct_exec_event *x, const char *comp,
+		      size_t len, unsigned int flags)
+{
+	char text[CT_PATH_TEXT];
+
+	if (!x->ev.err && ct_exec_path(comp, len, flags, text, sizeof(text)))
+		ct_json_strn(j, key, text, sizeof(text));
+	else
+		ct_json_null(j, key);
+}
+
 static void json_exec(struct ct_json *j, struct ct_output *out,
 		      const struct ct_exec_event *x)
 {
@@ -676,6 +706,8 @@ static void json_exec(struct ct_json *j, struct ct_output *out,
 		ct_json_null(j, "syscall");
 	json_task(j, out, &x->ev, x->parent);
 	ct_json_strn(j, "filename", x->filename, CT_PATH_LEN);
+	json_path(j, "path", x, x->path, x->path_len, x->path_flags);
+	json_path(j, "interp", x, x->interp, x->interp_len, x->interp_flags);
 	if (x->ev.err) {
 		ct_json_null(j, "old_tid");
 		ct_json_null(j, "argv");

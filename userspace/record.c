@@ -212,6 +212,20 @@ static int item_done(struct ct_rec_writer *w, uint8_t *end)
 	return w->err;
 }
 
+/* An exec's resolved path (version 3): uv flags, its bytes (none: 0, 0) */
+static uint8_t *put_path(uint8_t *p, const struct ct_exec_event *x,
+			 const char *comp, size_t len, unsigned int flags)
+{
+	if (x->ev.err || !(flags & CT_PATH_KNOWN))
+		flags = len = 0;
+	if (len > CT_PATH_LEN)
+		len = CT_PATH_LEN;
+	p = put_uv(p, flags & CT_PATH_ALL);
+	p = put_uv(p, len);
+	memcpy(p, comp, len);
+	return p + len;
+}
+
 int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e)
 {
 	uint8_t *p = w->buf + w->len;
@@ -253,6 +267,8 @@ int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e)
 		p = put_uv(p, n);
 		memcpy(p, x->args, n);
 		p += n;
+		p = put_path(p, x, x->path, x->path_len, x->path_flags);
+		p = put_path(p, x, x->interp, x->interp_len, x->interp_flags);
 		w->lifecycle++;
 		return item_done(w, p);
 	}
@@ -454,6 +470,25 @@ static int get_ts(struct cursor *c, uint64_t *ts)
 	return 0;
 }
 
+/* An exec's resolved path (version 3): as put_path() wrote it. */
+static int get_path(struct cursor *c, char *comp, uint16_t *len,
+		    uint16_t *flags)
+{
+	uint32_t f, n;
+
+	if (get_u32(c, &f, CT_PATH_ALL) || get_u32(c, &n, CT_PATH_LEN))
+		return -1;
+	if (n > c->len - c->pos)
+		return cfail(c, "string runs past the end");
+	if (n && !(f & CT_PATH_KNOWN))
+		return cfail(c, "exec path without its flag");
+	memcpy(comp, c->p + c->pos, n);
+	c->pos += n;
+	*len = n;
+	*flags = f;
+	return 0;
+}
+
 /* The tail of an exec or exit event (version 2). */
 static int read_life(struct cursor *c, struct ct_rec_item *it)
 {
@@ -479,7 +514,13 @@ static int read_life(struct cursor *c, struct ct_rec_item *it)
 		x->call = call;
 		if (x->args_size < n)
 			return cfail(c, "exec argv longer than its size");
-		return 0;
+		x->path_len = x->path_flags = 0;	/* unknown */
+		x->interp_len = x->interp_flags = 0;
+		if (c->r->hdr.version < 3)
+			return 0;
+		return get_path(c, x->path, &x->path_len, &x->path_flags) ||
+		       get_path(c, x->interp, &x->interp_len,
+				&x->interp_flags) ? -1 : 0;
 	}
 	if (get_u32(c, &it->exit.parent, UINT32_MAX) ||
 	    get_uv(c, &life) || get_s32(c, &it->exit.code) ||

@@ -4,7 +4,7 @@
  *
  * Layout, all integers little-endian:
  *
- *   "CLNTRACE"  u32 version (2; version 1 is read too)
+ *   "CLNTRACE"  u32 version (3; versions 1 and 2 are read too)
  *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
  *
  * Frames: one HEADER (1) first, ITEMS (2) chunks, one END (3) last,
@@ -30,8 +30,12 @@
  *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0);
  *     then for type 3 (exec, version 2): uv parent, uv old_tid,
  *     uv args_size, uv call, str filename, str args (args_len bytes,
- *     NULs between words); for type 4 (exit): uv parent, uv lifetime_ns,
- *     sv code, uv group_dead (struct ct_exec_event's, ct_exit_event's)
+ *     NULs between words), then (version 3) the resolved paths: uv
+ *     path_flags, str path (path_len bytes: its components, NUL after
+ *     each), uv interp_flags, str interp (flags 0 and no bytes when
+ *     unknown; version 2: unknown); for type 4 (exit): uv parent,
+ *     uv lifetime_ns, sv code, uv group_dead (struct ct_exec_event's,
+ *     ct_exit_event's)
  *   2 diagnosis: ts, uv ppid, uv ptid, sv err, uv syscall, uv kind,
  *     uv limit, uv uid, uv nproc_count, uv nproc_limit, uv threads,
  *     uv threads_max, uv pid_max, uv cg_current, uv cg_max, str pcomm,
@@ -61,7 +65,7 @@
 #include "diagnose.h"
 
 #define CT_REC_MAGIC		"CLNTRACE"
-#define CT_REC_VERSION		2
+#define CT_REC_VERSION		3
 #define CT_REC_PATH_MAX		4096
 #define CT_REC_MAX_FRAME	(1U << 20)
 

@@ -112,6 +112,7 @@ int ct_spawners_add(struct ct_spawners *s, const struct ct_event *e)
 
 static int kid_exec(struct ct_kids *k, const struct ct_exec_event *x)
 {
+	char prog[CT_PATH_TEXT];
 	size_t i;
 
 	if (x->ev.err) {
@@ -119,8 +120,9 @@ static int kid_exec(struct ct_kids *k, const struct ct_exec_event *x)
 		return 0;
 	}
 	k->execs++;
+	ct_exec_program(x, prog, sizeof(prog));
 	for (i = 0; i < k->nprogs; i++)
-		if (!strncmp(k->progs[i].filename, x->filename, CT_PATH_LEN)) {
+		if (!strcmp(k->progs[i].filename, prog)) {
 			k->progs[i].n++;
 			return 0;
 		}
@@ -128,8 +130,7 @@ static int kid_exec(struct ct_kids *k, const struct ct_exec_event *x)
 		k->other_progs++;
 		return 0;
 	}
-	memcpy(k->progs[i].filename, x->filename, CT_PATH_LEN);
-	k->progs[i].filename[CT_PATH_LEN - 1] = '\0';
+	memcpy(k->progs[i].filename, prog, sizeof(prog));
 	k->progs[i].n = 1;
 	k->nprogs++;
 	return 0;
@@ -256,7 +257,7 @@ static double rate(uint64_t n, uint64_t duration_ns)
 /* -e: one line per ranked spawner whose children exec'd or exited. */
 static void print_kids(FILE *f, struct ct_spawner **v, size_t n, size_t rows)
 {
-	char comm[CT_COMM_LEN * 8], name[CT_PATH_LEN * 4 + 1], code[40];
+	char comm[CT_COMM_LEN * 8], name[CT_PATH_TEXT * 4 + 1], code[40];
 	bool head = false;
 	size_t i, p;
 
@@ -272,7 +273,7 @@ static void print_kids(FILE *f, struct ct_spawner **v, size_t n, size_t rows)
 		fprintf(f, "%7u %-16s execs %" PRIu64, v[i]->pid, comm,
 			k->execs);
 		for (p = 0; p < k->nprogs; p++) {
-			ct_escape_human(k->progs[p].filename, CT_PATH_LEN, name,
+			ct_escape_human(k->progs[p].filename, CT_PATH_TEXT, name,
 					sizeof(name));
 			fprintf(f, "%s%s x%" PRIu64, p ? ", " : " (", name,
 				k->progs[p].n);
@@ -343,7 +344,8 @@ static void json_kids(struct ct_json *j, struct ct_kids *k)
 	ct_json_open(j, "programs", '[');
 	for (p = 0; p < k->nprogs; p++) {
 		ct_json_open(j, NULL, '{');
-		ct_json_strn(j, "filename", k->progs[p].filename, CT_PATH_LEN);
+		ct_json_strn(j, "filename", k->progs[p].filename,
+			     CT_PATH_TEXT);
 		ct_json_u64(j, "count", k->progs[p].n);
 		ct_json_close(j);
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ct_event.h"
+#include "decode.h"
 
 /* -e exec,exit: what a spawner's children became (its row's kids). */
 #define CT_KIDS_PROGS	8	/* programs kept by name; the rest: other */
@@ -20,7 +21,7 @@
 struct ct_kids {
 	uint64_t execs, exec_failed, exits;	/* exits: processes ended */
 	struct {
-		char filename[CT_PATH_LEN];
+		char filename[CT_PATH_TEXT];	/* ct_exec_program() */
 		uint64_t n;
 	} progs[CT_KIDS_PROGS];
 	size_t nprogs;

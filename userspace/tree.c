@@ -211,11 +211,11 @@ static void tree_life(struct ct_tree *t, const struct ct_event *e)
 	n = &t->nodes[i];
 	if (e->type == CT_EV_EXEC) {
 		const struct ct_exec_event *x = (const void *)e;
-		char *prog;
+		char text[CT_PATH_TEXT], *prog;
 
 		if (e->err)
 			return;
-		prog = strndup(x->filename, CT_PATH_LEN);
+		prog = strdup(ct_exec_program(x, text, sizeof(text)));
 		if (!prog)
 			return;
 		free(n->prog);
@@ -362,7 +362,7 @@ static void run_life(const struct ct_tree *t, const struct node *n,
 static size_t life_label(const struct ct_tree *t, const struct node *n,
 			 uint64_t count, char *buf, size_t len)
 {
-	char prog[CT_PATH_LEN * 4], how[32];
+	char prog[CT_PATH_TEXT * 4], how[32];
 	uint64_t lo, hi;
 	size_t off = 0;
 
