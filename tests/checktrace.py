@@ -259,7 +259,8 @@ def check_identity_shape(where, ev, probs):
 
 
 EXEC_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task",
-             "filename", "old_tid", "argv", "argv_truncated", "errno",
+             "filename", "path", "interp", "old_tid", "argv",
+             "argv_truncated", "errno",
              "error", "uid", "gid", "cgroup", "container"]
 EXIT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task", "code",
              "exit_status", "signal", "core_dumped", "lifetime_ns",
@@ -287,6 +288,12 @@ def check_life_shape(lineno, ev, probs):
                       "neither: %r" % (where, ev))
         if not failed and not all(isinstance(a, str) for a in ev["argv"]):
             probs.add("%s: argv is not a list of strings" % where)
+        for key in ("path", "interp"):
+            p = ev.get(key)
+            if p is not None and (failed or not isinstance(p, str) or
+                                  not p.startswith(("/", ".../"))):
+                probs.add("%s: %s is neither null nor a path (none for "
+                          "a failure): %r" % (where, key, p))
     else:
         code = ev.get("code")
         if not is_int(code):
@@ -668,6 +675,43 @@ def check_top_median(ends, row):
         probs.append("median %s us not within 1/16 of %.1f-%.1f us"
                      % (est, lo, hi))
     return probs
+
+
+def exec_path_problems(stated, events):
+    """ct-execpath's statements against the exec events of a trace: each
+    case one exec of its PID with the file name it gave, the path and
+    interpreter it resolved itself (a truncated path: a tail of the
+    stated one after ".../", at least 16 components). (problems, cases)"""
+    probs = []
+    total = [s for s in stated if s.get("expect") == "exec_path_total"]
+    cases = [s for s in stated if s.get("expect") == "exec_path"]
+    if len(total) != 1 or len(cases) != total[0]["execs"]:
+        return ["the statements have no total, or not as many cases"], []
+    for s in cases:
+        got = [e for e in events if e.get("event") == "exec" and
+               e["task"]["pid"] == s["pid"]]
+        if len(got) != 1:
+            probs.append("case %s: %d exec events of pid %d"
+                         % (s["case"], len(got), s["pid"]))
+            continue
+        e = got[0]
+        want = (None, s["filename"], s["interp"])
+        have = (e["errno"], e["filename"], e["interp"])
+        if want != have:
+            probs.append("case %s: (errno, filename, interp) %r, stated "
+                         "%r" % (s["case"], have, want))
+        path = e["path"]
+        if not s["truncated"]:
+            if path != s["path"]:
+                probs.append("case %s: path %r, stated %r"
+                             % (s["case"], path, s["path"]))
+        elif not (isinstance(path, str) and path.startswith(".../") and
+                  s["path"].endswith(path[3:]) and
+                  len(path) - 3 < len(s["path"]) - 8 and
+                  path.count("/") >= 16):
+            probs.append("case %s: path %r is no marked tail of %r"
+                         % (s["case"], path, s["path"]))
+    return probs, cases
 
 
 def main(argv=None):

@@ -16,7 +16,9 @@ VERSION = 1         # the default here: version 1 must stay readable
 HEADER, ITEMS, END = 1, 2, 3
 EVENT, DIAG, CGROUP = 1, 2, 3
 ID_UNKNOWN = 0xffffffff
-CLONE, CLONE_FAILED = 1, 2
+CLONE, CLONE_FAILED, EXEC = 1, 2, 3
+# enum ct_path_flag (bpf/ct_event.h)
+PATH_KNOWN, PATH_TRUNCATED, PATH_DELETED = 1, 2, 4
 
 # enum ct_syscall and enum ct_kind (bpf/ct_event.h, bpf/clone_flags.h)
 SYSCALLS = ["kernel", "fork", "vfork", "clone", "clone3"]
@@ -77,6 +79,32 @@ def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
     }
 
 
+def exec_event(ts, pid, comm, filename, argv, parent=1, call=1, path=None,
+               interp=None, uid=0, gid=0, cgroup_id=0):
+    """A successful exec (version 2 on): struct ct_exec_event's fields.
+    path, interp: None (unknown), or (flags, "/usr/bin/true") with the
+    flags of enum ct_path_flag besides PATH_KNOWN."""
+    e = event(ts, pid, pid, comm, "kernel", "process", pid=pid, tid=pid,
+              comm=comm, exit_signal=0, uid=uid, gid=gid,
+              cgroup_id=cgroup_id)
+    args = b"\0".join(as_bytes(a) for a in argv) + b"\0"
+    e.update(type=EXEC, parent=parent, old_tid=pid, args=args,
+             args_size=len(args), call=call, filename=as_bytes(filename),
+             path=path, interp=interp)
+    return e
+
+
+def encode_path(p):
+    """A resolved path as recorded (version 3): its components, the
+    file's own name first, a NUL after each."""
+    if p is None:
+        return uv(0) + uv(0)
+    flags, text_ = p
+    comps = [c for c in text_.split("/") if c]
+    raw = b"".join(c.encode() + b"\0" for c in reversed(comps))
+    return uv(flags | PATH_KNOWN) + uv(len(raw)) + raw
+
+
 def encode_event(e, prev_ts, version=VERSION):
     out = uv(EVENT) + sv(e["ts"] - prev_ts)
     for key in ("flags", "latency", "type", "cpu", "ppid", "ptid", "pid",
@@ -89,6 +117,11 @@ def encode_event(e, prev_ts, version=VERSION):
     out += text(e["pcomm"]) + text(e["comm"])
     if version >= 2:
         out += uv(e["uid"]) + uv(e["gid"]) + uv(e["cgroup_id"])
+    if e["type"] == EXEC:
+        out += (uv(e["parent"]) + uv(e["old_tid"]) + uv(e["args_size"]) +
+                uv(e["call"]) + text(e["filename"]) + text(e["args"]))
+        if version >= 3:
+            out += encode_path(e["path"]) + encode_path(e["interp"])
     return out
 
 
@@ -123,11 +156,13 @@ def recording(events, release="6.18.0-test", hostname="testhost",
             prev = e["ts"]
         data += frame(ITEMS, payload)
     clones = sum(1 for e in events if e["type"] == CLONE)
-    end = (uv(len(events)) + uv(clones) + uv(len(events) - clones) +
+    life = sum(1 for e in events if e["type"] == EXEC)
+    made = len(events) - life
+    end = (uv(made) + uv(clones) + uv(made - clones) +
            uv(0) + uv(lost) + uv(lost_follow) + uv(duration_ns) +
            uv(start_ns) + sv(real_offset_ns))
     if version >= 2:
-        end += uv(0)        # exec and exit events: none written here
+        end += uv(life)     # exec events
     return data + frame(END, end)
 
 

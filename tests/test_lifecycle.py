@@ -66,13 +66,16 @@ def compare(stated, events):
                                    s["argv"], False, "execve",
                                    "process"), (s, e)
             assert e["task"]["comm"] == "ct-lifecycle", e
+            # its filename is its own /proc/self/exe: resolved already
+            assert (e["path"], e["interp"]) == (s["filename"], None), e
         elif s["expect"] == "exec_failed":
             got = [e for e in mine if e["event"] == "exec" and
                    e["task"]["tid"] == s["tid"] and e["errno"] is not None]
             assert len(got) == 1, (s, got)
             e = got[0]
-            assert (e["errno"], e["filename"], e["argv"]) == \
-                (s["errno"], s["filename"], None), (s, e)
+            assert (e["errno"], e["filename"], e["argv"], e["path"],
+                    e["interp"]) == \
+                (s["errno"], s["filename"], None, None, None), (s, e)
             assert e["error"] == {2: "ENOENT", 13: "EACCES"}[s["errno"]]
         elif s["expect"] == "exit":
             got = [e for e in mine if e["event"] == "exit" and
@@ -168,6 +171,63 @@ def test_lifecycle_recorded(tmp_path, mode):
     rs = lines[-1]
     assert (rs["execs"], rs["exec_failed"], rs["exits"]) == \
         (summary["execs"], summary["exec_failed"], summary["exits"])
+
+
+def exec_paths(stated, events):
+    """ct-execpath's cases, each as stated (checktrace.py): the cases."""
+    probs, cases = checktrace.exec_path_problems(stated, events)
+    assert not probs and len(cases) >= 8, (probs, stated)
+    return cases
+
+
+def test_exec_paths(tmp_path, mode):
+    """-e exec: the path of the file the kernel ran, as the task sees it,
+    against ct-execpath's own realpath() and /proc/self/exe: through
+    symlinks (merged /usr's /bin/true), from a relative name, across a
+    tmpfs mount, inside a chroot, a #! script (its interpreter; the
+    script's own path is null), deeper than the walk's bound (marked),
+    unlinked and memfd files ("(deleted)"); the human lines name the
+    same, and a recording gives them back."""
+    out, rec = tmp_path / "t.json", tmp_path / "t.ctr"
+    r = run(["-j", "-e", "exec", "-o", str(out), "-w", str(rec)], mode,
+            prog="ct-execpath")
+    stated, _ = split(r.stdout.decode())
+    events, _ = events_and_summary(out)
+    cases = exec_paths(stated, events)
+    rep = subprocess.run([CLONETRACE, "report", "-j", str(rec)],
+                         capture_output=True, timeout=TIMEOUT)
+    assert rep.returncode == 0, rep.stderr
+    exec_paths(stated, [json.loads(x) for x in rep.stdout.decode()
+                        .splitlines()])
+    hum = subprocess.run([CLONETRACE, "report", "-s", "stream", str(rec)],
+                         capture_output=True, timeout=TIMEOUT)
+    assert hum.returncode == 0, hum.stderr
+    lines = hum.stdout.decode().splitlines()
+    for s in cases:
+        e = [x for x in events if x.get("event") == "exec" and
+             x["task"]["pid"] == s["pid"]][0]
+        want = ("%7d %7d       -       - exec    execve %s %s" % (
+            s["pid"], s["pid"], s["filename"], " ".join(e["argv"])) +
+            (" path=" + e["path"] if e["path"] else "") +
+            (" interp=" + e["interp"] if e["interp"] else ""))
+        if s["filename"].startswith("/dev/fd/"):
+            want = want.replace("execve", "execveat")
+        assert [x for x in lines if x.endswith(want)], (want, lines)
+    # --spawners names each program by its path (a script: its name)
+    rep = subprocess.run([CLONETRACE, "report", "-j", "-s", "spawners",
+                          "--spawners", "0", str(rec)],
+                         capture_output=True, timeout=TIMEOUT)
+    assert rep.returncode == 0, rep.stderr
+    rows = json.loads(rep.stdout.decode().splitlines()[0])["rows"]
+    mine = [e for e in events if e.get("event") == "exec" and
+            e["task"]["pid"] in {s["pid"] for s in cases}]
+    progs = {}
+    for e in mine:
+        name = e["path"] or e["filename"]
+        progs[name] = progs.get(name, 0) + 1
+    kids = [x for x in rows if x["pid"] == mine[0]["task"]["ppid"]][0]
+    assert {p["filename"]: p["count"] for p in
+            kids["children"]["programs"]} == progs, (kids, progs)
 
 
 def test_failed_keeps_failed_execs(tmp_path, mode):

@@ -424,3 +424,42 @@ def test_identity_version1_is_null(binary, public_dir):
     for e in map(json.loads, r.stdout.decode().splitlines()):
         assert (e["uid"], e["gid"], e["cgroup"], e["container"]) == \
             (None, None, None, None), e
+
+
+def exec_events():
+    """Three execs: a binary through a symlink, a script (its interpreter
+    resolved, its own path unknown), an unlinked file deeper than the
+    walk went."""
+    return [
+        recording.exec_event(START + 1000, 801, "true", "/bin/true",
+                             ["true"], path=(0, "/usr/bin/true")),
+        recording.exec_event(START + 2000, 802, "s.sh", "./s.sh",
+                             ["/bin/sh", "./s.sh"], interp=(0, "/usr/bin/dash")),
+        recording.exec_event(START + 3000, 803, "x", "/dev/fd/3", ["x"],
+                             call=2, path=(recording.PATH_TRUNCATED |
+                                           recording.PATH_DELETED, "/c/d/x")),
+    ]
+
+
+def test_exec_paths_by_version(binary, public_dir):
+    """Version 3 recordings keep an exec's resolved path and interpreter
+    (decoded: ".../" when truncated, " (deleted)"); version 2 ones still
+    read, both unknown (null, nothing in the human line)."""
+    want = [("/usr/bin/true", None), (None, "/usr/bin/dash"),
+            (".../c/d/x (deleted)", None)]
+    for version, paths in ((3, want), (2, [(None, None)] * 3)):
+        rec = write(public_dir, exec_events(), name="v%d.ctr" % version,
+                    version=version)
+        r = run([binary, "report", "-j", "-s", "stream", rec])
+        assert r.returncode == 0, r.stderr
+        got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+        assert [(e["filename"], e["path"], e["interp"]) for e in got] == [
+            (f, p, i) for f, (p, i) in zip(
+                ["/bin/true", "./s.sh", "/dev/fd/3"], paths)], got
+        r = run([binary, "report", "-s", "stream", rec])
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.decode().splitlines()[1:]
+        tails = [(" path=" + p if p else "") + (" interp=" + i if i else "")
+                 for p, i in paths]
+        assert [x.endswith(t) and ("path=" in x or "interp=" in x) == bool(t)
+                for x, t in zip(lines, tails)] == [True] * 3, lines

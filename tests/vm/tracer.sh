@@ -346,6 +346,12 @@ workloads | while read -r name prog args; do
 	esac
 done >>"$out/plan"
 
+# 3c. -e exec: the path the kernel resolved for each exec of ct-execpath
+# (symlinks, relative, across a mount, in a chroot, a script's
+# interpreter, deeper than the bound, unlinked, memfd); tracer.host
+# compares them with its statements
+echo "run path-execpath -- -e exec -- /bin/ct-execpath" >>"$out/plan"
+
 # 4. -p PID -f on the paused workload
 [ "$MODE" != auto ] && workloads | while read -r name prog args; do
 	few "$name" && echo "follow follow-$name $prog $args"
