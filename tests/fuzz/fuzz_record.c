@@ -2,15 +2,30 @@
 /*
  * fuzz_record.c - libFuzzer target for the recording reader
  * (userspace/record.c): any bytes must be either read completely or
- * refused with a message, never crash, hang or read out of bounds.
+ * refused with a message, never crash, hang or read out of bounds; an
+ * exec's recorded path decodes within its buffer (userspace/decode.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "record.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+
+/* a recorded exec path: in bounds, and decoded within CT_PATH_TEXT */
+static void check_path(const char *comp, size_t len, unsigned int flags)
+{
+	char text[CT_PATH_TEXT];
+
+	CHECK(len <= CT_PATH_LEN && flags <= CT_PATH_ALL);
+	CHECK(!len || (flags & CT_PATH_KNOWN));
+	if (ct_exec_path(comp, len, flags, text, sizeof(text)))
+		CHECK(memchr(text, 0, sizeof(text)));
+	else
+		CHECK(!(flags & CT_PATH_KNOWN));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,6 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(it.exec.args_len <= it.exec.args_size);
 				CHECK(memchr(it.exec.filename, 0,
 					     sizeof(it.exec.filename)));
+				check_path(it.exec.path, it.exec.path_len,
+					   it.exec.path_flags);
+				check_path(it.exec.interp, it.exec.interp_len,
+					   it.exec.interp_flags);
 			}
 			/* the end frame counts creations and exec/exit apart */
 			if (it.ev.type >= CT_EV_EXEC)

@@ -70,6 +70,16 @@ static const struct ct_event *life(union life_ev *u,
 		u->x.args_len = 8;
 		u->x.args_size = i % 3 ? 8 : 4096;
 		u->x.call = i % 3;
+		/* resolved paths: components, the file's own name first */
+		memcpy(u->x.path, "seed\0bin\0usr\0", 14);
+		u->x.path_len = 14;
+		u->x.path_flags = CT_PATH_KNOWN |
+				  (i % 4 ? 0 : CT_PATH_TRUNCATED | CT_PATH_DELETED);
+		if (i % 3 == 2) {
+			memcpy(u->x.interp, "dash\0bin\0usr\0", 14);
+			u->x.interp_len = 14;
+			u->x.interp_flags = CT_PATH_KNOWN;
+		}
 		return &u->x.ev;
 	}
 	memset(&u->t, 0, sizeof(u->t));
