@@ -22,8 +22,9 @@
  *    current, so that user space can tell when all of them are gone;
  *  - with -e exec,exit (and only then: the default stream costs the same
  *    without them), sched_process_exec and the execve/execveat syscall
- *    tracepoints report what the tasks become, sched_process_exit how
- *    they end.
+ *    tracepoints (in fentry mode fentry/fexit on the execve/execveat
+ *    syscall functions instead) report what the tasks become,
+ *    sched_process_exit how they end.
  *
  * Which programs load is decided by user space (userspace/attach.c) after
  * probing the kernel; the filters are read-only globals it sets before load.
@@ -990,6 +991,43 @@ static __always_inline void exec_paths(struct ct_exec_event *x,
 	__builtin_memcpy(x->path, pb->buf, CT_PATH_LEN);
 	x->path_len = r & 0xffff;
 	x->path_flags = r >> 16;
+}
+
+/*
+ * long __x64_sys_execve(const struct pt_regs *regs), and execveat's: the
+ * same begin and end in fentry mode, where the tracepoints above are left
+ * off (they tax every syscall on the machine; these cost only the execs).
+ * The file name pointer is the caller's register, as the tracepoint's
+ * argument was. User space resolves the names in BTF (x86-64's wrappers;
+ * 32-bit callers' execs enter through __ia32_compat_sys_execve, which the
+ * syscall tracepoints do not see either).
+ */
+SEC("fentry/__x64_sys_execve")
+int BPF_PROG(sys_execve_entry, const struct pt_regs *regs)
+{
+	exec_begin(PT_REGS_PARM1_CORE_SYSCALL(regs), CT_EXEC_EXECVE);
+	return 0;
+}
+
+SEC("fentry/__x64_sys_execveat")
+int BPF_PROG(sys_execveat_entry, const struct pt_regs *regs)
+{
+	exec_begin(PT_REGS_PARM2_CORE_SYSCALL(regs), CT_EXEC_EXECVEAT);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_execve")
+int BPF_PROG(sys_execve_exit, const struct pt_regs *regs, long ret)
+{
+	exec_end(ret);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_execveat")
+int BPF_PROG(sys_execveat_exit, const struct pt_regs *regs, long ret)
+{
+	exec_end(ret);
+	return 0;
 }
 
 /*

@@ -9,7 +9,9 @@
  *   raw_tp  raw_tp task_newtask (kernels before 5.5)
  * The objects add the clone-family syscall tracepoints when tracefs has
  * them (ct_autoload_syscalls()) and the mode needs them: the tracer
- * leaves them off in fentry mode unless asked (--syscalls).
+ * leaves them off in fentry mode unless asked (--syscalls), and takes
+ * what they would give from fexit on the syscall functions instead
+ * (clone3's, and execve's and execveat's with -e exec), resolved here.
  *
  * Each mode is probed with a minimal program first (fentry is refused with
  * EPERM on some kernels even where BTF says the function exists), then the
@@ -157,6 +159,29 @@ static const char *clone3_function(struct btf *vmlinux)
 		return name;
 #endif
 	return NULL;
+}
+
+/*
+ * The functions behind execve and execveat, for -e exec's failures in
+ * fentry mode (fentry/fexit instead of the syscall tracepoints): as for
+ * clone3, the wrappers that take the caller's registers, x86-64's only
+ * (the BPF side reads the file name from x86-64's registers). 32-bit
+ * callers enter through __ia32_compat_sys_execve, which the syscall
+ * tracepoints do not see either: left out. Both or neither: NULL when
+ * this kernel's BTF lacks one (every kernel since 4.17 has them).
+ */
+static void exec_functions(struct btf *vmlinux, struct ct_probe *probe)
+{
+#if defined(__x86_64__)
+	static const char execve[] = "__x64_sys_execve";
+	static const char execveat[] = "__x64_sys_execveat";
+
+	if (btf__find_by_name_kind(vmlinux, execve, BTF_KIND_FUNC) > 0 &&
+	    btf__find_by_name_kind(vmlinux, execveat, BTF_KIND_FUNC) > 0) {
+		probe->execve_fn = execve;
+		probe->execveat_fn = execveat;
+	}
+#endif
 }
 
 /*
@@ -311,6 +336,7 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 	 */
 	probe.clone_fn = clone_function(vmlinux);
 	probe.clone3_fn = clone3_function(vmlinux);
+	exec_functions(vmlinux, &probe);
 	probe.current_task_btf =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 					BPF_FUNC_get_current_task_btf,

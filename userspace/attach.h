@@ -30,6 +30,8 @@ struct ct_probe {
 	const char *clone_fn;	/* kernel_clone (_do_fork before 5.10); NULL */
 	/* clone3's syscall function (__x64_sys_clone3) in BTF; NULL */
 	const char *clone3_fn;
+	/* execve's and execveat's (__x64_sys_execve...) in BTF; both NULL */
+	const char *execve_fn, *execveat_fn;
 	const char *tracefs;	/* where the tracepoints are; NULL: nowhere */
 	bool task_pt_regs;	/* bpf_task_pt_regs() (5.15+) */
 	bool task_storage;	/* task local storage in tracing programs */

@@ -53,13 +53,44 @@ static void configure(struct clonetrace_bpf *skel,
 }
 
 /*
- * -e exec: sched_process_exec, and the execve tracepoints for failures
- * (true when all of them are there); -e exit: sched_process_exit. None
- * of them without -e: the default stream costs what it did.
+ * -e exec, fentry mode without --syscalls: failed execs from fentry/fexit
+ * on the execve and execveat syscall functions, which cost only the
+ * execs (the tracepoints tax every syscall on the machine).
  */
-static bool choose_lifecycle(struct clonetrace_bpf *skel,
-			     const struct ct_bpf_config *cfg,
-			     const struct ct_probe *probe)
+static bool exec_fexit(struct clonetrace_bpf *skel,
+		       const struct ct_probe *probe)
+{
+	__typeof__(skel->progs) *p = &skel->progs;
+	const struct {
+		struct bpf_program *prog;
+		const char *fn;
+	} progs[] = {
+		{ p->sys_execve_entry, probe->execve_fn },
+		{ p->sys_execve_exit, probe->execve_fn },
+		{ p->sys_execveat_entry, probe->execveat_fn },
+		{ p->sys_execveat_exit, probe->execveat_fn },
+	};
+	size_t i;
+
+	if (!probe->execve_fn || !probe->execveat_fn)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		bpf_program__set_autoload(progs[i].prog, true);
+		bpf_program__set_attach_target(progs[i].prog, 0, progs[i].fn);
+	}
+	return true;
+}
+
+/*
+ * -e exec: sched_process_exec, and for the failures the execve tracepoints
+ * (all of them there) or, in fentry mode, fexit on the syscall functions;
+ * -e exit: sched_process_exit. None of them without -e: the default
+ * stream costs what it did. Returns how failed execs are seen.
+ */
+static enum ct_exec_way choose_lifecycle(struct clonetrace_bpf *skel,
+					 enum ct_mode mode,
+					 const struct ct_bpf_config *cfg,
+					 const struct ct_probe *probe)
 {
 	const struct ct_tracepoint_prog sys[] = {
 		{ "sys_enter_execve", skel->progs.sys_enter_execve },
@@ -72,11 +103,17 @@ static bool choose_lifecycle(struct clonetrace_bpf *skel,
 		bpf_program__set_autoload(skel->progs.sched_process_exit,
 					  true);
 	if (!cfg->execs)
-		return false;
+		return CT_EXEC_FAIL_UNSEEN;
 	bpf_program__set_autoload(skel->progs.sched_process_exec, true);
+	/* not syscall tracepoints: --no-syscalls keeps them */
+	if (mode == CT_MODE_FENTRY && !cfg->syscalls)
+		return exec_fexit(skel, probe) ? CT_EXEC_FAIL_FEXIT :
+						 CT_EXEC_FAIL_UNSEEN;
 	/* --no-syscalls: none of them either (failed execs are not seen) */
-	return ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
-				    cfg->no_syscalls) == ARRAY_SIZE(sys);
+	if (ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
+				 cfg->no_syscalls) == ARRAY_SIZE(sys))
+		return CT_EXEC_FAIL_TRACEPOINTS;
+	return CT_EXEC_FAIL_UNSEEN;
 }
 
 /*
@@ -158,7 +195,7 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	}
 	configure(skel, lc->cfg, probe);
 	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
-	lc->t->exec_failures = choose_lifecycle(skel, lc->cfg, probe);
+	lc->t->exec_failures = choose_lifecycle(skel, mode, lc->cfg, probe);
 	if (lc->cfg->syscalls && on < nsys) {
 		clonetrace_bpf__destroy(skel);
 		*why = "--syscalls: this kernel has no clone-family syscall tracepoints (CONFIG_FTRACE_SYSCALLS, tracefs)";
@@ -186,6 +223,9 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	lc->t->task_storage = probe->task_storage;
 	lc->t->execs = lc->cfg->execs;
 	lc->t->no_syscalls = lc->cfg->no_syscalls;
+	lc->t->forced_syscalls = lc->cfg->syscalls;
+	lc->t->execve_fn = probe->execve_fn;
+	lc->t->execveat_fn = probe->execveat_fn;
 	return 0;
 }
 
@@ -202,6 +242,28 @@ int ct_tracer_attach(enum ct_mode want, const struct ct_bpf_config *cfg,
 	struct load_ctx lc = { .cfg = cfg, .t = t };
 
 	return ct_attach(&ops, want, verbose, &lc, &t->mode);
+}
+
+/* -v with -e exec: how failed execs are seen, and why that way. */
+static void describe_execs(const struct ct_tracer_bpf *t)
+{
+	switch (t->exec_failures) {
+	case CT_EXEC_FAIL_FEXIT:
+		ct_msg("-e exec: failed execs from fentry/fexit on %s and %s (no syscall tracepoints: other syscalls pay nothing)",
+		       t->execve_fn, t->execveat_fn);
+		break;
+	case CT_EXEC_FAIL_TRACEPOINTS:
+		ct_msg("-e exec: failed execs from the execve/execveat syscall tracepoints (%s)",
+		       t->mode == CT_MODE_FENTRY ? "--syscalls" :
+		       "no fentry in this mode: every syscall on the slow path");
+		break;
+	default:
+		if (t->mode == CT_MODE_FENTRY && !t->forced_syscalls)
+			ct_msg("-e exec: no execve/execveat syscall function in this kernel's BTF: failed execs are not seen (--syscalls: from the tracepoints)");
+		else
+			ct_msg("-e exec: no execve syscall tracepoints%s: failed execs are not seen",
+			       t->no_syscalls ? " (--no-syscalls)" : "");
+	}
 }
 
 void ct_tracer_describe(const struct ct_tracer_bpf *t)
@@ -224,9 +286,8 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t)
 	ct_msg("attach mode %s%s, requests in flight kept %s",
 	       ct_mode_name(t->mode), gaps,
 	       t->task_storage ? "in task storage" : "in a TID hash");
-	if (t->execs && !t->exec_failures)
-		ct_msg("-e exec: no execve syscall tracepoints%s: failed execs are not seen",
-		       t->no_syscalls ? " (--no-syscalls)" : "");
+	if (t->execs)
+		describe_execs(t);
 }
 
 void ct_tracer_stop(struct ct_tracer_bpf *t)

@@ -27,6 +27,13 @@ struct ct_bpf_config {
 	uint32_t max_targets;
 };
 
+/* -e exec: how failed execs are seen. */
+enum ct_exec_way {
+	CT_EXEC_FAIL_UNSEEN,		/* not at all: successful execs only */
+	CT_EXEC_FAIL_TRACEPOINTS,	/* execve/execveat syscall tracepoints */
+	CT_EXEC_FAIL_FEXIT,		/* fentry mode: fexit on their functions */
+};
+
 struct clonetrace_bpf;
 
 struct ct_tracer_bpf {
@@ -38,7 +45,10 @@ struct ct_tracer_bpf {
 	bool task_storage;	/* requests in flight in task local storage */
 	bool execs;		/* -e exec */
 	bool no_syscalls;	/* --no-syscalls */
-	bool exec_failures;	/* -e exec: the execve tracepoints attached */
+	bool forced_syscalls;	/* --syscalls */
+	enum ct_exec_way exec_failures;	/* -e exec */
+	/* CT_EXEC_FAIL_FEXIT: __x64_sys_execve, __x64_sys_execveat */
+	const char *execve_fn, *execveat_fn;
 };
 
 /*
