@@ -77,6 +77,8 @@ CONTAINER_RUNTIMES = {"docker", "containerd", "cri-o", "podman"}
 # errno names for the values the workloads use (Linux, x86-64).
 ERRNO_NAMES = {1: "EPERM", 11: "EAGAIN", 12: "ENOMEM", 22: "EINVAL",
                28: "ENOSPC", 38: "ENOSYS", 87: "EUSERS"}
+# and for the failed execs of ct-lifecycle and ct-execfail
+EXEC_ERRNO_NAMES = {2: "ENOENT", 7: "E2BIG", 13: "EACCES"}
 
 
 class Problems:
@@ -487,6 +489,43 @@ def short(ev):
                (ev.get("parent") or {}).get("pid"),
                (ev.get("parent") or {}).get("tid"),
                child.get("pid"), child.get("tid"), ev.get("errno")))
+
+
+def check_execs(stated, events):
+    """ct-execfail's statements ("exec", "exec_failed", each with its
+    syscall) against the trace's events: each is one exec event of its
+    task, with its syscall, file name and errno, and the workload's
+    processes made no other exec. Returns the problems found."""
+    probs = []
+    facts = [s for s in stated if s.get("expect") in ("exec", "exec_failed")]
+    pids = {s["pid"] for s in facts}
+    execs = [e for e in events if e.get("event") == "exec" and
+             (e.get("task") or {}).get("pid") in pids]
+    used = set()
+    for s in facts:
+        failed = s["expect"] == "exec_failed"
+        hits = [i for i, e in enumerate(execs)
+                if e["task"]["tid"] == s["tid"] and
+                (e.get("errno") is not None) == failed]
+        if len(hits) != 1:
+            probs.append("%s: %d matching exec events" % (s, len(hits)))
+            continue
+        used.add(hits[0])
+        e = execs[hits[0]]
+        want = (s["syscall"], s["filename"], s.get("errno"),
+                EXEC_ERRNO_NAMES.get(s.get("errno")))
+        got = (e.get("syscall"), e.get("filename"), e.get("errno"),
+               e.get("error"))
+        if got != want:
+            probs.append("%s: (syscall, filename, errno, error) %r, "
+                         "expected %r" % (s, got, want))
+    for i, e in enumerate(execs):
+        if i not in used:
+            probs.append("an exec the workload did not state: %r" % e)
+    totals = [s for s in stated if s.get("expect") == "execfail_total"]
+    if len(totals) != 1:
+        probs.append("no execfail_total line (the workload did not finish?)")
+    return probs
 
 
 def check(expect_path, trace_path, mode=None, lost=0, lost_follow=0):

@@ -245,6 +245,27 @@ def test_failed_keeps_failed_execs(tmp_path, mode):
         sorted((s["tid"], s["errno"], s["filename"]) for s in failed)
 
 
+def test_exec_failures_each_syscall(tmp_path, mode):
+    """ct-execfail: ENOENT and E2BIG through execve, ENOENT and EACCES
+    through execveat, and a successful execveat, each one exec event with
+    the syscall, file name and errno the workload stated (in fentry mode
+    from fexit on the syscall functions, with the tracepoints elsewhere);
+    the summary counts them."""
+    out = tmp_path / "t.json"
+    r = run(["-j", "-v", "-e", "exec", "-o", str(out)], mode,
+            prog="ct-execfail")
+    stated = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    events, summary = events_and_summary(out)
+    assert checktrace.check_execs(stated, events) == []
+    total = [s for s in stated if s["expect"] == "execfail_total"][0]
+    # the command's own exec besides the workload's children's
+    assert (summary["execs"], summary["exec_failed"]) == \
+        (total["execs"] + 1, total["exec_failed"])
+    way = "fentry/fexit on __x64_sys_execve" if mode == "fentry" else \
+        "the execve/execveat syscall tracepoints (no fentry in this mode"
+    assert "-e exec: failed execs from " + way in r.stderr.decode()
+
+
 def test_kind_thread_exits(tmp_path, mode):
     """-k thread -e exit: one exit per thread of ct-threads, none of a
     process; no creation of another kind."""
