@@ -13,6 +13,9 @@
 #              loop must not pay the slow path: ratio <= MAX_NO_TAX
 #   syscalls   --mode fentry --syscalls: the tracepoints on, which must
 #              show: ratio >= MIN_TAX (so that this test can fail)
+#   lifecycle  --mode fentry -e exec,exit: failed execs from fexit on the
+#              execve syscall functions, not from their tracepoints: as
+#              default, no syscall tracepoint and ratio <= MAX_NO_TAX
 #   tp_btf     --mode tp_btf, the default of kernels without fentry: the
 #              tax documented for them (measured, not judged)
 #
@@ -35,11 +38,12 @@ ROUNDS=7
 MAX_NO_TAX=1.10
 MIN_TAX=1.25
 
-VARIANTS="default syscalls tp_btf"
+VARIANTS="default syscalls lifecycle tp_btf"
 opts_of() {
 	case $1 in
 	default) echo "--mode fentry" ;;
 	syscalls) echo "--mode fentry --syscalls" ;;
+	lifecycle) echo "--mode fentry -e exec,exit" ;;
 	tp_btf) echo "--mode tp_btf" ;;
 	esac
 }
@@ -147,6 +151,17 @@ if awk -v r="$(ratio default)" -v m="$MAX_NO_TAX" 'BEGIN { exit !(r <= m) }'; th
 	ok "default fentry mode: getppid ratio $(ratio default) <= $MAX_NO_TAX"
 else
 	bad "default fentry mode: getppid ratio $(ratio default) > $MAX_NO_TAX: a per-syscall tax"
+fi
+# -e exec,exit in fentry mode: no syscall tracepoint, no tax either
+if [ "$(tracepoints lifecycle)" != 0 ]; then
+	bad "-e exec,exit in fentry mode attached $(tracepoints lifecycle) syscall tracepoint program(s)"
+else
+	ok "-e exec,exit in fentry mode: no syscall tracepoint program"
+fi
+if awk -v r="$(ratio lifecycle)" -v m="$MAX_NO_TAX" 'BEGIN { exit !(r <= m) }'; then
+	ok "-e exec,exit in fentry mode: getppid ratio $(ratio lifecycle) <= $MAX_NO_TAX"
+else
+	bad "-e exec,exit in fentry mode: getppid ratio $(ratio lifecycle) > $MAX_NO_TAX: a per-syscall tax"
 fi
 # forced: the tracepoints, and their tax
 if [ "$(tracepoints syscalls)" = 0 ]; then

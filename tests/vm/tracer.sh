@@ -351,6 +351,18 @@ done >>"$out/plan"
 # interpreter, deeper than the bound, unlinked, memfd); tracer.host
 # compares them with its statements
 echo "run path-execpath -- -e exec -- /bin/ct-execpath" >>"$out/plan"
+# 3d. ct-lifecycle's execs, failed execs (ENOENT, EACCES) and exits,
+# compared by tracer.host as tests/test_lifecycle.py compares them, and
+# ct-execfail's, by tests/checktrace.py's check_execs(). In
+# fentry mode the failed execs come from fexit on the execve syscall
+# functions, no tracepoint; with --syscalls from the tracepoints.
+echo "run life-lifecycle -- -v -e exec,exit -- /bin/ct-lifecycle" >>"$out/plan"
+# ct-execfail: failed execs through execve and execveat (ENOENT, E2BIG,
+# EACCES) and a successful execveat, each with its syscall
+echo "run life-execfail -- -v -e exec,exit -- /bin/ct-execfail" >>"$out/plan"
+[ "$eff" = fentry ] &&
+	echo "run sys-life-lifecycle -- -v --syscalls -e exec,exit -- /bin/ct-lifecycle" \
+		>>"$out/plan"
 
 # 4. -p PID -f on the paused workload
 [ "$MODE" != auto ] && workloads | while read -r name prog args; do
@@ -398,6 +410,22 @@ else
 		grep -q 'attach mode fentry (syscall tracepoints' "$f" ||
 			{ say "FAIL: ${f##*/}: --syscalls ignored: $(cat "$f")"; fail=1; }
 	done
+fi
+# -v: how failed execs are seen, in this mode
+if [ "$eff" = fentry ]; then
+	want='-e exec: failed execs from fentry/fexit on __x64_sys_execve'
+else
+	want='-e exec: failed execs from the execve/execveat syscall tracepoints (no fentry'
+fi
+for f in "$out/life-lifecycle.stderr" "$out/life-execfail.stderr"; do
+	[ -f "$f" ] || continue
+	grep -qF -- "$want" "$f" ||
+		{ say "FAIL: ${f##*/}: -v does not say '$want': $(cat "$f")"; fail=1; }
+done
+if [ -f "$out/sys-life-lifecycle.stderr" ]; then
+	grep -qF -- '-e exec: failed execs from the execve/execveat syscall tracepoints (--syscalls)' \
+		"$out/sys-life-lifecycle.stderr" ||
+		{ say "FAIL: sys-life-lifecycle: --syscalls ignored for -e exec: $(cat "$out/sys-life-lifecycle.stderr")"; fail=1; }
 fi
 # the command's own exec and exit were seen
 for f in "$out"/life-*.json; do
