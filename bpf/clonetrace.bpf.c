@@ -994,25 +994,50 @@ static __always_inline void exec_paths(struct ct_exec_event *x,
 }
 
 /*
+ * The file name argument of the current task's execve (arg 0) or execveat
+ * (arg 1), from its saved user registers: the struct pt_regs the syscall
+ * function is given. Not through that argument: 5.10's BTF gives
+ * __x64_sys_execveat a pointer to a forward-declared struct pt_regs,
+ * which its verifier refuses to let a program read.
+ */
+static __always_inline __u64 exec_file_arg(bool at)
+{
+	struct task_struct *task;
+	struct pt_regs *regs;
+
+	if (have_task_pt_regs) {
+		task = bpf_get_current_task_btf();
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		/* a BTF pointer: plain loads */
+		return at ? PT_REGS_PARM2_SYSCALL(regs) :
+			    PT_REGS_PARM1_SYSCALL(regs);
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	regs = (struct pt_regs *)(BPF_CORE_READ(task, stack) + thread_size -
+				  bpf_core_type_size(struct pt_regs));
+	return at ? PT_REGS_PARM2_CORE_SYSCALL(regs) :
+		    PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
+/*
  * long __x64_sys_execve(const struct pt_regs *regs), and execveat's: the
  * same begin and end in fentry mode, where the tracepoints above are left
  * off (they tax every syscall on the machine; these cost only the execs).
- * The file name pointer is the caller's register, as the tracepoint's
- * argument was. User space resolves the names in BTF (x86-64's wrappers;
- * 32-bit callers' execs enter through __ia32_compat_sys_execve, which the
+ * User space resolves the names in BTF (x86-64's wrappers; 32-bit
+ * callers' execs enter through __ia32_compat_sys_execve, which the
  * syscall tracepoints do not see either).
  */
 SEC("fentry/__x64_sys_execve")
-int BPF_PROG(sys_execve_entry, const struct pt_regs *regs)
+int BPF_PROG(sys_execve_entry)
 {
-	exec_begin(PT_REGS_PARM1_CORE_SYSCALL(regs), CT_EXEC_EXECVE);
+	exec_begin(exec_file_arg(false), CT_EXEC_EXECVE);
 	return 0;
 }
 
 SEC("fentry/__x64_sys_execveat")
-int BPF_PROG(sys_execveat_entry, const struct pt_regs *regs)
+int BPF_PROG(sys_execveat_entry)
 {
-	exec_begin(PT_REGS_PARM2_CORE_SYSCALL(regs), CT_EXEC_EXECVEAT);
+	exec_begin(exec_file_arg(true), CT_EXEC_EXECVEAT);
 	return 0;
 }
 

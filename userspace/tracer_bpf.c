@@ -90,7 +90,8 @@ static bool exec_fexit(struct clonetrace_bpf *skel,
 static enum ct_exec_way choose_lifecycle(struct clonetrace_bpf *skel,
 					 enum ct_mode mode,
 					 const struct ct_bpf_config *cfg,
-					 const struct ct_probe *probe)
+					 const struct ct_probe *probe,
+					 bool fexit_ok)
 {
 	const struct ct_tracepoint_prog sys[] = {
 		{ "sys_enter_execve", skel->progs.sys_enter_execve },
@@ -107,8 +108,8 @@ static enum ct_exec_way choose_lifecycle(struct clonetrace_bpf *skel,
 	bpf_program__set_autoload(skel->progs.sched_process_exec, true);
 	/* not syscall tracepoints: --no-syscalls keeps them */
 	if (mode == CT_MODE_FENTRY && !cfg->syscalls)
-		return exec_fexit(skel, probe) ? CT_EXEC_FAIL_FEXIT :
-						 CT_EXEC_FAIL_UNSEEN;
+		return fexit_ok && exec_fexit(skel, probe) ?
+		       CT_EXEC_FAIL_FEXIT : CT_EXEC_FAIL_UNSEEN;
 	/* --no-syscalls: none of them either (failed execs are not seen) */
 	if (ct_autoload_syscalls(probe, sys, ARRAY_SIZE(sys),
 				 cfg->no_syscalls) == ARRAY_SIZE(sys))
@@ -178,11 +179,10 @@ static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 				    !want_tracepoints(mode, cfg));
 }
 
-/* ct_attach_ops.load: open, configure, load and attach one mode. */
-static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
-		const char **why)
+/* Open, configure, load and attach one mode (exec_fexit: may use them) */
+static int load_once(enum ct_mode mode, const struct ct_probe *probe,
+		     struct load_ctx *lc, bool exec_fexit, const char **why)
 {
-	struct load_ctx *lc = ctx;
 	struct clonetrace_bpf *skel;
 	size_t nsys, on;
 	__u32 zero = 0;
@@ -195,7 +195,8 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	}
 	configure(skel, lc->cfg, probe);
 	on = choose_programs(skel, mode, lc->cfg, probe, &nsys);
-	lc->t->exec_failures = choose_lifecycle(skel, mode, lc->cfg, probe);
+	lc->t->exec_failures = choose_lifecycle(skel, mode, lc->cfg, probe,
+						exec_fexit);
 	if (lc->cfg->syscalls && on < nsys) {
 		clonetrace_bpf__destroy(skel);
 		*why = "--syscalls: this kernel has no clone-family syscall tracepoints (CONFIG_FTRACE_SYSCALLS, tracefs)";
@@ -226,7 +227,24 @@ static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
 	lc->t->forced_syscalls = lc->cfg->syscalls;
 	lc->t->execve_fn = probe->execve_fn;
 	lc->t->execveat_fn = probe->execveat_fn;
+	lc->t->exec_fexit_refused = !exec_fexit;
 	return 0;
+}
+
+/*
+ * ct_attach_ops.load. A kernel that refuses only the execve functions'
+ * programs keeps the mode without them (failed execs unseen, -v says
+ * so) rather than losing fentry mode for -e exec.
+ */
+static int load(enum ct_mode mode, const struct ct_probe *probe, void *ctx,
+		const char **why)
+{
+	struct load_ctx *lc = ctx;
+	int err = load_once(mode, probe, lc, true, why);
+
+	if (err && lc->t->exec_failures == CT_EXEC_FAIL_FEXIT)
+		err = load_once(mode, probe, lc, false, why);
+	return err;
 }
 
 static const struct ct_attach_ops ops = {
@@ -258,7 +276,9 @@ static void describe_execs(const struct ct_tracer_bpf *t)
 		       "no fentry in this mode: every syscall on the slow path");
 		break;
 	default:
-		if (t->mode == CT_MODE_FENTRY && !t->forced_syscalls)
+		if (t->mode == CT_MODE_FENTRY && t->exec_fexit_refused)
+			ct_msg("-e exec: fentry/fexit on the execve/execveat syscall functions refused by this kernel: failed execs are not seen (--syscalls: from the tracepoints)");
+		else if (t->mode == CT_MODE_FENTRY && !t->forced_syscalls)
 			ct_msg("-e exec: no execve/execveat syscall function in this kernel's BTF: failed execs are not seen (--syscalls: from the tracepoints)");
 		else
 			ct_msg("-e exec: no execve syscall tracepoints%s: failed execs are not seen",

@@ -47,6 +47,7 @@ struct ct_tracer_bpf {
 	bool no_syscalls;	/* --no-syscalls */
 	bool forced_syscalls;	/* --syscalls */
 	enum ct_exec_way exec_failures;	/* -e exec */
+	bool exec_fexit_refused;	/* fentry mode: their load failed */
 	/* CT_EXEC_FAIL_FEXIT: __x64_sys_execve, __x64_sys_execveat */
 	const char *execve_fn, *execveat_fn;
 };
