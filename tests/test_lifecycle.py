@@ -21,8 +21,8 @@ import time
 import pytest
 
 import checktrace
-from conftest import (CLONETRACE, TIMEOUT, prog_types, wait_ready,
-                      workload)
+from conftest import (CLONETRACE, PROG_RAW_TRACEPOINT, TIMEOUT, prog_types,
+                      wait_ready, workload)
 
 
 def run(args, mode=None, prog="ct-lifecycle", prog_args=()):
@@ -264,6 +264,24 @@ def test_exec_failures_each_syscall(tmp_path, mode):
     way = "fentry/fexit on __x64_sys_execve" if mode == "fentry" else \
         "the execve/execveat syscall tracepoints (no fentry in this mode"
     assert "-e exec: failed execs from " + way in r.stderr.decode()
+
+
+def test_exit_program_of_mode(tmp_path, mode):
+    """-e exit: sched_process_exit is a tp_btf program (BTF pointers,
+    plain loads) in the modes that load tp_btf ones, raw_tp only in
+    raw_tp mode: with -e exit alone no raw_tp program is held then (the
+    events are the same: test_lifecycle_json runs in every mode)."""
+    ct = subprocess.Popen([CLONETRACE, "-v", "-j", "--mode", mode, "-e",
+                           "exit", "-o", str(tmp_path / "t.json")],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_ready(ct)
+        types = prog_types(ct.pid)
+    finally:
+        ct.send_signal(signal.SIGINT)
+        ct.communicate(timeout=TIMEOUT)
+    assert ct.returncode == 0
+    assert (PROG_RAW_TRACEPOINT in types) == (mode == "raw_tp"), types
 
 
 def test_kind_thread_exits(tmp_path, mode):

@@ -53,6 +53,19 @@ static void configure(struct clonetrace_bpf *skel,
 }
 
 /*
+ * sched_process_exit's program (-p/-c's set of processes, -e exit): as
+ * task_newtask's, tp_btf's BTF pointers where the mode loads tp_btf
+ * programs, raw_tp's probe reads before.
+ */
+static struct bpf_program *exit_program(struct clonetrace_bpf *skel,
+					enum ct_mode mode)
+{
+	if (mode == CT_MODE_FENTRY || mode == CT_MODE_TP_BTF)
+		return skel->progs.sched_process_exit_btf;
+	return skel->progs.sched_process_exit;
+}
+
+/*
  * -e exec, fentry mode without --syscalls: failed execs from fentry/fexit
  * on the execve and execveat syscall functions, which cost only the
  * execs (the tracepoints tax every syscall on the machine).
@@ -101,8 +114,7 @@ static enum ct_exec_way choose_lifecycle(struct clonetrace_bpf *skel,
 	};
 
 	if (cfg->exits)
-		bpf_program__set_autoload(skel->progs.sched_process_exit,
-					  true);
+		bpf_program__set_autoload(exit_program(skel, mode), true);
 	if (!cfg->execs)
 		return CT_EXEC_FAIL_UNSEEN;
 	bpf_program__set_autoload(skel->progs.sched_process_exec, true);
@@ -151,7 +163,7 @@ static size_t choose_programs(struct clonetrace_bpf *skel, enum ct_mode mode,
 	ct_autoload_none(skel->obj);
 	*nsys = ARRAY_SIZE(sys);
 	if (cfg->filter_targets)
-		bpf_program__set_autoload(p->sched_process_exit, true);
+		bpf_program__set_autoload(exit_program(skel, mode), true);
 	switch (mode) {
 	case CT_MODE_FENTRY:
 		bpf_program__set_autoload(p->kernel_clone_entry, true);
