@@ -69,7 +69,7 @@ def read_first(path):
 
 def cost_cell(kdir, by):
     """The per-syscall tax (median getppid ratio, 54-syscall-tax's
-    ratios) of fentry's default and of --syscalls, and the BPF ns per
+    ratios) of fentry's default, with -e exec,exit, and of --syscalls, and the BPF ns per
     thread creation in fentry's default (55-bpf-budget's budget)."""
     parts = []
     for test in COST:
@@ -84,8 +84,9 @@ def cost_cell(kdir, by):
                 w = line.split()
                 if len(w) > 1:
                     r[w[0]] = w[1]
-            text = "getppid x%s, --syscalls x%s" % (
-                r.get("default", "?"), r.get("syscalls", "?"))
+            text = "getppid x%s, -e exec,exit x%s, --syscalls x%s" % (
+                r.get("default", "?"), r.get("lifecycle", "?"),
+                r.get("syscalls", "?"))
         else:
             ns = "?"
             for line in read_first(os.path.join(out, "budget")).splitlines():
@@ -180,7 +181,8 @@ def main(argv):
           "`clonetrace` picks by itself, which must be the best one that "
           "works. fentry's cost: `54-syscall-tax.sh`, a getppid loop's "
           "time traced over untraced (median of interleaved rounds) in "
-          "fentry's default and with `--syscalls`; `55-bpf-budget.sh`, "
+          "fentry's default, with `-e exec,exit` and with `--syscalls`; "
+          "`55-bpf-budget.sh`, "
           "the BPF ns per thread creation in fentry's default "
           "(bpf_stats; under TCG, several times the hardware's). "
           "module tests: every other test in `tests/vm` but the "
