@@ -847,6 +847,8 @@ static __always_inline void exec_end(long ret)
 	x->old_tid = 0;
 	x->args_size = 0;
 	x->args_len = 0;
+	/* nothing was resolved: no path, no interpreter */
+	x->path_len = x->path_flags = x->interp_len = x->interp_flags = 0;
 	x->call = req->call;
 	if (bpf_probe_read_user_str(x->filename, sizeof(x->filename),
 				    (void *)req->filename) < 0)
