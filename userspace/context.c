@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * context.c - the attach context of -p targets (context.h), read from
- * /proc and compared with kcmp(2): a child shares an object with its
+ * /proc and compared with kcmp(2): a process shares an object with its
  * parent when kcmp() finds the two tasks' objects the same.
+ *
+ * Bounded: at most CT_TARGET_THREADS threads and CT_TARGET_KIDS processes
+ * are listed (their counts are whole), and -f counts at most
+ * CT_TARGET_WALK processes below a target.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -16,39 +20,34 @@
 #include <unistd.h>
 
 #include "context.h"
-#include "ct_event.h"
 #include "escape.h"
 #include "identity.h"
 #include "json.h"
 #include "proc.h"
 
-#define MAX_THREADS	256	/* listed; the count is always whole */
-#define MAX_CHILDREN	64
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+#define HUMAN_KIDS	8		/* a line a terminal can show */
 
-static const struct {
-	const char *name;
-	int type;
-} shared[] = {
-	{ "vm", KCMP_VM },
-	{ "files", KCMP_FILES },
-	{ "fs", KCMP_FS },
-	{ "sighand", KCMP_SIGHAND },
+const char *const ct_share_names[CT_SHARE_NR] = {
+	[CT_SHARE_VM] = "vm",
+	[CT_SHARE_FILES] = "files",
+	[CT_SHARE_FS] = "fs",
+	[CT_SHARE_SIGHAND] = "sighand",
 };
 
-struct target {
-	pid_t pid;
-	char comm[CT_COMM_LEN];
-	long uid, gid;			/* -1: unknown */
-	pid_t threads[MAX_THREADS];
-	size_t nthreads, all_threads;
+static const int kcmp_type[CT_SHARE_NR] = {
+	[CT_SHARE_VM] = KCMP_VM,
+	[CT_SHARE_FILES] = KCMP_FILES,
+	[CT_SHARE_FS] = KCMP_FS,
+	[CT_SHARE_SIGHAND] = KCMP_SIGHAND,
+};
+
+/* A growing list of processes, each with its parent. */
+struct nodes {
 	struct {
-		pid_t pid;
-		char comm[CT_COMM_LEN];
-		unsigned int shares;	/* bit i: shared[i] */
-	} kids[MAX_CHILDREN];
-	size_t nkids, all_kids;
-	char cgroup[1024];		/* "" unknown */
-	uint64_t cgroup_id;		/* 0 unknown */
+		uint32_t pid, ppid;
+	} *v;
+	size_t n, cap;
 };
 
 static void read_comm(pid_t pid, char *comm)
@@ -66,13 +65,37 @@ static void read_comm(pid_t pid, char *comm)
 	fclose(f);
 }
 
-static void read_ids(struct target *t)
+/* The state letter (0: gone) and whether pid is a kernel thread. */
+static char read_state(pid_t pid, bool *kthread)
+{
+	char path[64], buf[512], state = 0, *p;
+	unsigned int flags = 0;
+	size_t n;
+	FILE *f;
+
+	*kthread = false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the comm may hold anything */
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state,
+			 &flags) != 2)
+		return 0;
+	*kthread = flags & PF_KTHREAD;
+	return state;
+}
+
+static void read_ids(struct ct_target *t)
 {
 	char path[64], line[256];
 	FILE *f;
 
 	t->uid = t->gid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", t->pid);
+	snprintf(path, sizeof(path), "/proc/%u/status", t->pid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
@@ -85,13 +108,13 @@ static void read_ids(struct target *t)
 	fclose(f);
 }
 
-static void read_cgroup(struct target *t)
+static void read_cgroup(struct ct_target *t)
 {
 	char path[64], line[1100], mnt[512], dir[1600];
 	struct stat st;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", t->pid);
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", t->pid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
@@ -109,79 +132,268 @@ static void read_cgroup(struct target *t)
 	}
 }
 
-static void read_threads(struct target *t)
+static int add_node(struct nodes *l, uint32_t pid, uint32_t ppid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].pid = pid;
+	l->v[l->n++].ppid = ppid;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The threads of pid: counted whole, the first CT_TARGET_THREADS kept. */
+static void read_threads(struct ct_target *t)
 {
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
+	snprintf(path, sizeof(path), "/proc/%u/task", t->pid);
 	dir = opendir(path);
 	if (!dir)
 		return;
 	while ((d = readdir(dir))) {
-		pid_t tid = atoi(d->d_name);
+		int tid = atoi(d->d_name);
 
 		if (tid <= 0)
 			continue;
-		if (t->nthreads < MAX_THREADS)
+		if (t->nthreads < CT_TARGET_THREADS)
 			t->threads[t->nthreads++] = tid;
 		t->all_threads++;
 	}
 	closedir(dir);
 }
 
-static int cmp_pid(const void *a, const void *b)
+/*
+ * Append the children of process pid (of each of its threads: a child's
+ * parent is the thread that created it) to l in PID order, at most max
+ * in all.
+ */
+static void children_of(uint32_t pid, struct nodes *l, size_t max)
 {
-	return *(const pid_t *)a - *(const pid_t *)b;
-}
+	size_t first = l->n;
+	char path[320];
+	struct dirent *d;
+	DIR *dir;
 
-/* The children of every thread (/proc/PID/task/TID/children). */
-static void read_children(struct target *t)
-{
-	char path[96];
-	size_t i, k;
-
-	for (i = 0; i < t->nthreads; i++) {
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while (l->n < max && (d = readdir(dir))) {
+		unsigned int c;
 		FILE *f;
-		int c;
 
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
-			 t->pid, t->threads[i]);
+		if (atoi(d->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%s/children", pid,
+			 d->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		while (fscanf(f, "%d", &c) == 1) {
-			t->all_kids++;
-			if (t->nkids == MAX_CHILDREN)
-				continue;
-			t->kids[t->nkids].pid = c;
-			read_comm(c, t->kids[t->nkids].comm);
-			for (k = 0; k < sizeof(shared) / sizeof(shared[0]); k++)
-				if (syscall(SYS_kcmp, t->pid, c, shared[k].type,
-					    0, 0) == 0)
-					t->kids[t->nkids].shares |= 1U << k;
-			t->nkids++;
-		}
+		while (l->n < max && fscanf(f, "%u", &c) == 1)
+			if (add_node(l, c, pid))
+				break;
 		fclose(f);
+	}
+	closedir(dir);
+	/* the pid is the first member */
+	qsort(l->v + first, l->n - first, sizeof(*l->v), cmp_u32);
+}
+
+/* A listed process: its comm and what it shares with its parent. */
+static void describe_kid(struct ct_target_kid *k)
+{
+	bool kthread, parent_kthread;
+	int i;
+
+	read_comm(k->pid, k->comm);
+	k->state = read_state(k->pid, &kthread);
+	read_state(k->ppid, &parent_kthread);
+	/* exited: what it held is released (or will be, when reaped) */
+	if (!k->state || k->state == 'Z' || k->state == 'X')
+		return;
+	for (i = 0; i < CT_SHARE_NR; i++) {
+		/* kernel threads have no mm: kcmp() finds two NULLs equal */
+		if (i == CT_SHARE_VM && (kthread || parent_kthread))
+			continue;
+		if (syscall(SYS_kcmp, k->ppid, k->pid, kcmp_type[i], 0, 0) == 0)
+			k->shares |= 1U << i;
 	}
 }
 
-static void json_target(const struct target *t, FILE *f)
+/*
+ * The children, then with follow every process below them, breadth
+ * first; the first CT_TARGET_KIDS of them listed.
+ */
+static void read_below(struct ct_target *t, bool follow)
 {
-	const struct ct_container *c = NULL;
-	struct ct_container cont;
-	struct ct_json j;
-	size_t i, k;
+	struct nodes l = { 0 };
+	size_t i;
 
-	if (t->cgroup[0] &&
-	    ct_container_parse(t->cgroup, sizeof(t->cgroup), &cont))
-		c = &cont;
+	children_of(t->pid, &l, CT_TARGET_WALK);
+	t->all_kids = l.n;
+	for (i = 0; follow && i < l.n; i++)
+		children_of(l.v[i].pid, &l, CT_TARGET_WALK);
+	if (follow) {
+		t->all_below = l.n;
+		t->below_cut = l.n == CT_TARGET_WALK;
+	}
+	for (i = 0; i < l.n && t->nkids < CT_TARGET_KIDS; i++) {
+		struct ct_target_kid *k = &t->kids[t->nkids++];
+
+		k->pid = l.v[i].pid;
+		k->ppid = l.v[i].ppid;
+		describe_kid(k);
+	}
+	free(l.v);
+}
+
+void ct_context_read(struct ct_target *t, pid_t pid, bool follow)
+{
+	bool kthread;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->follow = follow;
+	read_comm(pid, t->comm);
+	t->state = read_state(pid, &t->kthread);
+	read_ids(t);
+	read_cgroup(t);
+	read_threads(t);
+	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_u32);
+	read_below(t, follow);
+	/* gone meanwhile: what was read may be half of it, say so */
+	if (t->state && !read_state(pid, &kthread))
+		t->state = 0;
+}
+
+/* /proc's state letters (fs/proc/array.c), named. */
+static const char *state_name(char state)
+{
+	switch (state) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk_sleep";
+	case 'T': return "stopped";
+	case 't': return "tracing_stop";
+	case 'Z': return "zombie";
+	case 'X': return "dead";
+	case 'P': return "parked";
+	case 'I': return "idle";
+	}
+	return "unknown";
+}
+
+static void json_kid(struct ct_json *j, const struct ct_target_kid *k,
+		     bool ppid)
+{
+	int i;
+
+	ct_json_open(j, NULL, '{');
+	ct_json_u64(j, "pid", k->pid);
+	if (ppid)
+		ct_json_u64(j, "ppid", k->ppid);
+	ct_json_strn(j, "comm", k->comm, CT_COMM_LEN);
+	if (k->state)
+		ct_json_str(j, "state", state_name(k->state));
+	else
+		ct_json_null(j, "state");
+	ct_json_open(j, "shares", '[');
+	for (i = 0; i < CT_SHARE_NR; i++)
+		if (k->shares & (1U << i))
+			ct_json_str(j, NULL, ct_share_names[i]);
+	ct_json_close(j);
+	ct_json_close(j);
+}
+
+/* "children", then with -f "nr_descendants" and "descendants". */
+static void json_below(struct ct_json *j, const struct ct_target *t)
+{
+	uint32_t i;
+
+	ct_json_u64(j, "nr_children", t->all_kids);
+	ct_json_open(j, "children", '[');
+	for (i = 0; i < t->nkids && t->kids[i].ppid == t->pid &&
+		    i < t->all_kids; i++)
+		json_kid(j, &t->kids[i], false);
+	ct_json_close(j);
+	if (!t->follow) {
+		ct_json_null(j, "nr_descendants");
+		ct_json_null(j, "descendants");
+		return;
+	}
+	ct_json_u64(j, "nr_descendants", t->all_below);
+	ct_json_open(j, "descendants", '[');
+	for (i = t->all_kids; i < t->nkids; i++)
+		json_kid(j, &t->kids[i], true);
+	ct_json_close(j);
+}
+
+static void json_identity(struct ct_json *j, const struct ct_target *t)
+{
+	struct ct_container c;
+
+	if (t->cgroup[0]) {
+		ct_json_open(j, "cgroup", '{');
+		if (t->cgroup_id)
+			ct_json_u64(j, "id", t->cgroup_id);
+		else
+			ct_json_null(j, "id");
+		ct_json_strn(j, "path", t->cgroup, sizeof(t->cgroup));
+		ct_json_close(j);
+	} else {
+		ct_json_null(j, "cgroup");
+	}
+	if (!t->cgroup[0] ||
+	    !ct_container_parse(t->cgroup, sizeof(t->cgroup), &c)) {
+		ct_json_null(j, "container");
+		return;
+	}
+	ct_json_open(j, "container", '{');
+	if (c.runtime) {
+		ct_json_str(j, "runtime", c.runtime);
+		ct_json_str(j, "id", c.id);
+	} else {
+		ct_json_null(j, "runtime");
+		ct_json_null(j, "id");
+	}
+	if (c.pod_uid[0])
+		ct_json_str(j, "pod_uid", c.pod_uid);
+	else
+		ct_json_null(j, "pod_uid");
+	ct_json_close(j);
+}
+
+void ct_context_json(const struct ct_target *t, FILE *f)
+{
+	struct ct_json j;
+	uint32_t i;
+
 	ct_json_init(&j, f);
 	ct_json_open(&j, NULL, '{');
 	ct_json_str(&j, "event", "target");
 	ct_json_u64(&j, "pid", t->pid);
 	ct_json_strn(&j, "comm", t->comm, CT_COMM_LEN);
+	if (t->state)
+		ct_json_str(&j, "state", state_name(t->state));
+	else
+		ct_json_null(&j, "state");
+	ct_json_bool(&j, "kernel_thread", t->kthread);
 	if (t->uid < 0) {
 		ct_json_null(&j, "uid");
 		ct_json_null(&j, "gid");
@@ -194,120 +406,131 @@ static void json_target(const struct target *t, FILE *f)
 	for (i = 0; i < t->nthreads; i++)
 		ct_json_u64(&j, NULL, t->threads[i]);
 	ct_json_close(&j);
-	ct_json_u64(&j, "nr_children", t->all_kids);
-	ct_json_open(&j, "children", '[');
-	for (i = 0; i < t->nkids; i++) {
-		ct_json_open(&j, NULL, '{');
-		ct_json_u64(&j, "pid", t->kids[i].pid);
-		ct_json_strn(&j, "comm", t->kids[i].comm, CT_COMM_LEN);
-		ct_json_open(&j, "shares", '[');
-		for (k = 0; k < sizeof(shared) / sizeof(shared[0]); k++)
-			if (t->kids[i].shares & (1U << k))
-				ct_json_str(&j, NULL, shared[k].name);
-		ct_json_close(&j);
-		ct_json_close(&j);
-	}
-	ct_json_close(&j);
-	if (t->cgroup[0]) {
-		ct_json_open(&j, "cgroup", '{');
-		if (t->cgroup_id)
-			ct_json_u64(&j, "id", t->cgroup_id);
-		else
-			ct_json_null(&j, "id");
-		ct_json_strn(&j, "path", t->cgroup, sizeof(t->cgroup));
-		ct_json_close(&j);
-	} else {
-		ct_json_null(&j, "cgroup");
-	}
-	if (!c) {
-		ct_json_null(&j, "container");
-	} else {
-		ct_json_open(&j, "container", '{');
-		if (c->runtime) {
-			ct_json_str(&j, "runtime", c->runtime);
-			ct_json_str(&j, "id", c->id);
-		} else {
-			ct_json_null(&j, "runtime");
-			ct_json_null(&j, "id");
-		}
-		if (c->pod_uid[0])
-			ct_json_str(&j, "pod_uid", c->pod_uid);
-		else
-			ct_json_null(&j, "pod_uid");
-		ct_json_close(&j);
-	}
+	json_below(&j, t);
+	json_identity(&j, t);
 	ct_json_close(&j);
 }
 
-/* clonetrace: target P (comm): N threads, M children (C comm: vm,files;
- * ...), uid U gid G, cgroup PATH[, container RUNTIME:ID][, pod UID]
- */
-static void human_target(const struct target *t)
+/* "4217 nginx shares vm,files" (with its parent, when not the target) */
+static void human_kid(FILE *f, const struct ct_target_kid *k, bool ppid)
 {
-	char comm[CT_COMM_LEN * 8], path[4096], line[8192];
-	struct ct_container c;
-	size_t i, k, n;
+	char comm[CT_COMM_LEN * 8];
+	const char *sep = "";
+	int i;
 
-	ct_escape_human(t->comm, CT_COMM_LEN, comm, sizeof(comm));
-	n = snprintf(line, sizeof(line), "clonetrace: target %d (%s): %zu thread%s, %zu child%s",
-		     t->pid, comm, t->all_threads,
-		     t->all_threads == 1 ? "" : "s", t->all_kids,
-		     t->all_kids == 1 ? "" : "ren");
-	for (i = 0; i < t->nkids && n < sizeof(line); i++) {
-		const char *sep = "";
-
-		ct_escape_human(t->kids[i].comm, CT_COMM_LEN, comm,
-				sizeof(comm));
-		n += snprintf(line + n, sizeof(line) - n, "%s%d %s shares ",
-			      i ? "; " : " (", t->kids[i].pid, comm);
-		for (k = 0; k < sizeof(shared) / sizeof(shared[0]) &&
-			    n < sizeof(line); k++)
-			if (t->kids[i].shares & (1U << k)) {
-				n += snprintf(line + n, sizeof(line) - n,
-					      "%s%s", sep, shared[k].name);
-				sep = ",";
-			}
-		if (!*sep && n < sizeof(line))
-			n += snprintf(line + n, sizeof(line) - n, "nothing");
-	}
-	if (t->nkids && n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ")");
-	if (t->uid >= 0 && n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ", uid %ld gid %ld",
-			      t->uid, t->gid);
-	if (t->cgroup[0] && n < sizeof(line)) {
-		ct_escape_human(t->cgroup, sizeof(t->cgroup), path,
-				sizeof(path));
-		n += snprintf(line + n, sizeof(line) - n, ", cgroup %s", path);
-		if (ct_container_parse(t->cgroup, sizeof(t->cgroup), &c)) {
-			if (c.runtime && n < sizeof(line))
-				n += snprintf(line + n, sizeof(line) - n,
-					      ", container %s:%.12s",
-					      c.runtime, c.id);
-			if (c.pod_uid[0] && n < sizeof(line))
-				n += snprintf(line + n, sizeof(line) - n,
-					      ", pod %s", c.pod_uid);
-		}
-	}
-	fprintf(stderr, "%s\n", line);
-}
-
-void ct_context_print(pid_t pid, FILE *f, bool json)
-{
-	struct target *t = calloc(1, sizeof(*t));
-
-	if (!t)
+	ct_escape_human(k->comm, CT_COMM_LEN, comm, sizeof(comm));
+	fprintf(f, "%u %s", k->pid, comm);
+	if (ppid)
+		fprintf(f, " (child of %u)", k->ppid);
+	if (!k->state || k->state == 'Z' || k->state == 'X') {
+		fprintf(f, " %s", k->state ? "zombie" : "gone");
 		return;
-	t->pid = pid;
-	read_comm(pid, t->comm);
-	read_ids(t);
-	read_cgroup(t);
-	read_threads(t);
-	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_pid);
-	read_children(t);
-	if (json)
-		json_target(t, f);
-	else
-		human_target(t);
-	free(t);
+	}
+	if (k->state == 'T' || k->state == 't')
+		fprintf(f, " stopped,");
+	fprintf(f, " shares ");
+	for (i = 0; i < CT_SHARE_NR; i++)
+		if (k->shares & (1U << i)) {
+			fprintf(f, "%s%s", sep, ct_share_names[i]);
+			sep = ",";
+		}
+	if (!*sep)
+		fprintf(f, "nothing");
+}
+
+/*
+ * " (K1; K2; and N more not listed)": listed kids [from, to), the first
+ * HUMAN_KIDS of them, of all.
+ */
+static void human_kids(FILE *f, const struct ct_target *t, uint32_t from,
+		       uint32_t to, uint32_t all)
+{
+	uint32_t i;
+
+	if (!all)
+		return;
+	if (to - from > HUMAN_KIDS)
+		to = from + HUMAN_KIDS;
+	for (i = from; i < to; i++) {
+		fprintf(f, "%s", i > from ? "; " : " (");
+		human_kid(f, &t->kids[i], from > 0);
+	}
+	if (all > to - from)
+		fprintf(f, "%s%u more not listed", to > from ? "; and " : " (",
+			all - (to - from));
+	fprintf(f, ")");
+}
+
+static void human_identity(FILE *f, const struct ct_target *t)
+{
+	char path[sizeof(t->cgroup) * 4];
+	struct ct_container c;
+
+	if (t->uid >= 0)
+		fprintf(f, ", uid %" PRId64 " gid %" PRId64, t->uid, t->gid);
+	if (!t->cgroup[0])
+		return;
+	ct_escape_human(t->cgroup, sizeof(t->cgroup), path, sizeof(path));
+	fprintf(f, ", cgroup %s", path);
+	if (!ct_container_parse(t->cgroup, sizeof(t->cgroup), &c))
+		return;
+	if (c.runtime)
+		fprintf(f, ", container %s:%.12s", c.runtime, c.id);
+	if (c.pod_uid[0])
+		fprintf(f, ", pod %s", c.pod_uid);
+}
+
+/* The target's state when it matters: it will not run as usual. */
+static const char *human_state(const struct ct_target *t)
+{
+	if (!t->state)
+		return ", gone while read";
+	if (t->kthread)
+		return ", kernel thread";
+	switch (t->state) {
+	case 'T': return ", stopped";
+	case 't': return ", stopped by a tracer";
+	case 'Z': return ", zombie leader: only its other threads run";
+	case 'X': return ", dead";
+	}
+	return "";
+}
+
+/*
+ * PREFIXtarget P (comm[, state]): N threads, M children (C comm shares
+ * vm,files; ...), uid U gid G, cgroup PATH[, container RUNTIME:ID][, pod
+ * UID]; with -f a second line: PREFIXtarget P: -f follows N processes
+ * below it: its M children and K below them (D comm (child of C) shares
+ * nothing; ...). Each line is written in one piece.
+ */
+void ct_context_human(const struct ct_target *t, FILE *out,
+		      const char *prefix)
+{
+	char comm[CT_COMM_LEN * 8], *buf = NULL;
+	uint32_t listed = t->nkids < t->all_kids ? t->nkids : t->all_kids;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	ct_escape_human(t->comm, CT_COMM_LEN, comm, sizeof(comm));
+	fprintf(f, "%starget %u (%s%s): %u thread%s, %u child%s", prefix,
+		t->pid, comm, human_state(t), t->all_threads,
+		t->all_threads == 1 ? "" : "s", t->all_kids,
+		t->all_kids == 1 ? "" : "ren");
+	human_kids(f, t, 0, listed, t->all_kids);
+	human_identity(f, t);
+	fprintf(f, "\n");
+	if (t->follow) {
+		fprintf(f, "%starget %u: -f follows %s%u process%s below it: its %u child%s and %u below them",
+			prefix, t->pid, t->below_cut ? "at least " : "",
+			t->all_below, t->all_below == 1 ? "" : "es",
+			t->all_kids, t->all_kids == 1 ? "" : "ren",
+			t->all_below - t->all_kids);
+		human_kids(f, t, listed, t->nkids, t->all_below - t->all_kids);
+		fprintf(f, "\n");
+	}
+	if (!fclose(f))
+		fputs(buf, out);
+	free(buf);
 }

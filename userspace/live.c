@@ -310,6 +310,12 @@ static void record_cgroup(struct ct_live *l, uint64_t id)
 		ct_rec_cgroup(&l->rec, id, path);
 }
 
+void ct_live_target(struct ct_live *l, const struct ct_target *t)
+{
+	if (l && l->recording)
+		ct_rec_target(&l->rec, t);
+}
+
 void ct_live_event(struct ct_live *l, const struct ct_event *e)
 {
 	struct ct_diag_log *log = ct_analysis_diags(l->analysis);

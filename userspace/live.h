@@ -52,6 +52,9 @@ int ct_live_start(const struct ct_live_opts *o, const struct ct_live_attach *a,
 struct ct_cgroups;
 /* The cgroup paths the printer resolves, for the recording. */
 void ct_live_cgroups(struct ct_live *l, struct ct_cgroups *c);
+struct ct_target;
+/* A -p target's attach context, before the first event: recorded. */
+void ct_live_target(struct ct_live *l, const struct ct_target *t);
 /* Every event, after it was printed. */
 void ct_live_event(struct ct_live *l, const struct ct_event *e);
 /*

@@ -22,7 +22,7 @@
 
 #define CHUNK_BYTES	(64 * 1024)
 #define FRAME_HDR	12		/* type, zero[3], len, crc */
-#define ITEM_MAX	(CT_REC_PATH_MAX + 64)	/* an encoded item is shorter */
+#define ITEM_MAX	16384		/* an encoded item is shorter */
 
 /* Header field tags */
 enum {
@@ -327,6 +327,52 @@ int ct_rec_cgroup(struct ct_rec_writer *w, uint64_t id, const char *path)
 	return item_done(w, p);
 }
 
+enum {
+	TARGET_KTHREAD	= 1,
+	TARGET_FOLLOW	= 2,
+	TARGET_CUT	= 4,
+	TARGET_IDS	= 8,
+};
+
+int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t)
+{
+	uint8_t *p = w->buf + w->len;
+	uint32_t i, flags = 0;
+
+	if (t->kthread)
+		flags |= TARGET_KTHREAD;
+	if (t->follow)
+		flags |= TARGET_FOLLOW;
+	if (t->below_cut)
+		flags |= TARGET_CUT;
+	if (t->uid >= 0)
+		flags |= TARGET_IDS;
+	p = put_uv(p, CT_REC_TARGET);
+	p = put_uv(p, t->pid);
+	p = put_str(p, t->comm, CT_COMM_LEN);
+	p = put_uv(p, (uint8_t)t->state);
+	p = put_uv(p, flags);
+	p = put_uv(p, t->uid >= 0 ? t->uid : 0);
+	p = put_uv(p, t->gid >= 0 ? t->gid : 0);
+	p = put_uv(p, t->all_threads);
+	p = put_uv(p, t->nthreads);
+	for (i = 0; i < t->nthreads; i++)
+		p = put_uv(p, t->threads[i]);
+	p = put_uv(p, t->all_kids);
+	p = put_uv(p, t->all_below);
+	p = put_uv(p, t->nkids);
+	for (i = 0; i < t->nkids; i++) {
+		p = put_uv(p, t->kids[i].pid);
+		p = put_uv(p, t->kids[i].ppid);
+		p = put_str(p, t->kids[i].comm, CT_COMM_LEN);
+		p = put_uv(p, (uint8_t)t->kids[i].state);
+		p = put_uv(p, t->kids[i].shares);
+	}
+	p = put_str(p, t->cgroup, sizeof(t->cgroup) - 1);
+	p = put_uv(p, t->cgroup_id);
+	return item_done(w, p);
+}
+
 int ct_rec_close(struct ct_rec_writer *w, struct ct_rec_end *end)
 {
 	uint8_t payload[128], *p = payload;
@@ -600,6 +646,63 @@ static int read_diag(struct cursor *c, struct ct_diag *d)
 	return 0;
 }
 
+static int read_kids(struct cursor *c, struct ct_target *t)
+{
+	uint32_t i, state;
+
+	if (get_u32(c, &t->all_kids, UINT32_MAX) ||
+	    get_u32(c, &t->all_below, UINT32_MAX) ||
+	    get_u32(c, &t->nkids, CT_TARGET_KIDS))
+		return -1;
+	if (t->all_below && t->all_below < t->all_kids)
+		return cfail(c, "fewer processes below a target than children");
+	for (i = 0; i < t->nkids; i++) {
+		struct ct_target_kid *k = &t->kids[i];
+
+		if (get_u32(c, &k->pid, UINT32_MAX) ||
+		    get_u32(c, &k->ppid, UINT32_MAX) ||
+		    get_str(c, k->comm, CT_COMM_LEN, CT_COMM_LEN) ||
+		    get_u32(c, &state, 127) ||
+		    get_u32(c, &k->shares, (1U << CT_SHARE_NR) - 1))
+			return -1;
+		k->state = state;
+		if (i < t->all_kids && k->ppid != t->pid)
+			return cfail(c, "a target's child has another parent");
+	}
+	return 0;
+}
+
+static int read_target(struct cursor *c, struct ct_target *t)
+{
+	uint32_t state, flags, uid, gid, i;
+
+	if (get_u32(c, &t->pid, UINT32_MAX) ||
+	    get_str(c, t->comm, CT_COMM_LEN, CT_COMM_LEN) ||
+	    get_u32(c, &state, 127) || get_u32(c, &flags, 15) ||
+	    get_u32(c, &uid, UINT32_MAX) || get_u32(c, &gid, UINT32_MAX) ||
+	    get_u32(c, &t->all_threads, UINT32_MAX) ||
+	    get_u32(c, &t->nthreads, CT_TARGET_THREADS))
+		return -1;
+	if (t->nthreads > t->all_threads)
+		return cfail(c, "more threads listed than counted");
+	t->state = state;
+	t->kthread = flags & TARGET_KTHREAD;
+	t->follow = flags & TARGET_FOLLOW;
+	t->below_cut = flags & TARGET_CUT;
+	t->uid = flags & TARGET_IDS ? (int64_t)uid : -1;
+	t->gid = flags & TARGET_IDS ? (int64_t)gid : -1;
+	for (i = 0; i < t->nthreads; i++)
+		if (get_u32(c, &t->threads[i], UINT32_MAX))
+			return -1;
+	if (read_kids(c, t) ||
+	    get_str(c, t->cgroup, sizeof(t->cgroup), sizeof(t->cgroup) - 1) ||
+	    get_uv(c, &t->cgroup_id))
+		return -1;
+	if (t->nkids > (t->follow ? t->all_below : t->all_kids))
+		return cfail(c, "more processes listed than counted");
+	return 0;
+}
+
 /*
  * The frame at r->pos: checks that it fits, its checksum, and moves
  * r->pos past it. Returns its type, or -1.
@@ -835,6 +938,12 @@ int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it)
 			return -1;
 		if (!it->cg_id)
 			return cfail(&c, "cgroup ID 0");
+		break;
+	case CT_REC_TARGET:
+		if (r->hdr.version < 3)
+			return cfail(&c, "unknown item type");
+		if (read_target(&c, &it->target))
+			return -1;
 		break;
 	default:
 		return cfail(&c, "unknown item type");

@@ -43,6 +43,14 @@
  *   3 cgroup (version 2): uv id, str path (at most CT_REC_PATH_MAX
  *     bytes): the path of a cgroup ID, written before the first event
  *     that names it
+ *   4 target (version 3): a -p process as it was when tracing started
+ *     (struct ct_target, context.h), before the first event: uv pid,
+ *     str comm, uv state (/proc's letter, 0 gone), uv flags (1 kernel
+ *     thread, 2 -f, 4 more than CT_TARGET_WALK below, 8 uid and gid
+ *     known), uv uid, uv gid, uv nr_threads, uv n, n x uv tid (n at most
+ *     CT_TARGET_THREADS), uv nr_children, uv nr_below (-f), uv k, k x
+ *     (uv pid, uv ppid, str comm, uv state, uv shares: bit enum ct_share; k at
+ *     most CT_TARGET_KIDS), str cgroup path, uv cgroup id
  *
  * END: uv events, uv clones, uv failed, uv diags, uv lost,
  * uv lost_follow, uv duration_ns, uv start_ns (CLOCK_MONOTONIC at
@@ -61,6 +69,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "context.h"
 #include "ct_event.h"
 #include "diagnose.h"
 
@@ -79,6 +88,7 @@ enum ct_rec_item_type {
 	CT_REC_EVENT	= 1,
 	CT_REC_DIAG	= 2,
 	CT_REC_CGROUP	= 3,
+	CT_REC_TARGET	= 4,
 };
 
 struct ct_rec_header {
@@ -122,6 +132,8 @@ int ct_rec_create(struct ct_rec_writer *w, int fd,
 		  const struct ct_rec_header *h);
 int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e);
 int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);
+/* A -p target's attach context (version 3), before the first event. */
+int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t);
 /* The path of cgroup id, before the first event naming it. */
 int ct_rec_cgroup(struct ct_rec_writer *w, uint64_t id, const char *path);
 /* Write the pending chunk (done by the main loop's tick). */
@@ -146,6 +158,7 @@ struct ct_rec_item {
 	struct ct_diag diag;
 	uint64_t cg_id;			/* CT_REC_CGROUP */
 	char cg_path[CT_REC_PATH_MAX + 1];
+	struct ct_target target;	/* CT_REC_TARGET */
 };
 
 struct ct_rec_reader {

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "decode.h"
 #include "diagnose.h"
 #include "escape.h"
@@ -303,6 +304,17 @@ static int take_fd(struct ct_outfile *f)
 	return fd;
 }
 
+/* A -p target as it was when the stream started, in the stream. */
+static void print_target(struct report *rp, const struct ct_target *t)
+{
+	if (!(rp->opt.sections & SEC_STREAM))
+		return;
+	if (rp->opt.format.json)
+		ct_context_json(t, rp->ob.f);
+	else
+		ct_context_human(t, rp->ob.f, "");
+}
+
 /* Pass 2: the stream, and every event into the analyses. 0 or -errno. */
 static int replay(struct report *rp)
 {
@@ -315,6 +327,10 @@ static int replay(struct report *rp)
 		if (it.type == CT_REC_DIAG) {
 			if (ct_diag_add(log, &it.diag))
 				return -ENOMEM;
+			continue;
+		}
+		if (it.type == CT_REC_TARGET) {
+			print_target(rp, &it.target);
 			continue;
 		}
 		if (it.type == CT_REC_CGROUP) {

@@ -20,6 +20,12 @@ int ct_targets_resolve(struct ct_pids *pids, int verbose)
 	for (i = 0; i < pids->n; i++) {
 		pid_t tgid = ct_tgid_of(pids->pid[i]);
 
+		struct ct_proc_status st;
+
+		if (tgid && !ct_process_alive(tgid) &&
+		    !ct_proc_status(tgid, &st))
+			return ct_fail(CT_EXIT_FAILURE, "process %d has exited: a zombie its parent %d has not reaped, nothing to trace (check the PID with ps)",
+				       pids->pid[i], st.ppid);
 		if (!tgid || !ct_process_alive(tgid))
 			return ct_fail(CT_EXIT_FAILURE, "no such process: %d (check the PID with ps)",
 				       pids->pid[i]);

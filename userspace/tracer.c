@@ -276,6 +276,45 @@ static int take(struct ct_outfile *f)
 	return fd;
 }
 
+/*
+ * Where the -p stream starts, before its first event, read once the
+ * programs see everything: each target's context on stderr (human, unless
+ * --no-context), first in the output (JSON with --context), and into
+ * the recording (-w, always).
+ */
+static void describe_targets(struct session *s)
+{
+	const struct ct_trace_opts *o = &s->opt;
+	bool human = !o->format.json && !o->no_context;
+	bool json = o->format.json && o->context;
+	struct ct_target *t;
+	int i;
+
+	if (!o->pids.n || (!human && !json && !o->live.record))
+		return;
+	t = malloc(sizeof(*t));
+	if (!t) {
+		ct_msg("out of memory: the targets are not described");
+		return;
+	}
+	for (i = 0; i < o->pids.n; i++) {
+		uint64_t t0 = ct_now_ns();
+
+		ct_context_read(t, o->pids.pid[i], o->follow);
+		if (o->verbose)
+			ct_msg("target %d read in %.1f ms", o->pids.pid[i],
+			       (ct_now_ns() - t0) / 1e6);
+		if (human)
+			ct_context_human(t, stderr, "clonetrace: ");
+		if (json)
+			ct_context_json(t, s->output.f);
+		ct_live_target(s->live, t);
+	}
+	if (json)
+		fflush(s->output.f);
+	free(t);
+}
+
 static int start(struct session *s)
 {
 	const struct ct_trace_opts *o = &s->opt;
@@ -285,7 +324,7 @@ static int start(struct session *s)
 		.obj = s->bpf.skel->obj,
 		.verbose = o->verbose,
 	};
-	int err, i;
+	int err;
 
 	s->rb = ring_buffer__new(bpf_map__fd(s->bpf.skel->maps.events),
 				 handle_event, s, NULL);
@@ -307,11 +346,7 @@ static int start(struct session *s)
 			  take(&s->dot_file), &s->live))
 		return CT_EXIT_FAILURE;
 	ct_live_cgroups(s->live, s->output.cgroups);
-	/* --context: where the -p stream starts, before its first event */
-	for (i = 0; o->context && i < o->pids.n; i++)
-		ct_context_print(o->pids.pid[i], s->output.f, o->format.json);
-	if (o->context)
-		fflush(s->output.f);
+	describe_targets(s);
 	if (o->verbose)
 		ct_msg("tracing");
 	if (!s->cmd.pid)

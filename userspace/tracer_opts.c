@@ -47,6 +47,7 @@ enum {
 	OPT_NO_SYSCALLS,
 	OPT_CGROUP,
 	OPT_CONTEXT,
+	OPT_NO_CONTEXT,
 	OPT_SYSCALLS,
 };
 
@@ -54,8 +55,12 @@ static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID[,PID...]", 0,
 	  "Trace these processes (all their threads)" },
 	{ "context", OPT_CONTEXT, NULL, 0,
-	  "With -p: first describe each target as it is (threads, children "
-	  "and what they share, user, cgroup, container)" },
+	  "With -p and --json: first a target record for each process (the "
+	  "human output always starts with it, on stderr)" },
+	{ "no-context", OPT_NO_CONTEXT, NULL, 0,
+	  "With -p: do not describe the targets first (their threads, "
+	  "children and what they share, user, cgroup, container; with -f "
+	  "the processes below them)" },
 	{ "follow", 'f', NULL, 0,
 	  "Also trace every descendant created while tracing" },
 	{ "command", 'c', "\"CMD ARGS\"", 0,
@@ -233,6 +238,8 @@ static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 		return ct_usage_error(state, "-f needs -p PID or a command to follow");
 	if (o->context && !o->pids.n)
 		return ct_usage_error(state, "--context describes the -p processes: give -p PID");
+	if (o->context && o->no_context)
+		return ct_usage_error(state, "--context and --no-context contradict each other: give one");
 	if (o->syscalls && o->no_syscalls)
 		return ct_usage_error(state, "--syscalls and --no-syscalls contradict each other: give one");
 	return same_files(o, state);
@@ -261,6 +268,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CONTEXT:
 		o->context = true;
+		break;
+	case OPT_NO_CONTEXT:
+		o->no_context = true;
 		break;
 	case OPT_SYSCALLS:
 		o->syscalls = true;

@@ -20,6 +20,7 @@ struct ct_trace_opts {
 	struct ct_pids pids;		/* -p */
 	bool follow;			/* -f */
 	bool context;			/* --context */
+	bool no_context;		/* --no-context */
 	const char *command;		/* -c "CMD ARGS" */
 	char **cmd_argv;		/* the words after --; or -c's */
 	const char *comm;		/* --comm */
