@@ -228,8 +228,9 @@ def test_hostile_comm_json(tracer, tmp_path):
 
 
 def test_zombie_pid(tracer):
-    """-p on a process that has exited but is not reaped: no such process
-    (a zombie still has /proc/PID, but nothing of it can create tasks)."""
+    """-p on a process that has exited but is not reaped: refused, saying
+    it is a zombie and whose (a zombie still has /proc/PID and ps shows
+    it, but nothing of it can create tasks)."""
     child = subprocess.Popen(["sleep", "0"])
     deadline = time.time() + 10
     while time.time() < deadline:       # until it is a zombie
@@ -240,7 +241,8 @@ def test_zombie_pid(tracer):
     try:
         r = run([tracer, "-p", str(child.pid)], timeout=10)
         assert r.returncode == RUNTIME, r
-        one_line(r, "no such process", str(child.pid))
+        one_line(r, "process %d has exited" % child.pid, "zombie",
+                 "parent %d has not reaped" % os.getpid())
     finally:
         child.wait()
 

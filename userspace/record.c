@@ -654,7 +654,7 @@ static int read_kids(struct cursor *c, struct ct_target *t)
 	    get_u32(c, &t->all_below, UINT32_MAX) ||
 	    get_u32(c, &t->nkids, CT_TARGET_KIDS))
 		return -1;
-	if (t->all_below && t->all_below < t->all_kids)
+	if (t->follow ? t->all_below < t->all_kids : t->all_below != 0)
 		return cfail(c, "fewer processes below a target than children");
 	for (i = 0; i < t->nkids; i++) {
 		struct ct_target_kid *k = &t->kids[i];

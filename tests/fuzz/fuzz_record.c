@@ -61,6 +61,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				lifecycle++;
 			else
 				events++;
+		} else if (it.type == CT_REC_TARGET) {
+			const struct ct_target *t = &it.target;
+
+			CHECK(t->nthreads <= CT_TARGET_THREADS &&
+			      t->nthreads <= t->all_threads);
+			CHECK(t->nkids <= CT_TARGET_KIDS);
+			CHECK(t->nkids <= (t->follow ? t->all_below :
+					   t->all_kids));
+			CHECK(!t->follow || t->all_below >= t->all_kids);
+			CHECK(memchr(t->cgroup, 0, sizeof(t->cgroup)));
 		} else if (it.type == CT_REC_CGROUP) {
 			CHECK(it.cg_id);
 			CHECK(memchr(it.cg_path, 0, sizeof(it.cg_path)));

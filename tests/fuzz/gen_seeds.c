@@ -92,6 +92,26 @@ static const struct ct_event *life(union life_ev *u,
 	return &u->t.ev;
 }
 
+/* A -p target with children and, below one, a grandchild (-f). */
+static void target(struct ct_rec_writer *w)
+{
+	static struct ct_target t = {
+		.pid = 4215, .comm = "nginx", .state = 'S', .follow = true,
+		.uid = 33, .gid = 33, .nthreads = 2, .all_threads = 300,
+		.threads = { 4215, 4219 }, .all_kids = 2, .all_below = 3,
+		.nkids = 3, .cgroup = "/system.slice/nginx.service",
+		.cgroup_id = 8417,
+		.kids = {
+			{ 4217, 4215, "nginx", 'S', 1U << CT_SHARE_VM |
+			  1U << CT_SHARE_FILES },
+			{ 4218, 4215, "nginx", 'Z', 0 },
+			{ 4300, 4217, "sh", 'R', 0 },
+		},
+	};
+
+	ct_rec_target(w, &t);
+}
+
 static int write_seed(const char *dir, const char *name, int n)
 {
 	struct ct_rec_writer w;
@@ -108,6 +128,8 @@ static int write_seed(const char *dir, const char *name, int n)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || ct_rec_create(&w, fd, &h))
 		return 1;
+	if (n)
+		target(&w);
 	for (i = 0; i < n; i++) {
 		event(&e, i);
 		if (e.cgroup_id && i < 8)
