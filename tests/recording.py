@@ -14,7 +14,7 @@ import zlib
 MAGIC = b"CLNTRACE"
 VERSION = 1         # the default here: version 1 must stay readable
 HEADER, ITEMS, END = 1, 2, 3
-EVENT, DIAG, CGROUP = 1, 2, 3
+EVENT, DIAG, CGROUP, TARGET = 1, 2, 3, 4
 ID_UNKNOWN = 0xffffffff
 CLONE, CLONE_FAILED, EXEC = 1, 2, 3
 # enum ct_path_flag (bpf/ct_event.h)
@@ -129,6 +129,30 @@ def encode_cgroup(cg_id, path):
     return uv(CGROUP) + uv(cg_id) + text(path)
 
 
+SHARES = ["vm", "files", "fs", "sighand"]   # enum ct_share
+
+
+def encode_target(t):
+    """A -p target item (version 3) from a dict: pid, comm, state (a
+    letter, "" gone), kthread, follow, cut, uid/gid (None unknown),
+    nr_threads, threads, nr_children, nr_below, kids [(pid, ppid, comm,
+    state, [share names])], cgroup path, cgroup_id."""
+    ids = t["uid"] is not None
+    flags = (t["kthread"] and 1) | (t["follow"] and 2) | \
+        (t["cut"] and 4) | (ids and 8)
+    out = uv(TARGET) + uv(t["pid"]) + text(t["comm"])
+    out += uv(ord(t["state"]) if t["state"] else 0) + uv(flags)
+    out += uv(t["uid"] if ids else 0) + uv(t["gid"] if ids else 0)
+    out += uv(t["nr_threads"]) + uv(len(t["threads"]))
+    out += b"".join(uv(x) for x in t["threads"])
+    out += uv(t["nr_children"]) + uv(t["nr_below"]) + uv(len(t["kids"]))
+    for pid, ppid, comm, state, shares in t["kids"]:
+        bits = sum(1 << SHARES.index(x) for x in shares)
+        out += uv(pid) + uv(ppid) + text(comm)
+        out += uv(ord(state) if state else 0) + uv(bits)
+    return out + text(t["cgroup"]) + uv(t["cgroup_id"])
+
+
 def header(release, hostname, boot_time_ns, mode, options):
     boot = uv(boot_time_ns)
     return (bytes([1]) + text(release) + bytes([2]) + text(hostname) +
@@ -140,14 +164,18 @@ def recording(events, release="6.18.0-test", hostname="testhost",
               boot_time_ns=1_700_000_000_000_000_000, mode="tp_btf",
               options="clonetrace -w test.ctr", start_ns=1_000_000_000,
               duration_ns=2_000_000_000, lost=0, lost_follow=0,
-              real_offset_ns=0, chunk=4, version=VERSION, cgroups=None):
+              real_offset_ns=0, chunk=4, version=VERSION, cgroups=None,
+              targets=()):
     """The bytes of a recording of these events, `chunk` per ITEMS frame;
-    version 2: cgroups ({id: path}) before the first event."""
+    version 2: cgroups ({id: path}) before the first event; version 3:
+    targets (dicts, encode_target()) first of all."""
     data = MAGIC + struct.pack("<I", version)
     data += frame(HEADER, header(release, hostname, boot_time_ns, mode,
                                  options))
     for i in range(0, len(events), chunk):
         payload, prev = b"", 0
+        if i == 0:
+            payload += b"".join(encode_target(t) for t in targets)
         if i == 0 and cgroups:
             for cg_id, path in cgroups.items():
                 payload += encode_cgroup(cg_id, path)

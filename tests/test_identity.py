@@ -241,60 +241,6 @@ def test_cgroup_not_cgroup2(tmp_path):
     assert not out.exists()
 
 
-def test_attach_context(tmp_path, workloads_built):
-    """--context -p: before the first event, the target as it is (and
-    nothing without --context): ct-share-workload
-    states its threads and its two children, one sharing mm and fd table
-    (CLONE_VM|CLONE_FILES), one sharing nothing (fork)."""
-    need_root()
-    need_clonetrace()
-    wl = subprocess.Popen([workload("ct-share-workload"), "-t", "60"],
-                          stdout=subprocess.PIPE)
-    try:
-        said = {}
-        for line in wl.stdout:
-            word, _, value = line.decode().strip().partition(" ")
-            if word == "ready":
-                break
-            said.setdefault(word, []).append(int(value))
-        main = said["main"][0]
-        out = tmp_path / "t.json"
-        r = subprocess.run([CLONETRACE, "-j", "--context", "-p", str(main),
-                            "-d", "0.2", "-o", str(out)],
-                           capture_output=True, timeout=TIMEOUT)
-        assert r.returncode == 0, r.stderr
-        h = subprocess.run([CLONETRACE, "--context", "-p", str(main), "-d",
-                            "0.2", "-o", "/dev/null"], capture_output=True,
-                           timeout=TIMEOUT)
-        assert h.returncode == 0, h.stderr
-        plain = subprocess.run([CLONETRACE, "-j", "-p", str(main), "-d",
-                                "0.2"], capture_output=True, timeout=TIMEOUT)
-        assert plain.returncode == 0, plain.stderr
-        assert json.loads(plain.stdout.decode().splitlines()[0])[
-            "event"] == "summary"
-    finally:
-        wl.terminate()
-        wl.wait()
-    first = json.loads(out.read_text().splitlines()[0])
-    with open("/proc/self/cgroup") as f:
-        cg = [x[3:].strip() for x in f if x.startswith("0::")][0]
-    comm = "ct-share-worklo"
-    assert first == {
-        "event": "target", "pid": main, "comm": comm, "uid": 0, "gid": 0,
-        "nr_threads": 4, "threads": sorted([main] + said["thread"]),
-        "nr_children": 2,
-        "children": [{"pid": said["vmchild"][0], "comm": comm,
-                      "shares": ["vm", "files"]},
-                     {"pid": said["forkchild"][0], "comm": comm,
-                      "shares": []}],
-        "cgroup": first["cgroup"], "container": None}, first
-    assert first["cgroup"]["path"] == cg
-    assert ("clonetrace: target %d (%s): 4 threads, 2 children (%d %s "
-            "shares vm,files; %d %s shares nothing), uid 0 gid 0, cgroup %s"
-            % (main, comm, said["vmchild"][0], comm, said["forkchild"][0],
-               comm, cg)) in h.stderr.decode().splitlines()
-
-
 # ---- --alert per container and per cgroup ----
 
 ID64_B = "fedcba9876543210" * 4

@@ -31,6 +31,8 @@ CASES = [
     (["--comm", ""], ["clonetrace: ", "comm"]),
     (["--cgroup", ""], ["clonetrace: ", "--cgroup path"]),
     (["--context"], ["clonetrace: ", "--context", "-p PID"]),
+    (["--context", "--no-context", "-p", "1"],
+     ["clonetrace: ", "--context and --no-context contradict"]),
     (["-e", "fork"], ["clonetrace: ", "'fork'", "exec or exit"]),
     (["-e", ","], ["clonetrace: ", "empty event list"]),
     (["-d", "0"], ["clonetrace: ", "duration", "'0'"]),

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <inttypes.h>
 #include <linux/kcmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static char read_state(pid_t pid, bool *kthread)
 	return state;
 }
 
-static void read_ids(struct ct_target *t)
+static void read_ids(struct ct_target *t, bool *dying)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -104,6 +105,9 @@ static void read_ids(struct ct_target *t)
 			t->uid = strtol(line + 4, NULL, 10);
 		else if (!strncmp(line, "Gid:", 4))
 			t->gid = strtol(line + 4, NULL, 10);
+		else if (!strncmp(line, "ShdPnd:", 7))	/* being killed */
+			*dying = strtoull(line + 7, NULL, 16) &
+				 1ULL << (SIGKILL - 1);
 	}
 	fclose(f);
 }
@@ -265,20 +269,26 @@ static void read_below(struct ct_target *t, bool follow)
 
 void ct_context_read(struct ct_target *t, pid_t pid, bool follow)
 {
-	bool kthread;
+	bool kthread, dying = false;
+	char now;
 
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->follow = follow;
 	read_comm(pid, t->comm);
 	t->state = read_state(pid, &t->kthread);
-	read_ids(t);
+	read_ids(t, &dying);
 	read_cgroup(t);
 	read_threads(t);
 	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_u32);
 	read_below(t, follow);
-	/* gone meanwhile: what was read may be half of it, say so */
-	if (t->state && !read_state(pid, &kthread))
+	/*
+	 * Being killed, or exited meanwhile (its leader at least): what was
+	 * read may be half of it, say so.
+	 */
+	now = read_state(pid, &kthread);
+	if (!now || (now == 'Z' && t->state != 'Z') || now == 'X' ||
+	    dying || !ct_process_alive(pid))
 		t->state = 0;
 }
 
@@ -484,7 +494,7 @@ static void human_identity(FILE *f, const struct ct_target *t)
 static const char *human_state(const struct ct_target *t)
 {
 	if (!t->state)
-		return ", gone while read";
+		return ", exiting";
 	if (t->kthread)
 		return ", kernel thread";
 	switch (t->state) {

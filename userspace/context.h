@@ -47,7 +47,7 @@ struct ct_target_kid {
 struct ct_target {
 	uint64_t ts_ns;			/* CLOCK_MONOTONIC when read */
 	uint32_t pid;
-	char state;			/* /proc's state letter; 0 gone */
+	char state;			/* /proc's letter; 0 exiting, gone */
 	bool kthread;			/* a kernel thread */
 	bool follow;			/* -f: the subtree is described */
 	char comm[CT_COMM_LEN];
@@ -66,8 +66,8 @@ struct ct_target {
 /*
  * Describe process pid as it is now into t; with follow, every process
  * below it is counted (the first ones listed after the children). A
- * process gone meanwhile is described as far as it could be read
- * (state 0).
+ * process being killed or gone meanwhile is described as far as it
+ * could be read (state 0).
  */
 void ct_context_read(struct ct_target *t, pid_t pid, bool follow);
 /* A "target" JSON record on f. */

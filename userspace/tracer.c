@@ -302,7 +302,7 @@ static void describe_targets(struct session *s)
 
 		ct_context_read(t, o->pids.pid[i], o->follow);
 		if (o->verbose)
-			ct_msg("target %d read in %.1f ms", o->pids.pid[i],
+			ct_msg("the context of %d read in %.1f ms", o->pids.pid[i],
 			       (ct_now_ns() - t0) / 1e6);
 		if (human)
 			ct_context_human(t, stderr, "clonetrace: ");

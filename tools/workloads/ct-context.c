@@ -11,6 +11,7 @@
  *     and signal handlers, not the fd table,
  *   - "forkchild": fork(), shares nothing; it forks "grandchild" (fork),
  *   - "zombie": fork(), exits at once and is never reaped,
+ *   - EXTRA more fork() children (-k, default 0), "extra" each,
  * then prints what it made and blocks until SIGTERM, SIGINT or SIGHUP, or
  * the timeout (-s, default 600 s). On the way out it kills its children.
  * With -x the main thread then exits alone (pthread_exit): the process
@@ -20,7 +21,7 @@
  * Output, one item a line:
  *   main PID / uid UID / gid GID / thread TID (THREADS lines) /
  *   filechild PID / vmchild PID / forkchild PID / grandchild PID /
- *   zombie PID / ready [/ leader-exited]
+ *   zombie PID / extra PID (EXTRA lines) / ready [/ leader-exited]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -153,15 +154,17 @@ static void make_kids(void)
 
 int main(int argc, char **argv)
 {
-	long i, threads = 3, secs = 600;
+	long i, threads = 3, secs = 600, extra = 0;
 	int opt, sig, leader_exits = 0;
 	pthread_attr_t attr;
 	pthread_t t;
 	sigset_t set;
 
-	while ((opt = getopt(argc, argv, "t:s:x")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:k:x")) != -1) {
 		if (opt == 't')
 			threads = atol(optarg);
+		else if (opt == 'k')
+			extra = atol(optarg);
 		else if (opt == 's')
 			secs = atol(optarg);
 		else if (opt == 'x')
@@ -169,7 +172,8 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (threads < 0 || threads > 100000 || secs <= 0)
+	if (threads < 0 || threads > 100000 || secs <= 0 || extra < 0 ||
+	    extra > 10000)
 		return 2;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -189,6 +193,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		printf("thread %d\n", tids[i]);
 	make_kids();
+	for (i = 0; i < extra; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 99;
+		if (!pid) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		printf("extra %d\n", pid);
+	}
 	printf("ready\n");
 	fflush(stdout);
 	alarm(secs);
