@@ -3,7 +3,7 @@
 
 Ground truth: ct-context builds a tree it states (its threads, a
 CLONE_FILES child, a CLONE_VM|CLONE_FS|CLONE_SIGHAND child, a fork with a
-grandchild, a zombie), run as uid 12345 gid 23456 in a cgroup named as
+grandchild and a great-grandchild, a zombie), run as uid 12345 gid 23456 in a cgroup named as
 docker names its containers; every field of the header, human (stderr,
 by default), JSON (--context) and recorded (-w, then report), is compared
 with that statement, the cgroup's inode and the test's own names. Then
@@ -85,9 +85,10 @@ def expected_human(said, path, prefix="clonetrace: "):
         "cgroup %s, container docker:%s"
         % (prefix, main, COMM, len(said["thread"]) + 1, kids, UID, GID,
            path, ID64[:12]),
-        "%starget %d: -f follows 5 processes below it: its 4 children and "
-        "1 below them (%s)" % (prefix, main, human_kid(
-            said["grandchild"][0], [], said["forkchild"][0]))]
+        "%starget %d: -f follows 6 processes below it: its 4 children and "
+        "2 below them (%s; %s)" % (prefix, main, human_kid(
+            said["grandchild"][0], [], said["forkchild"][0]), human_kid(
+            said["greatgrandchild"][0], [], said["grandchild"][0]))]
 
 
 def expected_json(said, path, cg_id, follow):
@@ -105,9 +106,10 @@ def expected_json(said, path, cg_id, follow):
         "threads": sorted(said["main"] + said["thread"]),
         "nr_children": 4,
         "children": [kid(p, s) for p, s in stated_kids(said)],
-        "nr_descendants": 5 if follow else None,
-        "descendants": [kid(said["grandchild"][0], [],
-                            said["forkchild"][0])] if follow else None,
+        "nr_descendants": 6 if follow else None,
+        "descendants": [kid(said["grandchild"][0], [], said["forkchild"][0]),
+                        kid(said["greatgrandchild"][0], [],
+                            said["grandchild"][0])] if follow else None,
         "cgroup": {"id": cg_id, "path": path},
         "container": {"runtime": "docker", "id": ID64, "pod_uid": None}}
 

@@ -9,7 +9,8 @@
  *   - "filechild": clone(CLONE_FILES) shares the fd table only,
  *   - "vmchild": clone(CLONE_VM|CLONE_FS|CLONE_SIGHAND) shares mm, fs
  *     and signal handlers, not the fd table,
- *   - "forkchild": fork(), shares nothing; it forks "grandchild" (fork),
+ *   - "forkchild": fork(), shares nothing; it forks "grandchild", which
+ *     forks "greatgrandchild" (fork, each),
  *   - "zombie": fork(), exits at once and is never reaped,
  *   - EXTRA more fork() children (-k, default 0), "extra" each,
  * then prints what it made and blocks until SIGTERM, SIGINT or SIGHUP, or
@@ -21,7 +22,7 @@
  * Output, one item a line:
  *   main PID / uid UID / gid GID / thread TID (THREADS lines) /
  *   filechild PID / vmchild PID / forkchild PID / grandchild PID /
- *   zombie PID / extra PID (EXTRA lines) / ready [/ leader-exited]
+ *   greatgrandchild PID / zombie PID / extra PID (EXTRA lines) / ready [/ leader-exited]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -84,22 +85,33 @@ static pid_t spawn(int (*fn)(void *), int flags)
 	return clone(fn, stack + STACK, flags | SIGCHLD, NULL);
 }
 
-/* forkchild: forks grandchild, says its PID on fd, then waits. */
-static pid_t fork_two(int fd)
+/* A child that waits for its parent's end (PDEATHSIG), or returns. */
+static pid_t fork_waiting(void)
 {
-	pid_t pid = fork(), g;
+	pid_t pid = fork();
 
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	g = fork();
-	if (!g) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (;;)
-			pause();
+	return 0;
+}
+
+/*
+ * forkchild: forks grandchild, which forks greatgrandchild; grandchild
+ * says both PIDs on fd in one write.
+ */
+static pid_t fork_three(int fd)
+{
+	pid_t pid = fork_waiting(), two[2];
+
+	if (pid)
+		return pid;
+	if (!fork_waiting()) {
+		two[0] = getpid();
+		two[1] = fork_waiting();
+		if (two[1] && write(fd, two, sizeof(two)) != sizeof(two))
+			_exit(99);
 	}
-	if (write(fd, &g, sizeof(g)) != sizeof(g))
-		_exit(99);
 	for (;;)
 		pause();
 }
@@ -131,25 +143,26 @@ static void *watch_leader(void *arg)
 
 static void make_kids(void)
 {
-	pid_t grandchild;
+	pid_t below[2];
 	int p[2];
 
 	if (pipe(p))
 		exit(99);
 	kids[0] = spawn(files_main, CLONE_FILES);
 	kids[1] = spawn(vm_main, CLONE_VM | CLONE_FS | CLONE_SIGHAND);
-	kids[2] = fork_two(p[1]);
+	kids[2] = fork_three(p[1]);
 	kids[3] = fork();
 	if (!kids[3])
 		_exit(0);
 	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0 || kids[3] < 0 ||
-	    read(p[0], &grandchild, sizeof(grandchild)) != sizeof(grandchild))
+	    read(p[0], below, sizeof(below)) != sizeof(below))
 		exit(99);
 	/* the zombie is one once its exit is seen: waitid() without reaping */
 	if (waitid(P_PID, kids[3], NULL, WEXITED | WNOWAIT))
 		exit(99);
-	printf("filechild %d\nvmchild %d\nforkchild %d\ngrandchild %d\nzombie %d\n",
-	       kids[0], kids[1], kids[2], grandchild, kids[3]);
+	printf("filechild %d\nvmchild %d\nforkchild %d\ngrandchild %d\n"
+	       "greatgrandchild %d\nzombie %d\n", kids[0], kids[1], kids[2],
+	       below[0], below[1], kids[3]);
 }
 
 int main(int argc, char **argv)
