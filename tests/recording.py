@@ -134,12 +134,13 @@ SHARES = ["vm", "files", "fs", "sighand"]   # enum ct_share
 
 def encode_target(t):
     """A -p target item (version 3) from a dict: pid, comm, state (a
-    letter, "" gone), kthread, follow, cut, uid/gid (None unknown),
+    letter, "" gone), kthread, follow, cut, kids_unknown (optional),
+    uid/gid (None unknown),
     nr_threads, threads, nr_children, nr_below, kids [(pid, ppid, comm,
     state, [share names])], cgroup path, cgroup_id."""
     ids = t["uid"] is not None
     flags = (t["kthread"] and 1) | (t["follow"] and 2) | \
-        (t["cut"] and 4) | (ids and 8)
+        (t["cut"] and 4) | (ids and 8) | (16 if t.get("kids_unknown") else 0)
     out = uv(TARGET) + uv(t["pid"]) + text(t["comm"])
     out += uv(ord(t["state"]) if t["state"] else 0) + uv(flags)
     out += uv(t["uid"] if ids else 0) + uv(t["gid"] if ids else 0)

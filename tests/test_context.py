@@ -402,3 +402,24 @@ def test_report_target_refused(binary, public_dir):
     r = subprocess.run([binary, "report", rec], capture_output=True,
                        timeout=TIMEOUT)
     assert r.returncode == 1 and b"another parent" in r.stderr, r
+
+
+def test_report_target_children_unknown(binary, public_dir):
+    """A target recorded on a kernel without /proc/PID/task/TID/children
+    (CONFIG_PROC_CHILDREN unset): its children are unknown, said so and
+    null, never "0 children"; a gone target (state 0), its ids unknown."""
+    t = dict(TARGET, state="", uid=None, gid=None, kids_unknown=True,
+             nr_children=0, nr_below=0, kids=[], cgroup="", cgroup_id=0)
+    rec = write_rec(public_dir, 3, [t])
+    r = subprocess.run([binary, "report", "-s", "stream", rec],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines()[0] == (
+        "target 4215 (nginx, exiting): 300 threads, children unknown (no "
+        "/proc/PID/task/TID/children in this kernel)")
+    r = subprocess.run([binary, "report", "-j", "-s", "stream", rec],
+                       capture_output=True, timeout=TIMEOUT)
+    got = json.loads(r.stdout.decode().splitlines()[0])
+    assert [got[k] for k in ("state", "uid", "gid", "nr_children",
+                             "children", "nr_descendants", "descendants",
+                             "cgroup", "container")] == [None] * 9, got

@@ -247,7 +247,14 @@ static void describe_kid(struct ct_target_kid *k)
 static void read_below(struct ct_target *t, bool follow)
 {
 	struct nodes l = { 0 };
+	char self[64];
 	size_t i;
+
+	/* a kernel without CONFIG_PROC_CHILDREN: unknown, not none */
+	snprintf(self, sizeof(self), "/proc/self/task/%d/children", gettid());
+	t->kids_unknown = access(self, R_OK) != 0;
+	if (t->kids_unknown)
+		return;
 
 	children_of(t->pid, &l, CT_TARGET_WALK);
 	t->all_kids = l.n;
@@ -336,6 +343,13 @@ static void json_below(struct ct_json *j, const struct ct_target *t)
 {
 	uint32_t i;
 
+	if (t->kids_unknown) {
+		ct_json_null(j, "nr_children");
+		ct_json_null(j, "children");
+		ct_json_null(j, "nr_descendants");
+		ct_json_null(j, "descendants");
+		return;
+	}
 	ct_json_u64(j, "nr_children", t->all_kids);
 	ct_json_open(j, "children", '[');
 	for (i = 0; i < t->nkids && t->kids[i].ppid == t->pid &&
@@ -506,12 +520,23 @@ static const char *human_state(const struct ct_target *t)
 	return "";
 }
 
+/* With -f: "PREFIXtarget P: -f follows N processes below it: ..." */
+static void human_below(FILE *f, const struct ct_target *t, uint32_t listed,
+			const char *prefix)
+{
+	fprintf(f, "%starget %u: -f follows %s%u process%s below it: its %u child%s and %u below them",
+		prefix, t->pid, t->below_cut ? "at least " : "",
+		t->all_below, t->all_below == 1 ? "" : "es",
+		t->all_kids, t->all_kids == 1 ? "" : "ren",
+		t->all_below - t->all_kids);
+	human_kids(f, t, listed, t->nkids, t->all_below - t->all_kids);
+	fprintf(f, "\n");
+}
+
 /*
  * PREFIXtarget P (comm[, state]): N threads, M children (C comm shares
  * vm,files; ...), uid U gid G, cgroup PATH[, container RUNTIME:ID][, pod
- * UID]; with -f a second line: PREFIXtarget P: -f follows N processes
- * below it: its M children and K below them (D comm (child of C) shares
- * nothing; ...). Each line is written in one piece.
+ * UID]; with -f a second line (human_below()). Written in one piece.
  */
 void ct_context_human(const struct ct_target *t, FILE *out,
 		      const char *prefix)
@@ -524,22 +549,19 @@ void ct_context_human(const struct ct_target *t, FILE *out,
 	if (!f)
 		return;
 	ct_escape_human(t->comm, CT_COMM_LEN, comm, sizeof(comm));
-	fprintf(f, "%starget %u (%s%s): %u thread%s, %u child%s", prefix,
-		t->pid, comm, human_state(t), t->all_threads,
-		t->all_threads == 1 ? "" : "s", t->all_kids,
-		t->all_kids == 1 ? "" : "ren");
+	fprintf(f, "%starget %u (%s%s): %u thread%s, ", prefix, t->pid, comm,
+		human_state(t), t->all_threads,
+		t->all_threads == 1 ? "" : "s");
+	if (t->kids_unknown)
+		fprintf(f, "children unknown (no /proc/PID/task/TID/children in this kernel)");
+	else
+		fprintf(f, "%u child%s", t->all_kids,
+			t->all_kids == 1 ? "" : "ren");
 	human_kids(f, t, 0, listed, t->all_kids);
 	human_identity(f, t);
 	fprintf(f, "\n");
-	if (t->follow) {
-		fprintf(f, "%starget %u: -f follows %s%u process%s below it: its %u child%s and %u below them",
-			prefix, t->pid, t->below_cut ? "at least " : "",
-			t->all_below, t->all_below == 1 ? "" : "es",
-			t->all_kids, t->all_kids == 1 ? "" : "ren",
-			t->all_below - t->all_kids);
-		human_kids(f, t, listed, t->nkids, t->all_below - t->all_kids);
-		fprintf(f, "\n");
-	}
+	if (t->follow && !t->kids_unknown)
+		human_below(f, t, listed, prefix);
 	if (!fclose(f))
 		fputs(buf, out);
 	free(buf);

@@ -54,6 +54,7 @@ struct ct_target {
 	int64_t uid, gid;		/* real IDs; -1 unknown */
 	uint32_t nthreads, all_threads;
 	uint32_t threads[CT_TARGET_THREADS];	/* ascending */
+	bool kids_unknown;		/* no /proc/PID/task/TID/children */
 	uint32_t all_kids;		/* children */
 	uint32_t all_below;		/* -f: processes below, children too */
 	bool below_cut;			/* -f: more than CT_TARGET_WALK */

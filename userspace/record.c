@@ -332,6 +332,7 @@ enum {
 	TARGET_FOLLOW	= 2,
 	TARGET_CUT	= 4,
 	TARGET_IDS	= 8,
+	TARGET_NO_KIDS	= 16,	/* children unknown */
 };
 
 int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t)
@@ -347,6 +348,8 @@ int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t)
 		flags |= TARGET_CUT;
 	if (t->uid >= 0)
 		flags |= TARGET_IDS;
+	if (t->kids_unknown)
+		flags |= TARGET_NO_KIDS;
 	p = put_uv(p, CT_REC_TARGET);
 	p = put_uv(p, t->pid);
 	p = put_str(p, t->comm, CT_COMM_LEN);
@@ -678,7 +681,7 @@ static int read_target(struct cursor *c, struct ct_target *t)
 
 	if (get_u32(c, &t->pid, UINT32_MAX) ||
 	    get_str(c, t->comm, CT_COMM_LEN, CT_COMM_LEN) ||
-	    get_u32(c, &state, 127) || get_u32(c, &flags, 15) ||
+	    get_u32(c, &state, 127) || get_u32(c, &flags, 31) ||
 	    get_u32(c, &uid, UINT32_MAX) || get_u32(c, &gid, UINT32_MAX) ||
 	    get_u32(c, &t->all_threads, UINT32_MAX) ||
 	    get_u32(c, &t->nthreads, CT_TARGET_THREADS))
@@ -689,6 +692,7 @@ static int read_target(struct cursor *c, struct ct_target *t)
 	t->kthread = flags & TARGET_KTHREAD;
 	t->follow = flags & TARGET_FOLLOW;
 	t->below_cut = flags & TARGET_CUT;
+	t->kids_unknown = flags & TARGET_NO_KIDS;
 	t->uid = flags & TARGET_IDS ? (int64_t)uid : -1;
 	t->gid = flags & TARGET_IDS ? (int64_t)gid : -1;
 	for (i = 0; i < t->nthreads; i++)
@@ -700,6 +704,8 @@ static int read_target(struct cursor *c, struct ct_target *t)
 		return -1;
 	if (t->nkids > (t->follow ? t->all_below : t->all_kids))
 		return cfail(c, "more processes listed than counted");
+	if (t->kids_unknown && (t->all_kids || t->all_below))
+		return cfail(c, "children counted but unknown");
 	return 0;
 }
 

@@ -47,7 +47,7 @@
  *     (struct ct_target, context.h), before the first event: uv pid,
  *     str comm, uv state (/proc's letter, 0 gone), uv flags (1 kernel
  *     thread, 2 -f, 4 more than CT_TARGET_WALK below, 8 uid and gid
- *     known), uv uid, uv gid, uv nr_threads, uv n, n x uv tid (n at most
+ *     known, 16 children unknown: no /proc/PID/task/TID/children), uv uid, uv gid, uv nr_threads, uv n, n x uv tid (n at most
  *     CT_TARGET_THREADS), uv nr_children, uv nr_below (-f), uv k, k x
  *     (uv pid, uv ppid, str comm, uv state, uv shares: bit enum ct_share; k at
  *     most CT_TARGET_KIDS), str cgroup path, uv cgroup id
