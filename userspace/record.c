@@ -871,6 +871,54 @@ static int read_end(struct ct_rec_reader *r, const uint8_t *p, size_t len,
 	return 0;
 }
 
+/* The item of type tag at c, counted. 0, or -1. */
+static int read_item(struct cursor *c, uint64_t tag, struct ct_rec_item *it)
+{
+	struct ct_rec_reader *r = c->r;
+
+	switch (tag) {
+	case CT_REC_EVENT:
+		if (read_event(c, &it->ev))
+			return -1;
+		if (it->ev.type == CT_EV_EXEC || it->ev.type == CT_EV_EXIT) {
+			if (read_life(c, it))
+				return -1;
+			r->lifecycle++;
+			break;
+		}
+		r->events++;
+		if (it->ev.type == CT_EV_CLONE)
+			r->clones++;
+		else
+			r->failed++;
+		break;
+	case CT_REC_DIAG:
+		if (read_diag(c, &it->diag))
+			return -1;
+		r->diags++;
+		break;
+	case CT_REC_CGROUP:
+		if (r->hdr.version < 2)
+			return cfail(c, "unknown item type");
+		if (get_uv(c, &it->cg_id) ||
+		    get_str(c, it->cg_path, sizeof(it->cg_path),
+			    CT_REC_PATH_MAX))
+			return -1;
+		if (!it->cg_id)
+			return cfail(c, "cgroup ID 0");
+		break;
+	case CT_REC_TARGET:
+		if (r->hdr.version < 3)
+			return cfail(c, "unknown item type");
+		if (read_target(c, &it->target))
+			return -1;
+		break;
+	default:
+		return cfail(c, "unknown item type");
+	}
+	return 0;
+}
+
 int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it)
 {
 	struct cursor c = { .r = r, .what = "item" };
@@ -914,46 +962,8 @@ int ct_rec_next(struct ct_rec_reader *r, struct ct_rec_item *it)
 	memset(it, 0, sizeof(*it));
 	if (get_uv(&c, &tag))
 		return -1;
-	switch (tag) {
-	case CT_REC_EVENT:
-		if (read_event(&c, &it->ev))
-			return -1;
-		if (it->ev.type == CT_EV_EXEC || it->ev.type == CT_EV_EXIT) {
-			if (read_life(&c, it))
-				return -1;
-			r->lifecycle++;
-			break;
-		}
-		r->events++;
-		if (it->ev.type == CT_EV_CLONE)
-			r->clones++;
-		else
-			r->failed++;
-		break;
-	case CT_REC_DIAG:
-		if (read_diag(&c, &it->diag))
-			return -1;
-		r->diags++;
-		break;
-	case CT_REC_CGROUP:
-		if (r->hdr.version < 2)
-			return cfail(&c, "unknown item type");
-		if (get_uv(&c, &it->cg_id) ||
-		    get_str(&c, it->cg_path, sizeof(it->cg_path),
-			    CT_REC_PATH_MAX))
-			return -1;
-		if (!it->cg_id)
-			return cfail(&c, "cgroup ID 0");
-		break;
-	case CT_REC_TARGET:
-		if (r->hdr.version < 3)
-			return cfail(&c, "unknown item type");
-		if (read_target(&c, &it->target))
-			return -1;
-		break;
-	default:
-		return cfail(&c, "unknown item type");
-	}
+	if (read_item(&c, tag, it))
+		return -1;
 	it->type = tag;
 	r->items_pos = c.pos;
 	return 1;

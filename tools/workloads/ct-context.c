@@ -165,6 +165,17 @@ static void make_kids(void)
 	       below[0], below[1], kids[3]);
 }
 
+/* The signals that end it, blocked: sigwait() takes them. */
+static void block_stops(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGALRM);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	long i, threads = 3, secs = 600, extra = 0;
@@ -188,12 +199,7 @@ int main(int argc, char **argv)
 	if (threads < 0 || threads > 100000 || secs <= 0 || extra < 0 ||
 	    extra > 10000)
 		return 2;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGALRM);
-	sigprocmask(SIG_BLOCK, &set, NULL);	/* the threads inherit it */
+	block_stops(&set);		/* the threads inherit it */
 	tids = calloc(threads + 1, sizeof(*tids));
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, STACK);
