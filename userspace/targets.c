@@ -57,6 +57,18 @@ int ct_targets_add(struct clonetrace_bpf *skel, pid_t tgid)
 	return 0;
 }
 
+void ct_targets_recheck(struct clonetrace_bpf *skel,
+			const struct ct_pids *pids)
+{
+	int fd = bpf_map__fd(skel->maps.targets), i;
+
+	/* whoever deletes the entry, BPF or us, uncounts it, once */
+	for (i = 0; i < pids->n; i++)
+		if (!ct_process_alive(pids->pid[i]) &&
+		    bpf_map_delete_elem(fd, &pids->pid[i]) == 0)
+			__sync_fetch_and_add(&skel->bss->targets_alive, -1);
+}
+
 int64_t ct_targets_alive(const struct clonetrace_bpf *skel)
 {
 	return skel->bss->targets_alive;

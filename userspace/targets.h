@@ -31,6 +31,13 @@ int ct_targets_resolve(struct ct_pids *pids, int verbose);
  * is left out (or taken out again). 0, or -errno when the map refuses.
  */
 int ct_targets_add(struct clonetrace_bpf *skel, pid_t tgid);
+/*
+ * The -p processes that have exited without BPF seeing their last
+ * thread go (it went between ct_targets_add()'s insert and its check of
+ * the process, which still looked alive): taken out and uncounted.
+ */
+void ct_targets_recheck(struct clonetrace_bpf *skel,
+			const struct ct_pids *pids);
 /* Traced processes that have not exited. */
 int64_t ct_targets_alive(const struct clonetrace_bpf *skel);
 /* "every traced process has exited (PID 12,34 and descendants)" */

@@ -64,6 +64,7 @@
 
 #define POLL_MS		100
 #define LOST_WARN_NS	1000000000ULL	/* at most one warning a second */
+#define RECHECK_NS	1000000000ULL	/* -p targets gone unseen: ct_targets_recheck() */
 
 /* Why tracing ended: every way goes through finish(). */
 enum end {
@@ -91,7 +92,7 @@ struct session {
 	struct ct_output output;
 	struct ct_live *live;
 	enum end end;
-	uint64_t start, deadline, lost_seen, last_warn;
+	uint64_t start, deadline, lost_seen, last_warn, last_recheck;
 	int cgroup_fd;		/* --cgroup, or -1 */
 };
 
@@ -387,6 +388,10 @@ static void tick(struct session *s)
 	if (s->cmd.pid && ct_command_poll(&s->cmd) && s->opt.pids.n) {
 		s->end = END_COMMAND;
 		return;
+	}
+	if (s->opt.pids.n && t - s->last_recheck > RECHECK_NS) {
+		ct_targets_recheck(s->bpf.skel, &s->opt.pids);
+		s->last_recheck = t;
 	}
 	if (s->cfg.filter_targets && ct_targets_alive(s->bpf.skel) <= 0) {
 		if (s->opt.pids.n && !s->opt.cmd_argv)
