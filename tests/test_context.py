@@ -258,13 +258,13 @@ def test_context_kernel_thread():
 
 
 def test_context_bounded(workloads_built):
-    """2000 threads and 80 more children: the counts are whole, 256
+    """600 threads and 80 more children: the counts are whole, 256
     threads (the lowest TIDs) and 64 children listed in JSON, eight on
     the human line which says how many more there are; the line stays
     short. Time to read it: -v says (reported, not asserted)."""
     need_root()
     need_clonetrace()
-    wl, said = start([workload("ct-context"), "-t", "2000", "-k", "80",
+    wl, said = start([workload("ct-context"), "-t", "600", "-k", "80",
                       "-s", "60"])
     try:
         main = said["main"][0]
@@ -277,13 +277,13 @@ def test_context_bounded(workloads_built):
     kids = sorted([x for k in ("filechild", "vmchild", "forkchild",
                                "zombie", "extra") for x in said[k]])
     t = targets_of(j.stdout.decode())[0]
-    assert (t["nr_threads"], t["threads"]) == (2001, tids[:256])
+    assert (t["nr_threads"], t["threads"]) == (601, tids[:256])
     assert t["nr_children"] == 84
     assert [k["pid"] for k in t["children"]] == kids[:64]
     err = h.stderr.decode().splitlines()
     head = [x for x in err if x.startswith("clonetrace: target %d (" % main)]
     assert len(head) == 1 and len(head[0]) < 1024, head
-    assert "2001 threads, 84 children (" in head[0]
+    assert "601 threads, 84 children (" in head[0]
     assert head[0].count(" shares ") + head[0].count(" zombie") == 8
     assert "; and 76 more not listed)" in head[0], head[0]
     print([x for x in err if "read in" in x])
@@ -299,12 +299,12 @@ def test_context_target_killed(workloads_built):
     rng = random.Random(1234)
     seen = set()
     for _ in range(12):
-        wl, said = start([workload("ct-context"), "-t", "3000", "-k", "20",
+        wl, said = start([workload("ct-context"), "-t", "1000", "-k", "20",
                           "-s", "60"])
         ct = subprocess.Popen([CLONETRACE, "-p", str(said["main"][0]), "-f",
                                "-o", "/dev/null", "-d", "5"],
                               stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.03, 0.15))  # the read: ~50 ms in
+        time.sleep(rng.uniform(0.03, 0.12))  # the read: ~50 ms in
         stop(wl)
         _, err = ct.communicate(timeout=TIMEOUT)
         lines = err.decode().splitlines()

@@ -48,7 +48,8 @@ def prom(path):
 
 def test_lost_json(mode, tmp_path):
     """-b 4, reader stopped: events + lost = creations; the JSON summary,
-    the messages, --prometheus and the recording all say the same."""
+    the messages, --prometheus and the recording all say the same (the
+    recording first describes the -p target, as it was at attach)."""
     pf = tmp_path / "ct.prom"
     rec = tmp_path / "rec.ctr"
     st, created, out, err = storm(
@@ -70,7 +71,12 @@ def test_lost_json(mode, tmp_path):
                        timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr
     rep = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
-    assert rep[:-1] == evs
+    # the recording starts where the stream did: the -p target, waiting
+    # before its storm (one thread, no child), then the same events
+    t = rep[0]
+    assert (t["event"], t["pid"], t["comm"], t["nr_threads"],
+            t["nr_children"]) == ("target", st["pid"], "ct-an-storm", 1, 0)
+    assert rep[1:-1] == evs
     assert (rep[-1]["lost"], rep[-1]["events"]) == (s["lost"], len(evs))
 
 

@@ -44,6 +44,13 @@ static pthread_barrier_t barrier;
 static pid_t *tids;
 static pid_t kids[4];
 
+/* The workload could not do what it states: 99, and why. */
+static void die(const char *what)
+{
+	perror(what);
+	exit(99);
+}
+
 static void *thread_main(void *arg)
 {
 	long i = (long)arg;
@@ -147,7 +154,7 @@ static void make_kids(void)
 	int p[2];
 
 	if (pipe(p))
-		exit(99);
+		die("pipe");
 	kids[0] = spawn(files_main, CLONE_FILES);
 	kids[1] = spawn(vm_main, CLONE_VM | CLONE_FS | CLONE_SIGHAND);
 	kids[2] = fork_three(p[1]);
@@ -156,10 +163,10 @@ static void make_kids(void)
 		_exit(0);
 	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0 || kids[3] < 0 ||
 	    read(p[0], below, sizeof(below)) != sizeof(below))
-		exit(99);
+		die("clone, fork or its statement");
 	/* the zombie is one once its exit is seen: waitid() without reaping */
 	if (waitid(P_PID, kids[3], NULL, WEXITED | WNOWAIT))
-		exit(99);
+		die("waitid");
 	printf("filechild %d\nvmchild %d\nforkchild %d\ngrandchild %d\n"
 	       "greatgrandchild %d\nzombie %d\n", kids[0], kids[1], kids[2],
 	       below[0], below[1], kids[3]);
@@ -204,9 +211,11 @@ int main(int argc, char **argv)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, STACK);
 	pthread_barrier_init(&barrier, NULL, threads + 1);
-	for (i = 0; i < threads; i++)
-		if (pthread_create(&t, &attr, thread_main, (void *)i))
-			return 99;
+	for (i = 0; i < threads; i++) {
+		errno = pthread_create(&t, &attr, thread_main, (void *)i);
+		if (errno)
+			die("pthread_create");
+	}
 	pthread_barrier_wait(&barrier);
 	printf("main %d\nuid %d\ngid %d\n", getpid(), getuid(), getgid());
 	for (i = 0; i < threads; i++)
@@ -216,7 +225,7 @@ int main(int argc, char **argv)
 		pid_t pid = fork();
 
 		if (pid < 0)
-			return 99;
+			die("fork");
 		if (!pid) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			for (;;)
