@@ -56,7 +56,7 @@ static const struct argp_option opts[] = {
 	  "Trace these processes (all their threads)" },
 	{ "context", OPT_CONTEXT, NULL, 0,
 	  "With -p and --json: first a target record for each process (the "
-	  "human output always starts with it, on stderr)" },
+	  "human output starts with it on stderr, unless --no-context)" },
 	{ "no-context", OPT_NO_CONTEXT, NULL, 0,
 	  "With -p: do not describe the targets first (their threads, "
 	  "children and what they share, user, cgroup, container; with -f "
