@@ -14,7 +14,7 @@
  *   - "zombie": fork(), exits at once and is never reaped,
  *   - EXTRA more fork() children (-k, default 0), "extra" each,
  * then prints what it made and blocks until SIGTERM, SIGINT or SIGHUP, or
- * the timeout (-s, default 600 s). On the way out it kills its children.
+ * the timeout (-s, default 600 s). Its children die with it (PDEATHSIG).
  * With -x the main thread then exits alone (pthread_exit): the process
  * lives on in its threads, its leader a zombie; "leader-exited" is
  * printed by a thread when /proc says so.
@@ -241,9 +241,6 @@ int main(int argc, char **argv)
 		pthread_exit(NULL);
 	}
 	sigwait(&set, &sig);
-	for (i = 0; i < 3; i++)
-		kill(kids[i], SIGKILL);
-	while (wait(NULL) > 0 || errno == EINTR)
-		;
+	/* every child dies with it (PDEATHSIG); the zombie goes to init */
 	return 0;
 }
