@@ -42,6 +42,23 @@ def start(argv):
     pytest.fail("ct-context exited %d before it was ready" % wl.returncode)
 
 
+def settle(said):
+    """Until every process stated is asleep (or the zombie a zombie): a
+    process just forked may still be running on its way to pause()."""
+    end = time.monotonic() + TIMEOUT
+    for word in ("main", "filechild", "vmchild", "forkchild", "grandchild",
+                 "greatgrandchild", "zombie"):
+        want = "Z" if word == "zombie" else "S"
+        while state_of(said[word][0]) != want:
+            assert time.monotonic() < end, (word, state_of(said[word][0]))
+            time.sleep(0.01)
+
+
+def state_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(") ", 1)[1][0]
+
+
 def stop(wl):
     wl.kill()
     wl.wait()
@@ -123,6 +140,7 @@ def tree(workloads_built, cgroups):  # noqa: F811
         "setpriv", "--reuid", str(UID), "--regid", str(GID),
         "--clear-groups", workload("ct-context"), "-s", "60"])
     wl, said = start(argv)
+    settle(said)
     yield said, path, os.stat(directory).st_ino
     stop(wl)
     end = time.monotonic() + TIMEOUT    # its children die after it
