@@ -979,16 +979,105 @@ done:
 }
 
 /*
+ * A #! script's own file, found where fput() left it. exec_binprm()
+ * fput()s the script when its interpreter takes over, before this
+ * tracepoint; bprm holds it no more, but the last reference of a user
+ * task is released later, by ____fput() from the task's task_works,
+ * run on the return to user space: the struct file is still whole,
+ * its callback_head pushed onto current->task_works (newest first).
+ *
+ * Which entry is the script's: every ____fput entry in the list was
+ * queued by current itself (fput() queues on current only) during this
+ * execve (the list was run empty on its return to user space before
+ * the syscall: the caller passes FROM_SYSCALL, sys_enter_execve saw
+ * it). Those opened by open_exec() carry __FMODE_EXEC in f_flags (open(2)
+ * cannot set it): the scripts of this exec (nested ones too: script,
+ * its interpreter script, ...), queued in that order before the point
+ * of no return, then the old program and its ELF interpreter, released
+ * with the old mm in begin_new_exec(). So the oldest such entry, the
+ * list's last, is the file that bprm->filename named.
+ *
+ * Null, never another file, when that reasoning does not hold: the list
+ * is longer than CT_TASK_WORKS (its end unseen), ____fput's address is
+ * unknown (kallsyms unreadable: no ksym), the task uses io_uring (its
+ * cancellation in begin_new_exec() runs the task_works early, the
+ * script's among them), the struct file's layout is not one we know.
+ * If another reference held the script (none does: the file exists for
+ * the exec alone), nothing of it is queued, and the oldest entry would
+ * be the old program's: FROM_SYSCALL and io_uring aside, no other path
+ * drops an exec'd file's last reference between the syscall's start
+ * and the script's fput.
+ */
+#define CT_TASK_WORKS	32	/* exec: task_works entries looked at */
+#define CT_FMODE_EXEC	0x20	/* include/linux/fs.h: __FMODE_EXEC */
+#define CT_S_IFMT	00170000
+#define CT_S_IFREG	0100000
+
+extern const void ____fput __ksym __weak;
+
+/* struct file's callback_head: f_task_work (6.12+), f_rcuhead, f_u */
+struct file___rcuhead {
+	struct callback_head f_rcuhead;
+} __attribute__((preserve_access_index));
+
+struct file___f_u {
+	union {
+		struct callback_head fu_rcuhead;
+	} f_u;
+} __attribute__((preserve_access_index));
+
+static __always_inline long file_work_offset(void)
+{
+	if (bpf_core_field_exists(struct file, f_task_work))
+		return bpf_core_field_offset(struct file, f_task_work);
+	if (bpf_core_field_exists(struct file___rcuhead, f_rcuhead))
+		return bpf_core_field_offset(struct file___rcuhead, f_rcuhead);
+	if (bpf_core_field_exists(struct file___f_u, f_u))
+		return bpf_core_field_offset(struct file___f_u, f_u);
+	return -1;
+}
+
+static __noinline struct file *script_file(struct file *interp)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *file, *found = NULL;
+	long off = file_work_offset();
+	struct callback_head cb;
+	void *work;
+	int i;
+
+	if (off < 0 || !&____fput)
+		return NULL;
+	if (bpf_core_field_exists(task->io_uring) &&
+	    BPF_CORE_READ(task, io_uring))
+		return NULL;
+	work = BPF_CORE_READ(task, task_works);
+	for (i = 0; i < CT_TASK_WORKS && work; i++) {
+		if (bpf_probe_read_kernel(&cb, sizeof(cb), work))
+			return NULL;
+		if (cb.func == (void *)&____fput) {
+			file = work - off;
+			if (BPF_CORE_READ(file, f_flags) & CT_FMODE_EXEC &&
+			    (BPF_CORE_READ(file, f_inode, i_mode) & CT_S_IFMT) ==
+			    CT_S_IFREG && file != interp)
+				found = file;
+		}
+		work = cb.next;
+	}
+	return work ? NULL : found;
+}
+
+/*
  * The program and its interpreter. At this tracepoint bprm->file is the
  * file the kernel loads last: the interpreter when a #! script or a
  * binfmt_misc entry named one (bprm->interp then differs from
  * bprm->filename: bprm_change_interp()). The script's own file was
  * released before (exec_binprm(): fput()) unless binfmt_misc's "O" flag
- * kept it as bprm->executable (5.8+): its path is then unknown, its name
- * is bprm->filename.
+ * kept it as bprm->executable (5.8+); else script_file() finds it.
  */
 static __always_inline void exec_paths(struct ct_exec_event *x,
-				       struct linux_binprm *bprm)
+				       struct linux_binprm *bprm,
+				       bool from_syscall)
 {
 	struct file *file = BPF_CORE_READ(bprm, file), *prog = file;
 	struct path_buf *pb;
@@ -1006,6 +1095,8 @@ static __always_inline void exec_paths(struct ct_exec_event *x,
 		prog = NULL;
 		if (bpf_core_field_exists(bprm->executable))
 			prog = BPF_CORE_READ(bprm, executable);
+		if (!prog && from_syscall)
+			prog = script_file(file);
 		if (!prog)
 			return;
 	}
@@ -1111,7 +1202,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (bpf_probe_read_kernel_str(x->filename, sizeof(x->filename),
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		x->filename[0] = '\0';
-	exec_paths(x, bprm);
+	exec_paths(x, bprm, x->call != CT_EXEC_UNKNOWN);
 	mm = BPF_CORE_READ(p, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);
