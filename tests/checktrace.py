@@ -720,7 +720,8 @@ def exec_path_problems(stated, events):
     """ct-execpath's statements against the exec events of a trace: each
     case one exec of its PID with the file name it gave, the path and
     interpreter it resolved itself (a truncated path: a tail of the
-    stated one after ".../", at least 16 components). (problems, cases)"""
+    stated one after ".../", at least 16 components; a case of "execs"
+    N: N execs of its PID, the case's the last). (problems, cases)"""
     probs = []
     total = [s for s in stated if s.get("expect") == "exec_path_total"]
     cases = [s for s in stated if s.get("expect") == "exec_path"]
@@ -729,11 +730,11 @@ def exec_path_problems(stated, events):
     for s in cases:
         got = [e for e in events if e.get("event") == "exec" and
                e["task"]["pid"] == s["pid"]]
-        if len(got) != 1:
+        if len(got) != s.get("execs", 1):
             probs.append("case %s: %d exec events of pid %d"
                          % (s["case"], len(got), s["pid"]))
             continue
-        e = got[0]
+        e = got[-1]
         want = (None, s["filename"], s["interp"])
         have = (e["errno"], e["filename"], e["interp"])
         if want != have:

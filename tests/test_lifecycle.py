@@ -184,8 +184,10 @@ def test_exec_paths(tmp_path, mode):
     """-e exec: the path of the file the kernel ran, as the task sees it,
     against ct-execpath's own realpath() and /proc/self/exe: through
     symlinks (merged /usr's /bin/true), from a relative name, across a
-    tmpfs mount, inside a chroot, a #! script (its interpreter; the
-    script's own path is null), deeper than the walk's bound (marked),
+    tmpfs mount, inside a chroot, a #! script (and its interpreter),
+    a script run by a script, a script exec'd by a program exec'd
+    without a fork (its old files released too), deeper than the walk's
+    bound (marked),
     unlinked and memfd files ("(deleted)"); the human lines name the
     same, and a recording gives them back."""
     out, rec = tmp_path / "t.json", tmp_path / "t.ctr"
@@ -205,7 +207,7 @@ def test_exec_paths(tmp_path, mode):
     lines = hum.stdout.decode().splitlines()
     for s in cases:
         e = [x for x in events if x.get("event") == "exec" and
-             x["task"]["pid"] == s["pid"]][0]
+             x["task"]["pid"] == s["pid"]][-1]
         want = ("%7d %7d       -       - exec    execve %s %s" % (
             s["pid"], s["pid"], s["filename"], " ".join(e["argv"])) +
             (" path=" + e["path"] if e["path"] else "") +

@@ -14,7 +14,11 @@
  *   chroot    this program from inside a chroot to a bind mount of /:
  *             the path as the task sees it, without the chroot's prefix
  *   script    a #! script whose interpreter line names a symlink to this
- *             program: path unknown (null), interp the program itself
+ *             program: path the script, interp the program itself; and
+ *             nested_script, a script whose interpreter is that script:
+ *             path the outer script, interp the program; and
+ *             script_reexec, the script exec'd by a program that this
+ *             program exec'd without a fork (two execs of the PID)
  *   deep      a copy 40 directories down: the top of the path is lost
  *   deleted   a copy unlinked before fexecve: "PATH (deleted)"
  *   memfd     a memfd copy, fexecve: "/memfd:NAME (deleted)"
@@ -24,7 +28,8 @@
  * /proc/self/exe; a case that cannot run here (no merged /usr, no
  * memfd) is left out and said so on stderr. One JSON line a case:
  *   {"expect":"exec_path","case":C,"pid":P,"filename":F,"path":X|null,
- *    "interp":I|null,"truncated":B}
+ *    "interp":I|null,"truncated":B,"execs":N}
+ * (N: the PID's execs, the case's the last)
  * and {"expect":"exec_path_total","execs":N} last. Root is needed
  * (mounts, chroot): exit 77 without it; 99 when a check failed.
  */
@@ -101,6 +106,7 @@ struct exec_case {
 	const char *interp;
 	bool truncated;
 	bool check_exe;		/* the child's /proc/self/exe must be path */
+	bool reexec;		/* exec self first, which execs file */
 };
 
 /* fork, exec, compare what the new program saw; state the case */
@@ -125,7 +131,11 @@ static void run_case(const struct exec_case *c)
 		close(p[0]);
 		if (c->setup)
 			c->setup();
-		if (c->file)
+		if (c->reexec)
+			execv(self, (char *[]){ "ct-execpath", "reexec",
+						(char *)c->file, "child", fdn,
+						NULL });
+		else if (c->file)
 			execv(c->file, argv);
 		else
 			fexecve(c->fd, argv, envp);
@@ -155,7 +165,8 @@ static void run_case(const struct exec_case *c)
 	printf(c->path ? "\"%s\"" : "null", c->path);
 	printf(",\"interp\":");
 	printf(c->interp ? "\"%s\"" : "null", c->interp);
-	printf(",\"truncated\":%s}\n", c->truncated ? "true" : "false");
+	printf(",\"truncated\":%s,\"execs\":%d}\n",
+	       c->truncated ? "true" : "false", c->reexec ? 2 : 1);
 	execs++;
 }
 
@@ -241,21 +252,45 @@ static void case_deep(void)
 	run_case(&c);
 }
 
+static void write_script(const char *path, const char *interp)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "#!%s\n", interp) < 0 || fclose(f) ||
+	    chmod(path, 0755))
+		die(path);
+}
+
+/* a script, and a script whose interpreter is that script */
 static void case_script(void)
 {
-	static char script[PATH_MAX + 16], link[PATH_MAX + 16];
+	static char script[PATH_MAX + 16], link[PATH_MAX + 16],
+		    outer[PATH_MAX + 16];
 	struct exec_case c = { .name = "script", .file = script };
-	FILE *f;
 
 	snprintf(link, sizeof(link), "%s/interp-link", tmp);
 	snprintf(script, sizeof(script), "%s/script.sh", tmp);
+	snprintf(outer, sizeof(outer), "%s/nested.sh", tmp);
 	if (symlink(self, link))
 		die("symlink");
-	f = fopen(script, "w");
-	if (!f || fprintf(f, "#!%s\n", link) < 0 || fclose(f) ||
-	    chmod(script, 0755))
-		die(script);
+	write_script(script, link);
+	c.path = script;	/* tmp is resolved: its realpath() */
 	c.interp = self;	/* resolved through its symlink */
+	run_case(&c);
+	/* the kernel runs self with "script.sh nested.sh" */
+	write_script(outer, script);
+	c.name = "nested_script";
+	c.file = outer;
+	c.path = outer;
+	run_case(&c);
+	/*
+	 * exec'd from a program that was itself exec'd: the old program's
+	 * file goes with its mm, after the script's (the second exec)
+	 */
+	c.name = "script_reexec";
+	c.file = script;
+	c.path = script;
+	c.reexec = true;
 	run_case(&c);
 }
 
@@ -308,6 +343,14 @@ int main(int argc, char **argv)
 	char prog[PATH_MAX + 32];
 	ssize_t n;
 
+	if (argc == 5 && !strcmp(argv[1], "reexec")) {
+		/* "reexec FILE child FD": a second exec, without a fork */
+		execv(argv[2], (char *[]){ "ct-execpath", "child", argv[4],
+					   NULL });
+		fprintf(stderr, "ct-execpath: reexec %s: %s\n", argv[2],
+			strerror(errno));
+		return 97;
+	}
 	if (argc >= 3 && !strcmp(argv[argc - 2], "child"))
 		return child_main(atoi(argv[argc - 1]));
 	if (geteuid()) {
