@@ -800,6 +800,7 @@ static __always_inline void life_header(struct ct_event *e, __u32 type,
 struct exec_req {
 	__u64 filename;		/* user pointer */
 	__u16 call;		/* enum ct_exec_call */
+	__u16 uring;		/* the task had io_uring: see script_file() */
 };
 
 struct {
@@ -813,10 +814,13 @@ static __always_inline void exec_begin(__u64 filename, __u16 call)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct exec_req req = { .filename = filename, .call = call };
+	struct task_struct *task = (void *)bpf_get_current_task();
 	__u32 tid = (__u32)id;
 
 	if (!traced(id >> 32) || !comm_matches() || !cgroup_matches())
 		return;
+	if (bpf_core_field_exists(task->io_uring))
+		req.uring = !!BPF_CORE_READ(task, io_uring);
 	bpf_map_update_elem(&exec_reqs, &tid, &req, BPF_ANY);
 }
 
@@ -989,8 +993,7 @@ done:
  * Which entry is the script's: every ____fput entry in the list was
  * queued by current itself (fput() queues on current only) during this
  * execve (the list was run empty on its return to user space before
- * the syscall: the caller passes FROM_SYSCALL, sys_enter_execve saw
- * it). Those opened by open_exec() carry __FMODE_EXEC in f_flags (open(2)
+ * the syscall: the caller looks only when sys_enter_execve saw it). Those opened by open_exec() carry __FMODE_EXEC in f_flags (open(2)
  * cannot set it): the scripts of this exec (nested ones too: script,
  * its interpreter script, ...), queued in that order before the point
  * of no return, then the old program and its ELF interpreter, released
@@ -999,14 +1002,14 @@ done:
  *
  * Null, never another file, when that reasoning does not hold: the list
  * is longer than CT_TASK_WORKS (its end unseen), ____fput's address is
- * unknown (kallsyms unreadable: no ksym), the task uses io_uring (its
- * cancellation in begin_new_exec() runs the task_works early, the
- * script's among them), the struct file's layout is not one we know.
- * If another reference held the script (none does: the file exists for
- * the exec alone), nothing of it is queued, and the oldest entry would
- * be the old program's: FROM_SYSCALL and io_uring aside, no other path
- * drops an exec'd file's last reference between the syscall's start
- * and the script's fput.
+ * unknown (kallsyms unreadable: no ksym), the struct file's layout is
+ * not one we know. The caller does not look when the task had io_uring
+ * at the syscall's entry: io_uring's cancellation in begin_new_exec()
+ * may run the task_works (requests in flight), the script's entry among
+ * them, before the old program's are queued; it also clears
+ * task->io_uring, hence the flag kept at the entry. If another reference
+ * held the script (none does: the file exists for the exec alone),
+ * nothing of it would be queued either.
  */
 #define CT_TASK_WORKS	32	/* exec: task_works entries looked at */
 #define CT_FMODE_EXEC	0x20	/* include/linux/fs.h: __FMODE_EXEC */
@@ -1015,7 +1018,7 @@ done:
 
 extern const void ____fput __ksym __weak;
 
-/* struct file's callback_head: f_task_work (6.12+), f_rcuhead, f_u */
+/* struct file's callback_head: f_task_work, f_rcuhead, or (5.10) f_u */
 struct file___rcuhead {
 	struct callback_head f_rcuhead;
 } __attribute__((preserve_access_index));
@@ -1048,9 +1051,6 @@ static __noinline struct file *script_file(struct file *interp)
 
 	if (off < 0 || !&____fput)
 		return NULL;
-	if (bpf_core_field_exists(task->io_uring) &&
-	    BPF_CORE_READ(task, io_uring))
-		return NULL;
 	work = BPF_CORE_READ(task, task_works);
 	for (i = 0; i < CT_TASK_WORKS && work; i++) {
 		if (bpf_probe_read_kernel(&cb, sizeof(cb), work))
@@ -1076,8 +1076,7 @@ static __noinline struct file *script_file(struct file *interp)
  * kept it as bprm->executable (5.8+); else script_file() finds it.
  */
 static __always_inline void exec_paths(struct ct_exec_event *x,
-				       struct linux_binprm *bprm,
-				       bool from_syscall)
+				       struct linux_binprm *bprm, bool look)
 {
 	struct file *file = BPF_CORE_READ(bprm, file), *prog = file;
 	struct path_buf *pb;
@@ -1095,7 +1094,7 @@ static __always_inline void exec_paths(struct ct_exec_event *x,
 		prog = NULL;
 		if (bpf_core_field_exists(bprm->executable))
 			prog = BPF_CORE_READ(bprm, executable);
-		if (!prog && from_syscall)
+		if (!prog && look)
 			prog = script_file(file);
 		if (!prog)
 			return;
@@ -1197,12 +1196,13 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	x->old_tid = old;
 	req = bpf_map_lookup_elem(&exec_reqs, &old);
 	x->call = req ? req->call : CT_EXEC_UNKNOWN;
-	if (req)
-		bpf_map_delete_elem(&exec_reqs, &old);
 	if (bpf_probe_read_kernel_str(x->filename, sizeof(x->filename),
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		x->filename[0] = '\0';
-	exec_paths(x, bprm, x->call != CT_EXEC_UNKNOWN);
+	/* a script's file: only after a syscall entry, without io_uring */
+	exec_paths(x, bprm, req && !req->uring);
+	if (req)
+		bpf_map_delete_elem(&exec_reqs, &old);
 	mm = BPF_CORE_READ(p, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);

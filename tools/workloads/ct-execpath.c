@@ -18,7 +18,9 @@
  *             nested_script, a script whose interpreter is that script:
  *             path the outer script, interp the program; and
  *             script_reexec, the script exec'd by a program that this
- *             program exec'd without a fork (two execs of the PID)
+ *             program exec'd without a fork (two execs of the PID);
+ *             script_iouring, the same by a task that used io_uring:
+ *             path null (clonetrace does not look: docs/INTERNALS.md)
  *   deep      a copy 40 directories down: the top of the path is lost
  *   deleted   a copy unlinked before fexecve: "PATH (deleted)"
  *   memfd     a memfd copy, fexecve: "/memfd:NAME (deleted)"
@@ -107,6 +109,7 @@ struct exec_case {
 	bool truncated;
 	bool check_exe;		/* the child's /proc/self/exe must be path */
 	bool reexec;		/* exec self first, which execs file */
+	bool uring;		/* reexec: with an io_uring */
 };
 
 /* fork, exec, compare what the new program saw; state the case */
@@ -132,7 +135,8 @@ static void run_case(const struct exec_case *c)
 		if (c->setup)
 			c->setup();
 		if (c->reexec)
-			execv(self, (char *[]){ "ct-execpath", "reexec",
+			execv(self, (char *[]){ "ct-execpath", c->uring ?
+						"reexec_uring" : "reexec",
 						(char *)c->file, "child", fdn,
 						NULL });
 		else if (c->file)
@@ -252,6 +256,14 @@ static void case_deep(void)
 	run_case(&c);
 }
 
+/* an io_uring instance: the task's io_uring context is set for good */
+static bool uring(void)
+{
+	unsigned char params[120] = { 0 };	/* struct io_uring_params */
+
+	return syscall(SYS_io_uring_setup, 4, params) >= 0;
+}
+
 static void write_script(const char *path, const char *interp)
 {
 	FILE *f = fopen(path, "w");
@@ -291,6 +303,16 @@ static void case_script(void)
 	c.file = script;
 	c.path = script;
 	c.reexec = true;
+	run_case(&c);
+	/* the same from a task that has used io_uring: not looked for */
+	if (!uring()) {
+		fprintf(stderr, "ct-execpath: no io_uring: case "
+			"script_iouring left out\n");
+		return;
+	}
+	c.name = "script_iouring";
+	c.uring = true;
+	c.path = NULL;
 	run_case(&c);
 }
 
@@ -343,8 +365,13 @@ int main(int argc, char **argv)
 	char prog[PATH_MAX + 32];
 	ssize_t n;
 
-	if (argc == 5 && !strcmp(argv[1], "reexec")) {
-		/* "reexec FILE child FD": a second exec, without a fork */
+	if (argc == 5 && !strncmp(argv[1], "reexec", 6)) {
+		/*
+		 * "reexec[_uring] FILE child FD": a second exec, without a
+		 * fork (_uring: by a task that has an io_uring)
+		 */
+		if (!strcmp(argv[1], "reexec_uring") && !uring())
+			die("io_uring_setup");
 		execv(argv[2], (char *[]){ "ct-execpath", "child", argv[4],
 					   NULL });
 		fprintf(stderr, "ct-execpath: reexec %s: %s\n", argv[2],
