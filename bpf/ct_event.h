@@ -130,8 +130,8 @@ struct ct_exec_event {
 	__u16 interp_flags;	/* enum ct_path_flag */
 	char filename[CT_PATH_LEN];	/* as the kernel got it (bprm) */
 	/*
-	 * success: the program's file as the task's root sees it (the
-	 * script for a script, when the kernel still holds its file);
+	 * success: the program's file as the task's root sees it (a
+	 * script's own, when it is found: script_file());
 	 * interp: the interpreter's when one ran it (#!, binfmt_misc).
 	 */
 	char path[CT_PATH_LEN];
