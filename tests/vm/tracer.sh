@@ -347,7 +347,7 @@ workloads | while read -r name prog args; do
 done >>"$out/plan"
 
 # 3c. -e exec: the path the kernel resolved for each exec of ct-execpath
-# (symlinks, relative, across a mount, in a chroot, a script's
+# (symlinks, relative, across a mount, in a chroot, scripts and their
 # interpreter, deeper than the bound, unlinked, memfd); tracer.host
 # compares them with its statements
 echo "run path-execpath -- -e exec -- /bin/ct-execpath" >>"$out/plan"
