@@ -993,7 +993,8 @@ done:
  * Which entry is the script's: every ____fput entry in the list was
  * queued by current itself (fput() queues on current only) during this
  * execve (the list was run empty on its return to user space before
- * the syscall: the caller looks only when sys_enter_execve saw it). Those opened by open_exec() carry __FMODE_EXEC in f_flags (open(2)
+ * the syscall: the caller looks only when exec_begin() saw its entry).
+ * Those opened by open_exec() carry __FMODE_EXEC in f_flags (open(2)
  * cannot set it): the scripts of this exec (nested ones too: script,
  * its interpreter script, ...), queued in that order before the point
  * of no return, then the old program and its ELF interpreter, released
