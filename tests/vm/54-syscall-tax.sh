@@ -141,28 +141,24 @@ tracepoints() {
 	grep -c '^5$' "$CT_OUT/$1.types"
 }
 
-# default fentry: no syscall tracepoint, no tax
-if [ "$(tracepoints default)" != 0 ]; then
-	bad "default fentry mode attached $(tracepoints default) syscall tracepoint program(s)"
-else
-	ok "default fentry mode: no syscall tracepoint program"
-fi
-if awk -v r="$(ratio default)" -v m="$MAX_NO_TAX" 'BEGIN { exit !(r <= m) }'; then
-	ok "default fentry mode: getppid ratio $(ratio default) <= $MAX_NO_TAX"
-else
-	bad "default fentry mode: getppid ratio $(ratio default) > $MAX_NO_TAX: a per-syscall tax"
-fi
-# -e exec,exit in fentry mode: no syscall tracepoint, no tax either
-if [ "$(tracepoints lifecycle)" != 0 ]; then
-	bad "-e exec,exit in fentry mode attached $(tracepoints lifecycle) syscall tracepoint program(s)"
-else
-	ok "-e exec,exit in fentry mode: no syscall tracepoint program"
-fi
-if awk -v r="$(ratio lifecycle)" -v m="$MAX_NO_TAX" 'BEGIN { exit !(r <= m) }'; then
-	ok "-e exec,exit in fentry mode: getppid ratio $(ratio lifecycle) <= $MAX_NO_TAX"
-else
-	bad "-e exec,exit in fentry mode: getppid ratio $(ratio lifecycle) > $MAX_NO_TAX: a per-syscall tax"
-fi
+# no_tax VARIANT WHAT: no syscall tracepoint program attached, and the
+# getppid loop's ratio within MAX_NO_TAX (no per-syscall tax)
+no_tax() {
+	if [ "$(tracepoints "$1")" != 0 ]; then
+		bad "$2 attached $(tracepoints "$1") syscall tracepoint program(s)"
+	else
+		ok "$2: no syscall tracepoint program"
+	fi
+	if awk -v r="$(ratio "$1")" -v m="$MAX_NO_TAX" 'BEGIN { exit !(r <= m) }'; then
+		ok "$2: getppid ratio $(ratio "$1") <= $MAX_NO_TAX"
+	else
+		bad "$2: getppid ratio $(ratio "$1") > $MAX_NO_TAX: a per-syscall tax"
+	fi
+}
+
+no_tax default "default fentry mode"
+# -e exec,exit: failed execs from fexit on the execve syscall functions
+no_tax lifecycle "-e exec,exit in fentry mode"
 # forced: the tracepoints, and their tax
 if [ "$(tracepoints syscalls)" = 0 ]; then
 	bad "--syscalls attached no syscall tracepoint program"

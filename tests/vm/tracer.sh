@@ -99,6 +99,32 @@ seccomp /bin/ct-seccomp
 EOF
 }
 
+# top_started NAME: wait until top ($tp) says it is tracing, or is gone
+top_started() {
+	i=0
+	while ! grep -q '^clonetrace: tracing' "$out/$1.stderr" 2>/dev/null &&
+		kill -0 "$tp" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# top_ended NAME LIST WST: wait for top ($tp); its run passed when top and
+# the workload (status WST) did: NAME then goes to $out/LIST, for the host
+top_ended() {
+	wait "$tp"
+	st=$?
+	[ "$3" -eq 0 ] || st=$3
+	cat "$out/$1.stderr"
+	if [ "$st" -eq 0 ]; then
+		echo "$1" >>"$out/$2"
+		say "$1: ran"
+	else
+		say "$1: FAIL: status $st: $(cat "$out/$1.stderr")"
+		fail=1
+	fi
+}
+
 # top_run NAME MODE: clonetrace top --mode MODE counts ct-threads' threads
 # (three one-second intervals; the host checks the counts, by PID).
 top_run() {
@@ -106,25 +132,10 @@ top_run() {
 	"$ct" top --mode "$2" --json -v -i 1 -n 3 -r 0 >"$out/$name.json" \
 		2>"$out/$name.stderr" &
 	tp=$!
-	i=0
-	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
-		kill -0 "$tp" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	top_started "$name"
 	/bin/ct-threads 20 >"$out/$name.expect" 2>>"$out/$name.stderr"
 	wst=$?
-	wait "$tp"
-	st=$?
-	[ "$wst" -eq 0 ] || st=$wst
-	cat "$out/$name.stderr"
-	if [ "$st" -eq 0 ]; then
-		echo "$name" >>"$out/top-ran"
-		say "$name: ran"
-	else
-		say "$name: FAIL: status $st: $(cat "$out/$name.stderr")"
-		fail=1
-	fi
+	top_ended "$name" top-ran "$wst"
 }
 
 # top_children_run NAME: clonetrace top --children over ct-lifecycle's
@@ -136,27 +147,12 @@ top_children_run() {
 	"$ct" top --children --json -v -i 600 -r 0 >"$out/$name.json" \
 		2>"$out/$name.stderr" &
 	tp=$!
-	i=0
-	while ! grep -q '^clonetrace: tracing' "$out/$name.stderr" 2>/dev/null &&
-		kill -0 "$tp" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	top_started "$name"
 	/bin/ct-lifecycle lifetimes 10 40 90 250 >"$out/$name.expect" \
 		2>>"$out/$name.stderr"
 	wst=$?
 	kill -INT "$tp"
-	wait "$tp"
-	st=$?
-	[ "$wst" -eq 0 ] || st=$wst
-	cat "$out/$name.stderr"
-	if [ "$st" -eq 0 ]; then
-		echo "$name" >>"$out/children-ran"
-		say "$name: ran"
-	else
-		say "$name: FAIL: status $st: $(cat "$out/$name.stderr")"
-		fail=1
-	fi
+	top_ended "$name" children-ran "$wst"
 }
 
 # top_runs: clonetrace top in each of its modes, then auto, which must
