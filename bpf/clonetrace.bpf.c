@@ -36,6 +36,7 @@
 #include <bpf/bpf_core_read.h>
 #include "ct_event.h"
 #include "task.bpf.h"
+#include "cgroup.bpf.h"
 
 /* include/uapi/linux/sched.h */
 #define SIGCHLD		17
@@ -46,8 +47,12 @@ const volatile bool follow;		/* add children to targets */
 const volatile bool failed_only;
 const volatile bool filter_comm;
 const volatile char target_comm[CT_COMM_LEN];
-/* --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it */
+/*
+ * --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it; in a
+ * v1 hierarchy: cg1_filter_id (cgroup.bpf.h) or below it
+ */
 const volatile bool filter_cgroup;
+const volatile bool filter_cgroup1;
 const volatile __u32 kind_mask = ~0U;	/* bit (1 << enum ct_kind) */
 /* Wake the reader only once this much data waits; 0: every event. */
 const volatile __u32 wakeup_bytes;
@@ -235,6 +240,8 @@ static __always_inline bool comm_matches(void)
 /* --cgroup: is the current task in the cgroup or below it? */
 static __always_inline bool cgroup_matches(void)
 {
+	if (filter_cgroup1)
+		return cg1_current_under();
 	if (!filter_cgroup)
 		return true;
 	return bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
@@ -325,7 +332,8 @@ static __always_inline void read_refs(struct ct_event *e,
  * Who the task belongs to: its real uid and gid (kernel IDs: as the
  * initial user namespace sees them) and its cgroup v2 ID, the kernfs ID
  * of task->cgroups->dfl_cgrp that bpf_get_current_cgroup_id() returns
- * for the current task. User space turns the ID into a path.
+ * for the current task, and its cgroup in the v1 hierarchy user space
+ * chose (cgroup.bpf.h). User space turns the IDs into paths.
  */
 static __always_inline void read_identity(struct ct_event *e,
 					  struct task_struct *task, bool btf)
@@ -338,6 +346,7 @@ static __always_inline void read_identity(struct ct_event *e,
 	e->uid = RD(btf, cred, uid.val);
 	e->gid = RD(btf, cred, gid.val);
 	e->cgroup_id = RD(btf, kn, id);
+	e->cgroup1_id = cg1_id(task, btf);
 }
 
 /* -f: a new process of a traced one is traced too. */
@@ -512,6 +521,7 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 	e->uid = (__u32)ugid;
 	e->gid = ugid >> 32;
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup1_id = cg1_current_id();
 	for (i = 0; i < CT_REF_NR; i++)
 		e->refs[i] = CT_REF_ABSENT;
 	bpf_get_current_comm(e->pcomm, sizeof(e->pcomm));
@@ -772,6 +782,7 @@ static __always_inline void life_fill(struct ct_event *e, __u32 type,
 	e->flags = 0;
 	e->latency_ns = 0;
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup1_id = cg1_current_id();
 	e->type = type;
 	e->cpu = bpf_get_smp_processor_id();
 	e->ppid = e->pid = id >> 32;

@@ -60,6 +60,11 @@ struct ct_event {
 	__u64 flags;		/* clone flags without the exit signal byte */
 	__u64 latency_ns;	/* request entry to end of copy_process, 0: n/a */
 	__u64 cgroup_id;	/* the task's cgroup v2 ID (kernfs ID); 0: unknown */
+	/*
+	 * Its cgroup in the one v1 hierarchy user space chose (the kernfs
+	 * ID there: bpf/cgroup.bpf.h); 0: none chosen, or unknown.
+	 */
+	__u64 cgroup1_id;
 	__u32 type;		/* enum ct_event_type */
 	__u32 cpu;
 	__u32 ppid;		/* creator: TGID */
@@ -72,7 +77,7 @@ struct ct_event {
 	__s32 exit_signal;	/* 0: none */
 	/*
 	 * Identity: the real uid and gid as the initial user namespace sees
-	 * them, and cgroup_id, of the new task for a creation (what it
+	 * them, and cgroup_id and cgroup1_id, of the new task for a creation (what it
 	 * inherited, or the cgroup CLONE_INTO_CGROUP put it in), else of the
 	 * task the event is about. CT_ID_UNKNOWN: not known (recordings of
 	 * version 1).

@@ -11,7 +11,8 @@
  *  - errnos:  per-CPU array, failed clone-family syscalls by errno
  *  - parents: LRU hash by creating TGID: counts by kind, failures, comm
  *             (read and deleted by user space each interval)
- *  - cgroups: LRU hash by the creator's cgroup v2 id
+ *  - cgroups: LRU hash by the creator's cgroup v2 id and v1 id (in
+ *             the hierarchy user space chose: cgroup.bpf.h)
  *  - users:   LRU hash by the creator's real uid, only with --users
  *             (count_users; otherwise untouched, the cost unchanged)
  *  - failing: LRU hash by creating TGID: its EAGAIN and ENOMEM failures,
@@ -29,6 +30,7 @@
 #include "ct_event.h"
 #include "top.h"
 #include "task.bpf.h"
+#include "cgroup.bpf.h"
 
 /* include/uapi/asm-generic/errno-base.h */
 #define EAGAIN	11
@@ -60,7 +62,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, CT_TOP_CGROUPS);
-	__type(key, __u64);
+	__type(key, struct ct_top_cgroup_key);
 	__type(value, struct ct_top_cgroup);
 } cgroups SEC(".maps");
 
@@ -114,15 +116,20 @@ static __always_inline struct ct_top_parent *parent_of(__u32 tgid)
 	return bpf_map_lookup_elem(&parents, &tgid);
 }
 
-static __always_inline struct ct_top_cgroup *cgroup_of(__u64 id)
+/* The current task's cgroups' counters. */
+static __always_inline struct ct_top_cgroup *cgroup_of(void)
 {
+	struct ct_top_cgroup_key key = {
+		.id = bpf_get_current_cgroup_id(),
+		.id1 = cg1_current_id(),
+	};
 	struct ct_top_cgroup *c, zero = {};
 
-	c = bpf_map_lookup_elem(&cgroups, &id);
+	c = bpf_map_lookup_elem(&cgroups, &key);
 	if (c)
 		return c;
-	bpf_map_update_elem(&cgroups, &id, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&cgroups, &id);
+	bpf_map_update_elem(&cgroups, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&cgroups, &key);
 }
 
 /* The creator's real uid as the initial user namespace sees it. */
@@ -161,7 +168,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		else
 			bpf_get_current_comm(p->comm, sizeof(p->comm));
 	}
-	c = cgroup_of(bpf_get_current_cgroup_id());
+	c = cgroup_of();
 	if (c)
 		__sync_fetch_and_add(&c->created, 1);
 	if (count_users) {
@@ -212,7 +219,7 @@ static __always_inline int on_exit(long ret)
 		__sync_fetch_and_add(&p->failed, 1);
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
 	}
-	c = cgroup_of(bpf_get_current_cgroup_id());
+	c = cgroup_of();
 	if (c)
 		__sync_fetch_and_add(&c->failed, 1);
 	if (count_users) {

@@ -27,6 +27,15 @@ struct ct_top_parent {
 	char comm[CT_COMM_LEN];
 };
 
+/*
+ * cgroups[] key: the creator's cgroup v2 ID and its cgroup in the v1
+ * hierarchy user space chose (0: none; bpf/cgroup.bpf.h)
+ */
+struct ct_top_cgroup_key {
+	__u64 id;
+	__u64 id1;
+};
+
 struct ct_top_cgroup {
 	__u64 created;
 	__u64 failed;

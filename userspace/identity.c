@@ -6,7 +6,9 @@
  * is also a file handle of type FILEID_KERNFS on the cgroup2 mount:
  * open_by_handle_at() opens the directory in one call, and its
  * /proc/self/fd link names it. Each ID is looked up once; a cgroup that
- * is gone by then stays unknown (null in the output).
+ * is gone by then stays unknown (null in the output). A cgroup v1 ID is
+ * the same thing on its hierarchy's mount (kernfs exports every cgroup
+ * root), so a second cache, of the same kind, holds those.
  *
  * ct_container_parse() reads untrusted names (any process may create
  * cgroups it is delegated): every access is bounded by the length given,
@@ -23,11 +25,17 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "identity.h"
 #include "proc.h"
+#include "util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC	0x63677270
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC	0x27e0eb
 #endif
 #define FILEID_KERNFS		0xfe	/* include/linux/exportfs.h */
 
@@ -174,7 +182,9 @@ struct entry {
 struct ct_cgroups {
 	bool resolve;
 	int mnt_fd;		/* the cgroup2 mount; -1: none, -2: not yet */
-	char mnt[512];
+	char mnt[512];		/* "" until looked for; set for v1 */
+	struct ct_cgroups *v1;	/* the v1 hierarchy's IDs, or NULL */
+	char controller[16];	/* of v1 */
 	size_t cap, n;
 	struct entry *e;
 };
@@ -207,6 +217,7 @@ void ct_cgroups_free(struct ct_cgroups *c)
 	free(c->e);
 	if (c->mnt_fd >= 0)
 		close(c->mnt_fd);
+	ct_cgroups_free(c->v1);
 	free(c);
 }
 
@@ -276,7 +287,7 @@ static char *lookup(struct ct_cgroups *c, uint64_t id)
 
 	if (c->mnt_fd == -2) {
 		c->mnt_fd = -1;
-		if (!ct_cgroup_mount(NULL, c->mnt, sizeof(c->mnt)))
+		if (c->mnt[0] || !ct_cgroup_mount(NULL, c->mnt, sizeof(c->mnt)))
 			c->mnt_fd = open(c->mnt, O_RDONLY | O_DIRECTORY |
 					 O_CLOEXEC);
 	}
@@ -361,4 +372,185 @@ int ct_cgroup_open(const char *path, char *why, size_t len)
 	snprintf(why, len, "--cgroup '%s' is not a cgroup v2 directory: give a path under %s, or one as /proc/PID/cgroup shows it",
 		 path, mnt);
 	return -1;
+}
+
+/* ---- cgroup v1 ---- */
+
+int ct_cgroups_set_v1(struct ct_cgroups *c, const char *controller,
+		      const char *mnt)
+{
+	struct ct_cgroups *v1 = ct_cgroups_new(c->resolve && mnt);
+
+	if (!v1)
+		return -ENOMEM;
+	if (mnt)
+		snprintf(v1->mnt, sizeof(v1->mnt), "%s", mnt);
+	ct_cgroups_free(c->v1);
+	c->v1 = v1;
+	snprintf(c->controller, sizeof(c->controller), "%s", controller);
+	return 0;
+}
+
+const char *ct_cgroups_controller(const struct ct_cgroups *c)
+{
+	return c && c->v1 ? c->controller : NULL;
+}
+
+int ct_cgroups_add1(struct ct_cgroups *c, uint64_t id1, const char *path)
+{
+	return c->v1 ? ct_cgroups_add(c->v1, id1, path) : 0;
+}
+
+const char *ct_cgroups_path1(struct ct_cgroups *c, uint64_t id1,
+			     bool *fresh)
+{
+	if (fresh)
+		*fresh = false;
+	return c ? ct_cgroups_path(c->v1, id1, fresh) : NULL;
+}
+
+const struct ct_container *ct_cgroups_container_of(struct ct_cgroups *c,
+						   uint64_t id, uint64_t id1)
+{
+	const struct ct_container *k = ct_cgroups_container(c, id);
+
+	if (k || !c)
+		return k;
+	return ct_cgroups_container(c->v1, id1);
+}
+
+/* The controllers a hierarchy can be read by (enum cgroup_subsys_id). */
+static const char *const controllers[] = {
+	CT_CGROUP1_PREFERENCE, "hugetlb", "net_cls", "net_prio",
+	"perf_event", "rdma", "misc",
+};
+
+/* controller's value of the kernel's enum cgroup_subsys_id, from BTF */
+static int subsys_id(const char *controller, uint32_t *ssid)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t = NULL;
+	char name[64];
+	int id, i, ret = -1;
+
+	if (!btf)
+		return -1;
+	/* blkio is the v1 name of the io controller */
+	snprintf(name, sizeof(name), "%s_cgrp_id",
+		 strcmp(controller, "blkio") ? controller : "io");
+	id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
+	if (id > 0)
+		t = btf__type_by_id(btf, id);
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_enum *e = btf_enum(t) + i;
+
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+			*ssid = e->val;
+			ret = 0;
+			break;
+		}
+	}
+	btf__free(btf);
+	return ret;
+}
+
+int ct_cgroup1_choose(struct ct_cgroup1 *h)
+{
+	static const char *const pref[] = { CT_CGROUP1_PREFERENCE };
+	size_t i;
+
+	for (i = 0; !h->controller[0] && i < ARRAY_SIZE(pref); i++)
+		if (!ct_cgroup_mount(pref[i], h->mnt, sizeof(h->mnt)))
+			snprintf(h->controller, sizeof(h->controller), "%s",
+				 pref[i]);
+	if (h->controller[0] &&
+	    !ct_cgroup_mount(h->controller, h->mnt, sizeof(h->mnt)) &&
+	    !subsys_id(h->controller, &h->ssid))
+		return 0;
+	h->controller[0] = '\0';
+	return -1;
+}
+
+/* The v1 mount holding full (a real path): its dir and a controller. */
+static int v1_mount_of(const char *full, char *mnt, size_t mlen,
+		       char *ctrl, size_t clen)
+{
+	char line[1024], dir[512], type[64], opts[512];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	size_t best = 0, i, n;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %511s %63s %511s", dir, type, opts) != 3 ||
+		    strcmp(type, "cgroup"))
+			continue;
+		n = strlen(dir);
+		if (n <= best || strncmp(full, dir, n) ||
+		    (full[n] && full[n] != '/'))
+			continue;
+		best = n;
+		snprintf(mnt, mlen, "%s", dir);
+		ctrl[0] = '\0';
+		for (i = 0; i < ARRAY_SIZE(controllers) && !ctrl[0]; i++)
+			if (ct_has_opt(opts, controllers[i]))
+				snprintf(ctrl, clen, "%s", controllers[i]);
+	}
+	fclose(f);
+	return best ? 0 : -1;
+}
+
+/* "CONTROLLER:/PATH": the directory into full; 0, or -1 (why set) */
+static int v1_named(const char *path, const char *colon, char *full,
+		    size_t flen, struct ct_cgroup1 *h, char *why, size_t len)
+{
+	const char *rel = colon + 1;
+
+	snprintf(h->controller, sizeof(h->controller), "%.*s",
+		 (int)(colon - path), path);
+	if (ct_cgroup_mount(h->controller, h->mnt, sizeof(h->mnt))) {
+		snprintf(why, len, "--cgroup '%s': no cgroup v1 hierarchy of the %s controller is mounted: give a cgroup v2 path, or one of a mounted v1 hierarchy",
+			 path, h->controller);
+		return -1;
+	}
+	snprintf(full, flen, "%s/%s", h->mnt, rel + strspn(rel, "/"));
+	return 0;
+}
+
+int ct_cgroup_filter1(const char *path, struct ct_cgroup1 *h, char *why,
+		      size_t len)
+{
+	const char *colon = strchr(path, ':'), *p;
+	char full[PATH_MAX];
+	struct statfs sf;
+	struct stat st;
+
+	memset(h, 0, sizeof(*h));
+	if (colon && path[0] != '/') {
+		if (v1_named(path, colon, full, sizeof(full), h, why, len))
+			return -1;
+	} else {
+		if (statfs(path, &sf) || sf.f_type != CGROUP_SUPER_MAGIC ||
+		    !realpath(path, full))
+			return 0;
+		if (v1_mount_of(full, h->mnt, sizeof(h->mnt), h->controller,
+				sizeof(h->controller)))
+			return 0;
+	}
+	if (!h->controller[0] || subsys_id(h->controller, &h->ssid)) {
+		snprintf(why, len, "--cgroup '%s': the cgroup v1 hierarchy at %s has no controller this kernel names (a named hierarchy such as name=systemd): give a path in a controller's hierarchy (pids, memory, ...) or in cgroup v2",
+			 path, h->mnt);
+		return -1;
+	}
+	if (stat(full, &st) || !S_ISDIR(st.st_mode) || statfs(full, &sf) ||
+	    sf.f_type != CGROUP_SUPER_MAGIC) {
+		snprintf(why, len, "--cgroup '%s': %s is not a cgroup directory: check the path (ls %s)",
+			 path, full, h->mnt);
+		return -1;
+	}
+	h->filter_id = st.st_ino;	/* kernfs: the inode is the ID */
+	for (p = full + strlen(h->mnt); *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			h->filter_level++;
+	return 1;
 }

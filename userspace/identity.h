@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * identity.h - who an event's task belongs to: its cgroup v2 path,
- * resolved from the cgroup ID the BPF side read (and cached), and the
- * container that path names, for the common runtimes' naming schemes.
+ * identity.h - who an event's task belongs to: its cgroup v2 path and its
+ * path in one cgroup v1 hierarchy, resolved from the cgroup IDs the BPF
+ * side read (and cached), and the container those paths name, for the
+ * common runtimes' naming schemes.
  */
 #ifndef CT_IDENTITY_H
 #define CT_IDENTITY_H
@@ -59,9 +60,68 @@ const struct ct_container *ct_cgroups_container(struct ct_cgroups *c,
 						uint64_t id);
 
 /*
+ * The v1 hierarchy of c's cgroup1 IDs (struct ct_event.cgroup1_id):
+ * controller as mounted ("pids"), mnt its mount (NULL when c does not
+ * resolve). 0 or -ENOMEM. Without it, cgroup1 IDs are unknown.
+ */
+int ct_cgroups_set_v1(struct ct_cgroups *c, const char *controller,
+		      const char *mnt);
+/* Its controller, or NULL: no v1 hierarchy. */
+const char *ct_cgroups_controller(const struct ct_cgroups *c);
+/* As ct_cgroups_add(), ct_cgroups_path(), for a cgroup1 ID. */
+int ct_cgroups_add1(struct ct_cgroups *c, uint64_t id1, const char *path);
+const char *ct_cgroups_path1(struct ct_cgroups *c, uint64_t id1,
+			     bool *fresh);
+/*
+ * The container of a task in cgroup v2 id and cgroup1 id1: what the v2
+ * path names, else what the v1 path names (hybrid hosts, and runtimes on
+ * cgroup v1 hosts, put containers in the v1 hierarchies only).
+ */
+const struct ct_container *ct_cgroups_container_of(struct ct_cgroups *c,
+						   uint64_t id, uint64_t id1);
+
+/*
+ * The cgroup v1 hierarchy whose cgroup every event carries
+ * (bpf/cgroup.bpf.h). One: a task has a cgroup in each hierarchy, and
+ * the runtimes create a container's cgroup in all of them, so one that
+ * is mounted is enough to name the container. The rule, when --cgroup
+ * does not name one: the first of CT_CGROUP1_PREFERENCE mounted as v1.
+ * pids first: it is the controller of task counts (the one that stops a
+ * fork storm), every runtime creates it for a container, and it is
+ * cheap; then the controllers that are nearly always on.
+ */
+#define CT_CGROUP1_PREFERENCE \
+	"pids", "memory", "cpu", "cpuacct", "blkio", "devices", "freezer", \
+	"cpuset"
+
+struct ct_cgroup1 {
+	char controller[16];	/* "" none */
+	char mnt[512];		/* its mount */
+	uint32_t ssid;		/* the kernel's enum cgroup_subsys_id */
+	uint64_t filter_id;	/* --cgroup in it: kernfs ID; 0 none */
+	int32_t filter_level;	/* its depth below the root (0) */
+};
+
+/*
+ * Choose the hierarchy: h->controller when set (by ct_cgroup_filter()),
+ * else by the rule above; its mount and its subsys ID from the kernel's
+ * BTF. 0, or -1 when the kernel gives none (pure cgroup v2 hosts):
+ * h->controller is then "".
+ */
+int ct_cgroup1_choose(struct ct_cgroup1 *h);
+
+/*
  * --cgroup PATH: an open directory of cgroup2 (PATH itself, or PATH below
  * the cgroup2 mount). The fd, or -1 with why set to a message.
  */
 int ct_cgroup_open(const char *path, char *why, size_t len);
+/*
+ * --cgroup PATH in a cgroup v1 hierarchy: a directory on a v1 mount, or
+ * "CONTROLLER:/PATH" as /proc/PID/cgroup shows it. 1: it is one, h has
+ * its controller, filter_id and filter_level; 0: not v1 (try
+ * ct_cgroup_open()); -1: a v1 path that cannot be used, why says why.
+ */
+int ct_cgroup_filter1(const char *path, struct ct_cgroup1 *h, char *why,
+		      size_t len);
 
 #endif /* CT_IDENTITY_H */

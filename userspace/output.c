@@ -321,7 +321,33 @@ static void put_human_flags(struct line *l, struct ct_output *out,
 	PUT_LIT(l, "\n");
 }
 
-/* -x: uid=U gid=G cgroup=PATH [container=RUNTIME:ID12] [pod=UID] */
+/* -x: cgroup_v1=CONTROLLER:PATH (#ID when gone) */
+static void put_human_cgroup1(struct line *l, struct ct_output *out,
+			      const struct ct_event *e)
+{
+	const char *ctrl = ct_cgroups_controller(out->cgroups);
+	const char *path;
+	char buf[1024];
+
+	if (!e->cgroup1_id || !ctrl)
+		return;
+	PUT_LIT(l, " cgroup_v1=");
+	put_str(l, ctrl);
+	PUT_LIT(l, ":");
+	path = ct_cgroups_path1(out->cgroups, e->cgroup1_id, NULL);
+	if (!path) {
+		PUT_LIT(l, "#");
+		put_u64(l, e->cgroup1_id);
+		return;
+	}
+	ct_escape_buf(path, 512, CT_ESC_TERMINAL, buf, sizeof(buf));
+	put_str(l, buf);
+}
+
+/*
+ * -x: uid=U gid=G cgroup=PATH [cgroup_v1=CONTROLLER:PATH]
+ * [container=RUNTIME:ID12] [pod=UID]
+ */
 static void put_human_identity(struct line *l, struct ct_output *out,
 			       const struct ct_event *e)
 {
@@ -335,18 +361,21 @@ static void put_human_identity(struct line *l, struct ct_output *out,
 		PUT_LIT(l, " gid=");
 		put_u64(l, e->gid);
 	}
-	if (!e->cgroup_id)
-		return;
-	path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
-	PUT_LIT(l, " cgroup=");
-	if (!path) {
-		PUT_LIT(l, "#");
-		put_u64(l, e->cgroup_id);
-		return;
+	if (e->cgroup_id) {
+		path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
+		PUT_LIT(l, " cgroup=");
+		if (path) {
+			ct_escape_buf(path, 512, CT_ESC_TERMINAL, buf,
+				      sizeof(buf));
+			put_str(l, buf);
+		} else {
+			PUT_LIT(l, "#");
+			put_u64(l, e->cgroup_id);
+		}
 	}
-	ct_escape_buf(path, 512, CT_ESC_TERMINAL, buf, sizeof(buf));
-	put_str(l, buf);
-	c = ct_cgroups_container(out->cgroups, e->cgroup_id);
+	put_human_cgroup1(l, out, e);
+	c = ct_cgroups_container_of(out->cgroups, e->cgroup_id,
+				    e->cgroup1_id);
 	if (c && c->runtime) {
 		PUT_LIT(l, " container=");
 		put_str(l, c->runtime);
@@ -614,10 +643,32 @@ static void json_ns_new(struct ct_json *j, uint64_t flags)
 	ct_json_close(j);
 }
 
+/* "cgroup_v1":{"controller","id","path"}, null when not known */
+static void json_cgroup1(struct ct_json *j, struct ct_output *out,
+			 const struct ct_event *e)
+{
+	const char *ctrl = ct_cgroups_controller(out->cgroups);
+	const char *path;
+
+	if (!e->cgroup1_id || !ctrl) {
+		ct_json_null(j, "cgroup_v1");
+		return;
+	}
+	path = ct_cgroups_path1(out->cgroups, e->cgroup1_id, NULL);
+	ct_json_open(j, "cgroup_v1", '{');
+	ct_json_str(j, "controller", ctrl);
+	ct_json_u64(j, "id", e->cgroup1_id);
+	if (path)
+		ct_json_strn(j, "path", path, 512);
+	else
+		ct_json_null(j, "path");
+	ct_json_close(j);
+}
+
 /*
- * "uid","gid","cgroup":{"id","path"},"container":{"runtime","id",
- * "pod_uid"}: null where not known; container null when the path names
- * none.
+ * "uid","gid","cgroup":{"id","path"},"cgroup_v1":{...},"container":
+ * {"runtime","id","pod_uid"}: null where not known; container null when
+ * the paths name none.
  */
 static void json_identity(struct ct_json *j, struct ct_output *out,
 			  const struct ct_event *e)
@@ -634,18 +685,19 @@ static void json_identity(struct ct_json *j, struct ct_output *out,
 	}
 	if (!e->cgroup_id) {
 		ct_json_null(j, "cgroup");
-		ct_json_null(j, "container");
-		return;
+	} else {
+		path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
+		ct_json_open(j, "cgroup", '{');
+		ct_json_u64(j, "id", e->cgroup_id);
+		if (path)
+			ct_json_strn(j, "path", path, 512);
+		else
+			ct_json_null(j, "path");
+		ct_json_close(j);
 	}
-	path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
-	ct_json_open(j, "cgroup", '{');
-	ct_json_u64(j, "id", e->cgroup_id);
-	if (path)
-		ct_json_strn(j, "path", path, 512);
-	else
-		ct_json_null(j, "path");
-	ct_json_close(j);
-	c = ct_cgroups_container(out->cgroups, e->cgroup_id);
+	json_cgroup1(j, out, e);
+	c = ct_cgroups_container_of(out->cgroups, e->cgroup_id,
+				    e->cgroup1_id);
 	if (!c) {
 		ct_json_null(j, "container");
 		return;

@@ -173,8 +173,7 @@ uint64_t ct_nproc_limit(pid_t pid)
 	return v;
 }
 
-/* Is opt one of the comma-separated options? */
-static bool has_opt(const char *opts, const char *opt)
+bool ct_has_opt(const char *opts, const char *opt)
 {
 	size_t n = strlen(opt);
 	const char *p = opts;
@@ -201,7 +200,7 @@ int ct_cgroup_mount(const char *controller, char *buf, size_t len)
 		if (sscanf(line, "%*s %511s %63s %511s", dir, type, opts) != 3)
 			continue;
 		if (controller ? !strcmp(type, "cgroup") &&
-				 has_opt(opts, controller) :
+				 ct_has_opt(opts, controller) :
 				 !strcmp(type, "cgroup2")) {
 			snprintf(buf, len, "%s", dir);
 			ret = 0;
@@ -234,7 +233,7 @@ int ct_cgroup_of(pid_t pid, const char *controller, char *mnt, size_t mlen,
 			continue;
 		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
 		*c2 = '\0';
-		if (has_opt(c1 + 1, controller)) {
+		if (ct_has_opt(c1 + 1, controller)) {
 			snprintf(path, plen, "%s", c2 + 1);
 			v1 = true;
 			break;

@@ -56,6 +56,8 @@ uint64_t ct_nproc_limit(pid_t pid);
  * or cgroup2 when controller is NULL. 0, or -1 when it is not mounted.
  */
 int ct_cgroup_mount(const char *controller, char *buf, size_t len);
+/* Is opt one of the comma-separated mount options opts? */
+bool ct_has_opt(const char *opts, const char *opt);
 /*
  * The cgroup of pid for controller: the v1 line of /proc/PID/cgroup
  * when that controller has a v1 hierarchy, else the cgroup2 line. Fills

@@ -96,6 +96,26 @@ struct session {
 	int cgroup_fd;		/* --cgroup, or -1 */
 };
 
+/*
+ * --cgroup: a v1 path chooses the hierarchy the events carry; else the
+ * cgroup2 directory. Then the v1 hierarchy (identity.h: the rule).
+ */
+static int cgroups(struct session *s)
+{
+	const char *path = s->opt.cgroup;
+	char why[1024];
+	int v1 = 0;
+
+	if (path)
+		v1 = ct_cgroup_filter1(path, &s->cfg.cg1, why, sizeof(why));
+	if (path && !v1)
+		s->cgroup_fd = ct_cgroup_open(path, why, sizeof(why));
+	if (v1 < 0 || (path && !v1 && s->cgroup_fd < 0))
+		return ct_fail(CT_EXIT_FAILURE, "%s", why);
+	ct_cgroup1_choose(&s->cfg.cg1);
+	return CT_EXIT_OK;
+}
+
 /* Everything that needs neither privilege nor BPF, then privilege. */
 static int check(struct session *s)
 {
@@ -109,13 +129,8 @@ static int check(struct session *s)
 	status = ct_attach_check("clonetrace");
 	if (!status)
 		status = ct_targets_resolve(&o->pids, o->verbose);
-	if (!status && o->cgroup) {
-		char why[1024];
-
-		s->cgroup_fd = ct_cgroup_open(o->cgroup, why, sizeof(why));
-		if (s->cgroup_fd < 0)
-			return ct_fail(CT_EXIT_FAILURE, "%s", why);
-	}
+	if (!status)
+		status = cgroups(s);
 	if (status || !o->cmd_argv)
 		return status;
 	/* as a shell: 127 not found, 126 found but cannot be run */
@@ -336,7 +351,10 @@ static int start(struct session *s)
 	if (ct_outfile_commit(&s->out_file) ||
 	    ct_outfile_commit(&s->rec_file) || ct_outfile_commit(&s->dot_file))
 		return CT_EXIT_FAILURE;
-	if (ct_output_init(&s->output, &s->ob, &o->format, true))
+	if (ct_output_init(&s->output, &s->ob, &o->format, true) ||
+	    (s->cfg.cg1.controller[0] &&
+	     ct_cgroups_set_v1(s->output.cgroups, s->cfg.cg1.controller,
+			       s->cfg.cg1.mnt)))
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	s->tracing = true;
 

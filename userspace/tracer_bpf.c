@@ -42,6 +42,11 @@ static void configure(struct clonetrace_bpf *skel,
 			sizeof(ro->target_comm) - 1);
 	}
 	ro->filter_cgroup = cfg->cgroup_fd >= 0;
+	ro->cg1_on = cfg->cg1.controller[0];
+	ro->cg1_ssid = cfg->cg1.ssid;
+	ro->filter_cgroup1 = cfg->cg1.filter_id != 0;
+	ro->cg1_filter_id = cfg->cg1.filter_id;
+	ro->cg1_filter_level = cfg->cg1.filter_level;
 	ro->trace_execs = cfg->execs;
 	ro->trace_exits = cfg->exits;
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "attach.h"
+#include "identity.h"
 
 /* What the BPF side is told before load (its .rodata and map sizes). */
 struct ct_bpf_config {
@@ -20,6 +21,8 @@ struct ct_bpf_config {
 	bool syscalls;		/* --syscalls: the tracepoints in every mode */
 	const char *comm;	/* --comm, or NULL */
 	int cgroup_fd;		/* --cgroup: its directory, or -1 */
+	/* the v1 hierarchy the events carry; --cgroup in it (filter_id) */
+	struct ct_cgroup1 cg1;
 	bool execs, exits;	/* -e exec, -e exit */
 	uint32_t kind_mask;
 	uint32_t ringbuf_bytes;
