@@ -14,7 +14,7 @@ import zlib
 MAGIC = b"CLNTRACE"
 VERSION = 1         # the default here: version 1 must stay readable
 HEADER, ITEMS, END = 1, 2, 3
-EVENT, DIAG, CGROUP, TARGET = 1, 2, 3, 4
+EVENT, DIAG, CGROUP, TARGET, CGROUP1 = 1, 2, 3, 4, 5
 ID_UNKNOWN = 0xffffffff
 CLONE, CLONE_FAILED, EXEC = 1, 2, 3
 # enum ct_path_flag (bpf/ct_event.h)
@@ -59,7 +59,7 @@ def frame(ftype, payload):
 def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
           pid=0, tid=0, comm=b"", ns_pid=None, ns_tid=None, refs=None,
           err=0, latency=0, cpu=0, uid=ID_UNKNOWN, gid=ID_UNKNOWN,
-          cgroup_id=0):
+          cgroup_id=0, cgroup1_id=0):
     """One event as a dict (the fields of struct ct_event)."""
     failed = err != 0
     pcomm = as_bytes(pcomm)
@@ -76,6 +76,7 @@ def event(ts, ppid, ptid, pcomm, syscall, kind, flags=0, exit_signal=17,
         "pcomm": pcomm,
         "comm": pcomm if failed else as_bytes(comm),   # as BPF fills it
         "uid": uid, "gid": gid, "cgroup_id": cgroup_id,
+        "cgroup1_id": cgroup1_id,
     }
 
 
@@ -117,6 +118,8 @@ def encode_event(e, prev_ts, version=VERSION):
     out += text(e["pcomm"]) + text(e["comm"])
     if version >= 2:
         out += uv(e["uid"]) + uv(e["gid"]) + uv(e["cgroup_id"])
+    if version >= 4:
+        out += uv(e.get("cgroup1_id", 0))
     if e["type"] == EXEC:
         out += (uv(e["parent"]) + uv(e["old_tid"]) + uv(e["args_size"]) +
                 uv(e["call"]) + text(e["filename"]) + text(e["args"]))
@@ -154,6 +157,10 @@ def encode_target(t):
     return out + text(t["cgroup"]) + uv(t["cgroup_id"])
 
 
+def encode_cgroup1(cg_id, controller, path):
+    return uv(CGROUP1) + uv(cg_id) + text(controller) + text(path)
+
+
 def header(release, hostname, boot_time_ns, mode, options):
     boot = uv(boot_time_ns)
     return (bytes([1]) + text(release) + bytes([2]) + text(hostname) +
@@ -166,10 +173,11 @@ def recording(events, release="6.18.0-test", hostname="testhost",
               options="clonetrace -w test.ctr", start_ns=1_000_000_000,
               duration_ns=2_000_000_000, lost=0, lost_follow=0,
               real_offset_ns=0, chunk=4, version=VERSION, cgroups=None,
-              targets=()):
+              targets=(), cgroups1=None):
     """The bytes of a recording of these events, `chunk` per ITEMS frame;
     version 2: cgroups ({id: path}) before the first event; version 3:
-    targets (dicts, encode_target()) first of all."""
+    targets (dicts, encode_target()) first of all; version 4: cgroups1
+    ({id: (controller, path)}) with the cgroups."""
     data = MAGIC + struct.pack("<I", version)
     data += frame(HEADER, header(release, hostname, boot_time_ns, mode,
                                  options))
@@ -180,6 +188,9 @@ def recording(events, release="6.18.0-test", hostname="testhost",
         if i == 0 and cgroups:
             for cg_id, path in cgroups.items():
                 payload += encode_cgroup(cg_id, path)
+        if i == 0 and cgroups1:
+            for cg_id, (ctrl, path) in cgroups1.items():
+                payload += encode_cgroup1(cg_id, ctrl, path)
         for e in events[i:i + chunk]:
             payload += encode_event(e, prev, version)
             prev = e["ts"]

@@ -463,3 +463,34 @@ def test_exec_paths_by_version(binary, public_dir):
                  for p, i in paths]
         assert [x.endswith(t) and ("path=" in x or "interp=" in x) == bool(t)
                 for x, t in zip(lines, tails)] == [True] * 3, lines
+
+
+def test_identity_cgroup_v1_from_recording(binary, public_dir):
+    """Version 4: the cgroup v1 path from the file; the container from it
+    when the v2 path names none (a hybrid host); version 2 and 3 files
+    read with cgroup_v1 null."""
+    v1path = "/docker/%s" % CG_ID64
+    evs = identity_events()
+    evs[0]["cgroup1_id"] = 777
+    evs[1]["cgroup1_id"] = 778                  # path not recorded
+    rec = write(public_dir, evs, version=4, cgroups={4242: "/", 99: "/"},
+                cgroups1={777: ("pids", v1path)})
+    r = run([binary, "report", "-j", "-s", "stream", rec])
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert [(e["cgroup_v1"], e["container"]) for e in got] == [
+        ({"controller": "pids", "id": 777, "path": v1path},
+         {"runtime": "docker", "id": CG_ID64, "pod_uid": None}),
+        ({"controller": "pids", "id": 778, "path": None}, None)]
+    r = run([binary, "report", "-x", "-s", "stream", rec])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[2].endswith(" cgroup=/ cgroup_v1=pids:%s container=docker:%s"
+                             % (v1path, CG_ID64[:12])), lines[2]
+    assert lines[4].endswith(" cgroup=/ cgroup_v1=pids:#778"), lines[4]
+    for version in (2, 3):
+        rec = write(public_dir, evs, version=version, cgroups={4242: "/"})
+        r = run([binary, "report", "-j", "-s", "stream", rec])
+        assert r.returncode == 0, r.stderr
+        assert [json.loads(x)["cgroup_v1"]
+                for x in r.stdout.decode().splitlines()] == [None, None]

@@ -316,12 +316,31 @@ void ct_live_target(struct ct_live *l, const struct ct_target *t)
 		ct_rec_target(&l->rec, t);
 }
 
+/* The same for a cgroup1 ID, with its hierarchy's controller. */
+static void record_cgroup1(struct ct_live *l, uint64_t id1)
+{
+	const char *ctrl = ct_cgroups_controller(l->cgroups);
+	const char *path;
+
+	if (!id1 || !ctrl)
+		return;
+	if (!ct_cgroups_controller(l->recorded) &&
+	    ct_cgroups_set_v1(l->recorded, ctrl, NULL))
+		return;
+	if (ct_cgroups_path1(l->recorded, id1, NULL))
+		return;
+	path = ct_cgroups_path1(l->cgroups, id1, NULL);
+	if (path && !ct_cgroups_add1(l->recorded, id1, path))
+		ct_rec_cgroup1(&l->rec, id1, ctrl, path);
+}
+
 void ct_live_event(struct ct_live *l, const struct ct_event *e)
 {
 	struct ct_diag_log *log = ct_analysis_diags(l->analysis);
 
 	if (l->recording) {
 		record_cgroup(l, e->cgroup_id);
+		record_cgroup1(l, e->cgroup1_id);
 		ct_rec_event(&l->rec, e);
 	}
 	ct_analysis_feed(l->analysis, e);

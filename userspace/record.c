@@ -255,6 +255,7 @@ int ct_rec_event(struct ct_rec_writer *w, const struct ct_event *e)
 	p = put_uv(p, e->uid);
 	p = put_uv(p, e->gid);
 	p = put_uv(p, e->cgroup_id);
+	p = put_uv(p, e->cgroup1_id);
 	if (e->type == CT_EV_EXEC) {
 		const struct ct_exec_event *x = (const void *)e;
 		size_t n = x->args_len < CT_ARGS_LEN ? x->args_len : CT_ARGS_LEN;
@@ -373,6 +374,18 @@ int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t)
 	}
 	p = put_str(p, t->cgroup, sizeof(t->cgroup) - 1);
 	p = put_uv(p, t->cgroup_id);
+	return item_done(w, p);
+}
+
+int ct_rec_cgroup1(struct ct_rec_writer *w, uint64_t id,
+		   const char *controller, const char *path)
+{
+	uint8_t *p = w->buf + w->len;
+
+	p = put_uv(p, CT_REC_CGROUP1);
+	p = put_uv(p, id);
+	p = put_str(p, controller, 15);
+	p = put_str(p, path, CT_REC_PATH_MAX);
 	return item_done(w, p);
 }
 
@@ -621,6 +634,11 @@ static int read_event(struct cursor *c, struct ct_event *e)
 		    get_u32(c, &e->gid, UINT32_MAX) || get_uv(c, &cg))
 			return -1;
 		e->cgroup_id = cg;
+	}
+	if (c->r->hdr.version >= 4) {
+		if (get_uv(c, &cg))
+			return -1;
+		e->cgroup1_id = cg;
 	}
 	if (e->type == CT_EV_CLONE_FAILED && e->err <= 0)
 		return cfail(c, "failed creation without an errno");
@@ -871,6 +889,19 @@ static int read_end(struct ct_rec_reader *r, const uint8_t *p, size_t len,
 	return 0;
 }
 
+/* A cgroup1 item (version 4): its ID, controller and path. 0, or -1. */
+static int read_cgroup1(struct cursor *c, struct ct_rec_item *it)
+{
+	if (get_uv(c, &it->cg_id) ||
+	    get_str(c, it->cg_controller, sizeof(it->cg_controller),
+		    sizeof(it->cg_controller) - 1) ||
+	    get_str(c, it->cg_path, sizeof(it->cg_path), CT_REC_PATH_MAX))
+		return -1;
+	if (!it->cg_id || !it->cg_controller[0])
+		return cfail(c, "cgroup1 ID 0 or no controller");
+	return 0;
+}
+
 /* The item of type tag at c, counted. 0, or -1. */
 static int read_item(struct cursor *c, uint64_t tag, struct ct_rec_item *it)
 {
@@ -913,6 +944,10 @@ static int read_item(struct cursor *c, uint64_t tag, struct ct_rec_item *it)
 		if (read_target(c, &it->target))
 			return -1;
 		break;
+	case CT_REC_CGROUP1:
+		if (r->hdr.version < 4)
+			return cfail(c, "unknown item type");
+		return read_cgroup1(c, it);
 	default:
 		return cfail(c, "unknown item type");
 	}

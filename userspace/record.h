@@ -4,7 +4,7 @@
  *
  * Layout, all integers little-endian:
  *
- *   "CLNTRACE"  u32 version (3; versions 1 and 2 are read too)
+ *   "CLNTRACE"  u32 version (4; versions 1 to 3 are read too)
  *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
  *
  * Frames: one HEADER (1) first, ITEMS (2) chunks, one END (3) last,
@@ -27,7 +27,8 @@
  *     sv exit_signal, uv syscall, uv kind, sv refs[CT_REF_NR] (in
  *     enum ct_ref order), str pcomm, str comm, then (version 2) uv uid,
  *     uv gid, uv cgroup_id (struct ct_event's fields; version 1 has no
- *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0);
+ *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0),
+ *     then (version 4) uv cgroup1_id (0 before),
  *     then for type 3 (exec, version 2): uv parent, uv old_tid,
  *     uv args_size, uv call, str filename, str args (args_len bytes,
  *     NULs between words), then (version 3) the resolved paths: uv
@@ -51,6 +52,9 @@
  *     CT_TARGET_THREADS), uv nr_children, uv nr_below (-f), uv k, k x
  *     (uv pid, uv ppid, str comm, uv state, uv shares: bit enum ct_share; k at
  *     most CT_TARGET_KIDS), str cgroup path, uv cgroup id
+ *   5 cgroup1 (version 4): uv id, str controller (at most 15 bytes),
+ *     str path: the same for a cgroup1_id, with the v1 hierarchy's
+ *     controller
  *
  * END: uv events, uv clones, uv failed, uv diags, uv lost,
  * uv lost_follow, uv duration_ns, uv start_ns (CLOCK_MONOTONIC at
@@ -74,7 +78,7 @@
 #include "diagnose.h"
 
 #define CT_REC_MAGIC		"CLNTRACE"
-#define CT_REC_VERSION		3
+#define CT_REC_VERSION		4
 #define CT_REC_PATH_MAX		4096
 #define CT_REC_MAX_FRAME	(1U << 20)
 
@@ -89,6 +93,7 @@ enum ct_rec_item_type {
 	CT_REC_DIAG	= 2,
 	CT_REC_CGROUP	= 3,
 	CT_REC_TARGET	= 4,
+	CT_REC_CGROUP1	= 5,
 };
 
 struct ct_rec_header {
@@ -136,6 +141,9 @@ int ct_rec_diag(struct ct_rec_writer *w, const struct ct_diag *d);
 int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t);
 /* The path of cgroup id, before the first event naming it. */
 int ct_rec_cgroup(struct ct_rec_writer *w, uint64_t id, const char *path);
+/* The same for a cgroup1_id in the hierarchy of controller. */
+int ct_rec_cgroup1(struct ct_rec_writer *w, uint64_t id,
+		   const char *controller, const char *path);
 /* Write the pending chunk (done by the main loop's tick). */
 int ct_rec_flush(struct ct_rec_writer *w);
 /* Flush, write END (counts are the writer's), close. */
@@ -156,9 +164,10 @@ struct ct_rec_item {
 		struct ct_exit_event exit;
 	};
 	struct ct_diag diag;
-	uint64_t cg_id;			/* CT_REC_CGROUP */
+	uint64_t cg_id;			/* CT_REC_CGROUP, CT_REC_CGROUP1 */
 	char cg_path[CT_REC_PATH_MAX + 1];
 	struct ct_target target;	/* CT_REC_TARGET */
+	char cg_controller[16];		/* CT_REC_CGROUP1 */
 };
 
 struct ct_rec_reader {

@@ -315,6 +315,15 @@ static void print_target(struct report *rp, const struct ct_target *t)
 		ct_context_human(t, rp->ob.f, "");
 }
 
+/* A recorded cgroup1 path; its hierarchy is the first one named. */
+static int add_cgroup1(struct ct_cgroups *c, const struct ct_rec_item *it)
+{
+	if (!ct_cgroups_controller(c) &&
+	    ct_cgroups_set_v1(c, it->cg_controller, NULL))
+		return -ENOMEM;
+	return ct_cgroups_add1(c, it->cg_id, it->cg_path);
+}
+
 /* Pass 2: the stream, and every event into the analyses. 0 or -errno. */
 static int replay(struct report *rp)
 {
@@ -336,6 +345,11 @@ static int replay(struct report *rp)
 		if (it.type == CT_REC_CGROUP) {
 			if (ct_cgroups_add(rp->out.cgroups, it.cg_id,
 					   it.cg_path))
+				return -ENOMEM;
+			continue;
+		}
+		if (it.type == CT_REC_CGROUP1) {
+			if (add_cgroup1(rp->out.cgroups, &it))
 				return -ENOMEM;
 			continue;
 		}
