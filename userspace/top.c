@@ -196,8 +196,9 @@ struct parent_row {
 	uint64_t created;
 };
 
+/* the creator's cgroup v2 ID and v1 ID (k.id1: 0 when none is read) */
 struct cgroup_row {
-	uint64_t id;
+	struct ct_top_cgroup_key k;
 	struct ct_top_cgroup v;
 };
 
@@ -284,13 +285,16 @@ struct top {
 	uint64_t errnos[CT_TOP_ERRNO];
 	uint64_t limit_failures;	/* EAGAIN + ENOMEM, at the last step */
 	uint32_t *pkeys;	/* keys of the maps being drained */
-	uint64_t *ckeys;
+	struct ct_top_cgroup_key *ckeys;
+	struct cgroup_row *mrows;	/* the metrics' rows, by v2 ID */
 	struct ct_top_kid_prog *kkeys;	/* --children */
 	struct failing_row *failing;
 	struct ct_exporter x;	/* --prometheus, --listen */
 	bool failed;		/* the metrics could not be written */
 	struct ct_alerts *alerts;	/* --alert */
 	struct cgroup_names cg;
+	struct ct_cgroup1 cg1;		/* the v1 hierarchy counted */
+	struct ct_cgroups *cg1_paths;	/* its IDs to paths; or NULL */
 	struct sample s;
 };
 
@@ -320,6 +324,8 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 	skel->rodata->have_task_pt_regs = probe->task_pt_regs;
 	skel->rodata->thread_size = probe->thread_size;
 	skel->rodata->count_users = t->opt.users;
+	skel->rodata->cg1_on = t->cg1.controller[0];
+	skel->rodata->cg1_ssid = t->cg1.ssid;
 	ct_autoload_none(skel->obj);
 	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
 				  skel->progs.top_newtask_btf :
@@ -549,6 +555,13 @@ static void collect_causes(struct top *t, uint64_t now)
 	}
 }
 
+static int cg_by_id(const void *a, const void *b)
+{
+	const struct cgroup_row *x = a, *y = b;
+
+	return x->k.id < y->k.id ? -1 : x->k.id > y->k.id;
+}
+
 /* The interval's cgroups to the metrics' top-N series. */
 static void metrics_cgroups(struct top *t, const struct sample *s,
 			    uint64_t now)
@@ -562,17 +575,27 @@ static void metrics_cgroups(struct top *t, const struct sample *s,
 	 * makes one scan now, at most one an interval.
 	 */
 	for (i = 0; i < s->ncgroups; i++) {
-		if (!cg_path(&t->cg, s->cgroups[i].id, now)) {
+		if (!cg_path(&t->cg, s->cgroups[i].k.id, now)) {
 			cg_scan(&t->cg, now);
 			break;
 		}
 	}
+	/* the series are by cgroup v2: the rows of one v2 ID summed */
+	memcpy(t->mrows, s->cgroups, s->ncgroups * sizeof(*t->mrows));
+	qsort(t->mrows, s->ncgroups, sizeof(*t->mrows), cg_by_id);
 	ct_metrics_cgroups_begin(&t->x.m);
-	for (i = 0; i < s->ncgroups; i++)
-		ct_metrics_cgroup(&t->x.m, s->cgroups[i].id,
-				  cg_path(&t->cg, s->cgroups[i].id, now),
-				  s->cgroups[i].v.created,
-				  s->cgroups[i].v.failed);
+	for (i = 0; i < s->ncgroups; i++) {
+		struct cgroup_row *r = &t->mrows[i];
+
+		if (i + 1 < s->ncgroups && r[1].k.id == r->k.id) {
+			r[1].v.created += r->v.created;
+			r[1].v.failed += r->v.failed;
+			continue;
+		}
+		ct_metrics_cgroup(&t->x.m, r->k.id, cg_path(&t->cg, r->k.id,
+							    now),
+				  r->v.created, r->v.failed);
+	}
 	ct_metrics_cgroups_end(&t->x.m);
 }
 
@@ -598,6 +621,25 @@ static int container_by_created(const void *a, const void *b)
 	return strcmp(x->c.id, y->c.id);
 }
 
+/* The v1 path of a row; NULL: none read, or gone. */
+static const char *cg1_path(struct top *t, const struct cgroup_row *r)
+{
+	return r->k.id1 ? ct_cgroups_path1(t->cg1_paths, r->k.id1, NULL) :
+			  NULL;
+}
+
+/* The container of a row: its v2 path names, else its v1 path. */
+static bool row_container(struct top *t, const struct cgroup_row *r,
+			  uint64_t now, struct ct_container *c)
+{
+	const char *path = cg_path(&t->cg, r->k.id, now);
+
+	if (path && ct_container_parse(path, strlen(path), c) && c->id[0])
+		return true;
+	path = cg1_path(t, r);
+	return path && ct_container_parse(path, strlen(path), c) && c->id[0];
+}
+
 /* --containers: the interval's cgroups in a container, summed by it. */
 static void collect_containers(struct top *t, struct sample *s,
 			       uint64_t now)
@@ -607,12 +649,10 @@ static void collect_containers(struct top *t, struct sample *s,
 	s->ncontainers = 0;
 	for (i = 0; i < s->ncgroups; i++) {
 		const struct cgroup_row *r = &s->cgroups[i];
-		const char *path = cg_path(&t->cg, r->id, now);
 		struct ct_container c;
 		struct container_row *row;
 
-		if (!path || !ct_container_parse(path, strlen(path), &c) ||
-		    !c.id[0])
+		if (!row_container(t, r, now, &c))
 			continue;	/* in no container (or not known) */
 		for (k = 0; k < s->ncontainers; k++)
 			if (!strcmp(s->containers[k].c.id, c.id))
@@ -692,7 +732,7 @@ static void collect(struct top *t, struct sample *s, uint64_t now)
 	}
 	qsort(s->parents, s->nparents, sizeof(*s->parents), by_created);
 	s->ncgroups = drain(bpf_map__fd(t->skel->maps.cgroups),
-			    sizeof(uint64_t), CT_TOP_CGROUPS, t->ckeys,
+			    sizeof(*t->ckeys), CT_TOP_CGROUPS, t->ckeys,
 			    s->cgroups, sizeof(struct cgroup_row));
 	qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cg_by_created);
 	if (t->opt.users) {
@@ -764,6 +804,21 @@ static size_t shown(const struct top *t, size_t n)
 	long rows = t->opt.rows;
 
 	return rows && (size_t)rows < n ? (size_t)rows : n;
+}
+
+/* A row's "cgroup_v1":{"controller","id","path"}, or null. */
+static void json_cgroup1(struct top *t, struct ct_json *j,
+			 const struct cgroup_row *c)
+{
+	if (!c->k.id1) {
+		ct_json_null(j, "cgroup_v1");
+		return;
+	}
+	ct_json_open(j, "cgroup_v1", '{');
+	ct_json_str(j, "controller", t->cg1.controller);
+	ct_json_u64(j, "id", c->k.id1);
+	ct_json_str(j, "path", cg1_path(t, c));
+	ct_json_close(j);
 }
 
 static void json_kinds(struct ct_json *j, const uint64_t *kinds)
@@ -1021,8 +1076,9 @@ static void print_json(struct top *t, const struct sample *s, uint64_t now)
 		const struct cgroup_row *c = &s->cgroups[i];
 
 		ct_json_open(&j, NULL, '{');
-		ct_json_u64(&j, "id", c->id);
-		ct_json_str(&j, "path", cg_path(&t->cg, c->id, now));
+		ct_json_u64(&j, "id", c->k.id);
+		ct_json_str(&j, "path", cg_path(&t->cg, c->k.id, now));
+		json_cgroup1(t, &j, c);
 		ct_json_u64(&j, "created", c->v.created);
 		ct_json_num(&j, "rate", per_sec(c->v.created, s->secs), 1);
 		put_failed(t, &j, c->v.failed);
@@ -1095,6 +1151,20 @@ static void human_parents(const struct top *t, const struct sample *s)
 	}
 }
 
+/* After the v2 path: "  CONTROLLER:PATH" of the row's v1 cgroup. */
+static void human_cgroup1(struct top *t, const struct cgroup_row *c)
+{
+	const char *p = cg1_path(t, c);
+
+	if (!c->k.id1)
+		return;
+	fprintf(t->f, "  %s:", t->cg1.controller);
+	if (p)
+		ct_escape(p, SIZE_MAX, CT_ESC_TERMINAL, to_file, t->f);
+	else
+		fprintf(t->f, "(id %" PRIu64 ")", (uint64_t)c->k.id1);
+}
+
 static void human_cgroups(struct top *t, const struct sample *s,
 			  uint64_t now)
 {
@@ -1106,14 +1176,15 @@ static void human_cgroups(struct top *t, const struct sample *s,
 	fprintf(t->f, "%10s %7s  %s\n", "RATE/s", "FAILED", "CGROUP");
 	for (i = 0; i < shown(t, s->ncgroups); i++) {
 		const struct cgroup_row *c = &s->cgroups[i];
-		const char *p = cg_path(&t->cg, c->id, now);
+		const char *p = cg_path(&t->cg, c->k.id, now);
 
 		fprintf(t->f, "%10.1f %7s  ", per_sec(c->v.created, s->secs),
 			failed_col(t, c->v.failed, num, sizeof(num)));
 		if (p)
 			ct_escape(p, SIZE_MAX, CT_ESC_TERMINAL, to_file, t->f);
 		else
-			fprintf(t->f, "(id %" PRIu64 ")", c->id);
+			fprintf(t->f, "(id %" PRIu64 ")", (uint64_t)c->k.id);
+		human_cgroup1(t, c);
 		fputc('\n', t->f);
 	}
 }
@@ -1250,14 +1321,13 @@ static void observe_cgroups(struct top *t, const struct sample *s,
 
 	for (i = 0; i < s->ncgroups; i++) {
 		const struct cgroup_row *r = &s->cgroups[i];
-		const char *path = cg_path(&t->cg, r->id, now);
+		const char *path = cg_path(&t->cg, r->k.id, now);
 		struct ct_container c;
 
 		if (!r->v.created)
 			continue;
 		if (container) {
-			if (!path || !ct_container_parse(path, strlen(path),
-							 &c) || !c.id[0])
+			if (!row_container(t, r, now, &c))
 				continue;	/* in no container */
 			ct_alerts_observe_named(t->alerts, c.id, c.runtime,
 						r->v.created, s->secs);
@@ -1265,7 +1335,7 @@ static void observe_cgroups(struct top *t, const struct sample *s,
 		}
 		if (!path) {
 			snprintf(unknown, sizeof(unknown), "(id %" PRIu64 ")",
-				 r->id);
+				 (uint64_t)r->k.id);
 			path = unknown;
 		}
 		ct_alerts_observe_named(t->alerts, path, NULL, r->v.created,
@@ -1313,6 +1383,15 @@ static int top_start(struct top *t)
 	t->percpu = calloc(t->ncpus, sizeof(uint64_t));
 	t->pkeys = calloc(CT_TOP_PARENTS, sizeof(*t->pkeys));
 	t->ckeys = calloc(CT_TOP_CGROUPS, sizeof(*t->ckeys));
+	t->mrows = calloc(CT_TOP_CGROUPS, sizeof(*t->mrows));
+	/* the v1 hierarchy (identity.h: the rule), when the kernel has one */
+	if (!ct_cgroup1_choose(&t->cg1)) {
+		t->cg1_paths = ct_cgroups_new(true);
+		if (t->cg1_paths &&
+		    ct_cgroups_set_v1(t->cg1_paths, t->cg1.controller,
+				      t->cg1.mnt))
+			return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	}
 	t->s.parents = calloc(CT_TOP_PARENTS, sizeof(*t->s.parents));
 	t->s.cgroups = calloc(CT_TOP_CGROUPS, sizeof(*t->s.cgroups));
 	t->failing = calloc(CT_TOP_FAILING, sizeof(*t->failing));
@@ -1329,7 +1408,8 @@ static int top_start(struct top *t)
 	cfg.json = t->opt.json;
 	if (cfg.rate)
 		t->alerts = ct_alerts_new(&cfg);
-	if (!t->percpu || !t->pkeys || !t->ckeys || !t->s.parents ||
+	if (!t->percpu || !t->pkeys || !t->ckeys || !t->mrows ||
+	    (t->cg1.controller[0] && !t->cg1_paths) || !t->s.parents ||
 	    !t->s.cgroups || !t->failing || !t->s.users ||
 	    !t->s.containers || !t->kkeys || !t->s.kids || !t->s.codes ||
 	    !t->s.progs || (cfg.rate && !t->alerts))
@@ -1484,6 +1564,8 @@ int ct_top_main(int argc, char **argv)
 	free(t->percpu);
 	free(t->pkeys);
 	free(t->ckeys);
+	free(t->mrows);
+	ct_cgroups_free(t->cg1_paths);
 	free(t->failing);
 	free(t->s.parents);
 	free(t->s.cgroups);
