@@ -175,17 +175,22 @@ static int write_metrics(struct ct_live *l, bool up)
 
 /* An interval's creations in one cgroup (--alert container:, cgroup:). */
 struct cg_count {
-	uint64_t id;		/* 0: free slot */
+	uint64_t id;		/* cgroup v2; 0: free slot */
+	uint64_t id1;		/* cgroup v1 (the container, on hybrids) */
 	uint64_t n;
 };
 
-/* The slot of id (a free one when absent); the table has room. */
-static struct cg_count *cg_slot(struct ct_live *l, uint64_t id)
+/* The slot of id, id1 (a free one when absent); the table has room. */
+static struct cg_count *cg_slot(struct ct_live *l, uint64_t id,
+				uint64_t id1)
 {
+	uint64_t h = (id ^ id1 * 0xff51afd7ed558ccdULL) *
+		     0x9e3779b97f4a7c15ULL;
 	uint32_t i;
 
-	for (i = (id * 0x9e3779b97f4a7c15ULL) >> 40 & (l->cg_slots - 1);
-	     l->cg[i].id && l->cg[i].id != id; i = (i + 1) & (l->cg_slots - 1))
+	for (i = h >> 40 & (l->cg_slots - 1);
+	     l->cg[i].id && (l->cg[i].id != id || l->cg[i].id1 != id1);
+	     i = (i + 1) & (l->cg_slots - 1))
 		;
 	return &l->cg[i];
 }
@@ -205,14 +210,14 @@ static int cg_grow(struct ct_live *l)
 	for (i = 0; i < slots; i++) {
 		if (!old[i].id)
 			continue;
-		c = cg_slot(l, old[i].id);
+		c = cg_slot(l, old[i].id, old[i].id1);
 		*c = old[i];
 	}
 	free(old);
 	return 0;
 }
 
-static int cg_add(struct ct_live *l, uint64_t id)
+static int cg_add(struct ct_live *l, uint64_t id, uint64_t id1)
 {
 	struct cg_count *c;
 
@@ -220,9 +225,10 @@ static int cg_add(struct ct_live *l, uint64_t id)
 		return 0;	/* unknown: in no container or cgroup known */
 	if ((l->cg_used + 1) * 2 > l->cg_slots && cg_grow(l))
 		return -ENOMEM;
-	c = cg_slot(l, id);
+	c = cg_slot(l, id, id1);
 	if (!c->id) {
 		c->id = id;
+		c->id1 = id1;
 		l->cg_used++;
 	}
 	c->n++;
@@ -368,7 +374,7 @@ void ct_live_event(struct ct_live *l, const struct ct_event *e)
 		ct_spawners_add(l->rates, e);
 	if (e->type == CT_EV_CLONE && l->alerts &&
 	    ct_alerts_scope(l->alerts) >= CT_ALERT_CONTAINER &&
-	    cg_add(l, e->cgroup_id))
+	    cg_add(l, e->cgroup_id, e->cgroup1_id))
 		l->alert_unjudged++;
 }
 
@@ -386,9 +392,8 @@ static void observe_cgroups(struct ct_live *l, double secs)
 		if (!l->cg[i].id)
 			continue;
 		if (container) {
-			c = l->cgroups ? ct_cgroups_container(l->cgroups,
-							      l->cg[i].id) :
-				NULL;
+			c = ct_cgroups_container_of(l->cgroups, l->cg[i].id,
+						    l->cg[i].id1);
 			if (!c || !c->id[0])
 				continue;	/* in no container */
 			name = c->id;
