@@ -71,7 +71,8 @@ REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",
             "signal_live", "nr_threads", "nsproxy"]
 EVENT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "flags",
               "flags_str", "exit_signal", "parent", "child", "refs",
-              "ns_new", "latency_ns", "uid", "gid", "cgroup", "container"]
+              "ns_new", "latency_ns", "uid", "gid", "cgroup", "cgroup_v1",
+              "container"]
 CONTAINER_RUNTIMES = {"docker", "containerd", "cri-o", "podman"}
 
 # errno names for the values the workloads use (Linux, x86-64).
@@ -241,10 +242,22 @@ def check_identity_shape(where, ev, probs):
                  (isinstance(cg["path"], str) and cg["path"][:1] == "/"))):
         probs.add("%s: cgroup is neither null nor {id, path}: %r"
                   % (where, cg))
+    v1 = ev.get("cgroup_v1")
+    if v1 is not None and not (
+            isinstance(v1, dict) and set(v1) == {"controller", "id", "path"}
+            and isinstance(v1["controller"], str) and v1["controller"]
+            and is_int(v1["id"]) and v1["id"] > 0
+            and (v1["path"] is None or
+                 (isinstance(v1["path"], str) and v1["path"][:1] == "/"))):
+        probs.add("%s: cgroup_v1 is neither null nor {controller, id, "
+                  "path}: %r" % (where, v1))
     c = ev.get("container")
     if c is None:
         return
-    if cg is None or not isinstance(c, dict) or \
+    # named by the v2 path, else by the v1 path
+    paths = "%s %s" % ((cg or {}).get("path") or "",
+                       (v1 or {}).get("path") or "")
+    if (cg is None and v1 is None) or not isinstance(c, dict) or \
             set(c) != {"runtime", "id", "pod_uid"}:
         probs.add("%s: container is not {runtime, id, pod_uid} of a "
                   "cgroup: %r" % (where, c))
@@ -252,7 +265,7 @@ def check_identity_shape(where, ev, probs):
     if c["runtime"] is not None and (
             c["runtime"] not in CONTAINER_RUNTIMES or
             not isinstance(c["id"], str) or len(c["id"]) != 64 or
-            c["id"] not in (cg.get("path") or "")):
+            c["id"] not in paths):
         probs.add("%s: container runtime/id not from the cgroup path: %r"
                   % (where, c))
     if c["runtime"] is None and c["pod_uid"] is None:
@@ -263,10 +276,11 @@ def check_identity_shape(where, ev, probs):
 EXEC_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task",
              "filename", "path", "interp", "old_tid", "argv",
              "argv_truncated", "errno",
-             "error", "uid", "gid", "cgroup", "container"]
+             "error", "uid", "gid", "cgroup", "cgroup_v1", "container"]
 EXIT_KEYS = ["ts_ns", "cpu", "event", "syscall", "kind", "task", "code",
              "exit_status", "signal", "core_dumped", "lifetime_ns",
-             "last_thread", "uid", "gid", "cgroup", "container"]
+             "last_thread", "uid", "gid", "cgroup", "cgroup_v1",
+             "container"]
 
 
 def check_life_shape(lineno, ev, probs):
