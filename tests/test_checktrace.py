@@ -40,7 +40,7 @@ def event(ev, kind, syscall, flags, flags_str, exit_signal, parent,
          "exit_signal": exit_signal, "parent": parent, "child": child,
          "refs": refs, "ns_new": list(ns_new), "latency_ns": 100,
          "uid": 0, "gid": 0, "cgroup": {"id": 1, "path": "/"},
-         "container": None}
+         "cgroup_v1": None, "container": None}
     if errno:
         e["errno"] = errno
         e["error"] = {22: "EINVAL", 11: "EAGAIN"}[errno]
@@ -327,6 +327,24 @@ def test_identity_shape(tmp_path):
     assert_problem(probs, "container runtime/id not from the cgroup path")
 
 
+def test_identity_shape_v1(tmp_path):
+    """cgroup_v1: {controller, id, path} or null; a container named by
+    the v1 path passes, one named by neither path does not."""
+    evs, summary = good_trace()
+    box = "/docker/" + "ab" * 32
+    evs[1]["cgroup_v1"] = {"controller": "pids", "id": 0, "path": "/"}
+    evs[2]["cgroup_v1"] = {"controller": "pids", "id": 7, "path": box}
+    evs[2]["container"] = {"runtime": "docker", "id": "ab" * 32,
+                           "pod_uid": None}
+    evs[3]["cgroup_v1"] = {"controller": "pids", "id": 8, "path": "/x"}
+    evs[3]["container"] = {"runtime": "docker", "id": "cd" * 32,
+                           "pod_uid": None}
+    probs = problems(tmp_path, evs, summary)
+    assert_problem(probs, "trace line 2: cgroup_v1 is neither null nor")
+    assert not [p for p in probs if p.startswith("trace line 3:")], probs
+    assert_problem(probs, "trace line 4: container runtime/id not from")
+
+
 def test_exit_shape(tmp_path):
     """An exit whose exit_status does not decode its code is found, and
     the summary counts exits."""
@@ -338,7 +356,8 @@ def test_exit_shape(tmp_path):
                 "code": 0x300, "exit_status": 2, "signal": None,
                 "core_dumped": False, "lifetime_ns": 5,
                 "last_thread": True, "uid": 0, "gid": 0,
-                "cgroup": {"id": 1, "path": "/"}, "container": None})
+                "cgroup": {"id": 1, "path": "/"}, "cgroup_v1": None,
+                "container": None})
     summary["events"] = 5
     probs = problems(tmp_path, evs, summary)
     assert_problem(probs, "exit_status/signal do not decode code 768")
