@@ -68,7 +68,8 @@ static const struct argp_option opts[] = {
 	{ "comm", OPT_COMM, "NAME", 0, "Only creations by tasks named NAME" },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only events of tasks in cgroup v2 PATH or below it (a directory, "
-	  "or a path as /proc/PID/cgroup shows it)" },
+	  "or a path as /proc/PID/cgroup shows it); or in a cgroup v1 "
+	  "hierarchy (its directory, or CONTROLLER:/PATH)" },
 	{ "kind", 'k', "KIND[,KIND...]", 0,
 	  "Only these kinds:" CT_KINDS(KIND_DOC) },
 	{ "failed", OPT_FAILED, NULL, 0,
