@@ -24,7 +24,7 @@ import pytest
 from conftest import (CLONETRACE, TIMEOUT, check_trace, need_clonetrace,
                       need_root, wait_ready, workload)
 from test_identity import (ID64, POD, POD_, events_of, in_cgroup, run_traced,
-                           stated_pids)
+                           stated_pids, storm_in_both, storm_rate)
 
 # v1 cgroupfs-driver names below the test's own cgroup -> container
 SCHEMES_V1 = {
@@ -296,3 +296,27 @@ def test_v1_top_containers(workloads_built, cgroups_v1):
     paths = {c["cgroup_v1"]["path"] for t in recs for c in t["cgroups"]
              if c["cgroup_v1"]}
     assert {pa, psub, pb} <= paths, paths
+
+
+def test_v1_alert_container_tracer(tmp_path, workloads_built, cgroups_v1):
+    """--alert container:RATE: one episode for the storming docker
+    container of the pids hierarchy (named by its v1 path: the v2 one is
+    the same for both), none for the quiet CRI-O one beside it."""
+    a, _ = cgroups_v1("pids", SCHEMES_V1["docker"][0])
+    id_b = "fedcba9876543210" * 4
+    b, _ = cgroups_v1("pids", "kubepods.slice/kubepods-pod%s.slice/"
+                      "crio-%s.scope" % (POD_, id_b))
+    r = subprocess.run([CLONETRACE, "-j", "-o", str(tmp_path / "t"),
+                        "-i", "0.2", "--alert", "container:200", "--"] +
+                       storm_in_both(a, b), capture_output=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert storm_rate(r.stdout.decode()) >= 400
+    err = r.stderr.decode().splitlines()
+    name = "container docker " + ID64
+    starts = [x.split("ALERT start: ")[1].split(" creating ")[0]
+              for x in err if "ALERT start: " in x]
+    ends = [x.split("ALERT end: ")[1].split(" creating ")[0]
+            for x in err if "ALERT end: " in x]
+    assert (starts, ends) == ([name], [name]), err
+    assert not [x for x in err if id_b in x], err
