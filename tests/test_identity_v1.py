@@ -320,3 +320,29 @@ def test_v1_alert_container_tracer(tmp_path, workloads_built, cgroups_v1):
             for x in err if "ALERT end: " in x]
     assert (starts, ends) == ([name], [name]), err
     assert not [x for x in err if id_b in x], err
+
+
+def test_v1_none_mounted(tmp_path, workloads_built):
+    """Where no v1 hierarchy is mounted (pure cgroup v2 hosts; here a
+    mount namespace with every v1 hierarchy unmounted): cgroup_v1 null on
+    every event, the rest as always, and --cgroup pids:/ refused."""
+    need_root()
+    need_clonetrace()
+    v1_mount("pids")
+    trace, expect = tmp_path / "t.json", tmp_path / "expect.json"
+    script = ('for m in $(awk \'$3 == "cgroup" { print $2 }\' '
+              '/proc/self/mounts); do umount "$m" || exit 9; done; '
+              '"$@" || exit $?; ! "$1" --cgroup pids:/ -d 1 2>"$E"')
+    with open(expect, "wb") as out:
+        r = subprocess.run(["unshare", "-m", "--propagation", "private",
+                            "env", "E=%s" % (tmp_path / "err"), "sh", "-c",
+                            script, "sh", CLONETRACE, "-j", "-o", str(trace),
+                            "--", workload("ct-fork")], stdout=out,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    check_trace(str(expect), str(trace))
+    evs = events_of(trace)
+    assert evs and all(e["cgroup_v1"] is None and e["cgroup"]["id"] > 0
+                       for e in evs), evs
+    err = (tmp_path / "err").read_text()
+    assert "no cgroup v1 hierarchy of the pids controller is mounted" in err

@@ -360,6 +360,20 @@ echo "run life-execfail -- -v -e exec,exit -- /bin/ct-execfail" >>"$out/plan"
 	echo "run sys-life-lifecycle -- -v --syscalls -e exec,exit -- /bin/ct-lifecycle" \
 		>>"$out/plan"
 
+# 3d. identity in the v1 pids hierarchy: ct-fork moves itself into a
+# cgroup named as docker's cgroupfs driver names it, traced with --cgroup
+# on its parent (the kernel walks the hierarchy up); tracer.host checks
+# each event's cgroup_v1 against the inode stated here, and the container
+if [ -w "$pids_root/cgroup.procs" ] && [ "$MODE" != auto ]; then
+	cg1=$pids_root/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	mkdir -p "$cg1"
+	printf 'echo $$ >%s/cgroup.procs && exec /bin/ct-fork\n' "$cg1" \
+		>/tmp/ct-cgv1.sh
+	stat -c %i "$cg1" >"$out/cgv1.ino"
+	echo "run cgv1 -- --cgroup $pids_root/docker -- /bin/sh /tmp/ct-cgv1.sh" \
+		>>"$out/plan"
+fi
+
 # 4. -p PID -f on the paused workload
 [ "$MODE" != auto ] && workloads | while read -r name prog args; do
 	few "$name" && echo "follow follow-$name $prog $args"
