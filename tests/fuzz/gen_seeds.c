@@ -47,6 +47,7 @@ static void event(struct ct_event *e, int i)
 	e->uid = i % 5 ? 1000 : CT_ID_UNKNOWN;
 	e->gid = 100;
 	e->cgroup_id = i % 4;
+	e->cgroup1_id = i % 3 ? 10000 + i % 3 : 0;
 }
 
 union life_ev {
@@ -135,6 +136,9 @@ static int write_seed(const char *dir, const char *name, int n)
 		if (e.cgroup_id && i < 8)
 			ct_rec_cgroup(&w, e.cgroup_id,
 				      "/kubepods/besteffort/pod1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+		if (e.cgroup1_id && i < 3)
+			ct_rec_cgroup1(&w, e.cgroup1_id, "pids",
+				       "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 		ct_rec_event(&w, &e);
 		if (i % 5 == 1 || i % 5 == 3)
 			ct_rec_event(&w, life(&u, &e, i));
