@@ -567,7 +567,9 @@ def test_top_human_golden(an):
     cg = lines.index("%10s %7s  %s" % ("RATE/s", "FAILED", "CGROUP"))
     assert cg > 1 and lines[-1] == ""
     for ln in lines[cg + 1:-1]:
-        assert re.fullmatch(col + r" [ \d]{6}\d  (/.*|\(id \d+\))", ln), ln
+        # the v2 path, then the v1 hierarchy's cgroup where one is read
+        assert re.fullmatch(col + r" [ \d]{6}\d  (/.*|\(id \d+\))"
+                            r"(  \w+:(/.*|\(id \d+\)))?", ln), ln
 
 
 def test_top_alias(an):
