@@ -537,7 +537,7 @@ int ct_cgroup_filter1(const char *path, struct ct_cgroup1 *h, char *why,
 				sizeof(h->controller)))
 			return 0;
 	}
-	if (!h->controller[0] || subsys_id(h->controller, &h->ssid)) {
+	if (!h->controller[0]) {
 		snprintf(why, len, "--cgroup '%s': the cgroup v1 hierarchy at %s has no controller this kernel names (a named hierarchy such as name=systemd): give a path in a controller's hierarchy (pids, memory, ...) or in cgroup v2",
 			 path, h->mnt);
 		return -1;

@@ -118,8 +118,9 @@ int ct_cgroup_open(const char *path, char *why, size_t len);
 /*
  * --cgroup PATH in a cgroup v1 hierarchy: a directory on a v1 mount, or
  * "CONTROLLER:/PATH" as /proc/PID/cgroup shows it. 1: it is one, h has
- * its controller, filter_id and filter_level; 0: not v1 (try
- * ct_cgroup_open()); -1: a v1 path that cannot be used, why says why.
+ * its controller, filter_id and filter_level (then ct_cgroup1_choose());
+ * 0: not v1 (try ct_cgroup_open()); -1: a v1 path that cannot be used,
+ * why says why.
  */
 int ct_cgroup_filter1(const char *path, struct ct_cgroup1 *h, char *why,
 		      size_t len);

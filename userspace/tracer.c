@@ -112,7 +112,9 @@ static int cgroups(struct session *s)
 		s->cgroup_fd = ct_cgroup_open(path, why, sizeof(why));
 	if (v1 < 0 || (path && !v1 && s->cgroup_fd < 0))
 		return ct_fail(CT_EXIT_FAILURE, "%s", why);
-	ct_cgroup1_choose(&s->cfg.cg1);
+	if (ct_cgroup1_choose(&s->cfg.cg1) && v1)
+		return ct_fail(CT_EXIT_FAILURE, "--cgroup '%s': this kernel has no subsys ID for its controller (its BTF names none): give a path in another hierarchy or in cgroup v2",
+			       path);
 	return CT_EXIT_OK;
 }
 
