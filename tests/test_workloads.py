@@ -277,6 +277,9 @@ def extended_pattern(e):
     # identity: root's, in the cgroup this test runs in (-c's children
     # inherit it); a container or pod only if that cgroup names one
     ident = re.escape(" uid=0 gid=0 cgroup=" + own_cgroup())
+    v1 = own_cgroup_v1()
+    if v1:
+        ident += re.escape(" cgroup_v1=%s:%s" % v1)
     return re.compile(text + r"( latency=\d+\.\dus)? cpu=\d+" + ident +
                       r"( container=[a-z-]+:[0-9a-f]{12})?( pod=\S+)?")
 
@@ -288,6 +291,28 @@ def own_cgroup():
             if line.startswith("0::"):
                 return line[3:].rstrip("\n")
     pytest.skip("no cgroup v2 line in /proc/self/cgroup")
+
+
+def own_cgroup_v1():
+    """(controller, path) of this process in the v1 hierarchy clonetrace
+    reads by default (userspace/identity.h: the first of its preference
+    list mounted as v1), or None on a host without one."""
+    with open("/proc/self/mounts") as f:
+        v1 = set()
+        for line in f:
+            _, _, fstype, opts = line.split()[:4]
+            if fstype == "cgroup":
+                v1.update(opts.split(","))
+    for ctrl in ("pids", "memory", "cpu", "cpuacct", "blkio", "devices",
+                 "freezer", "cpuset"):
+        if ctrl not in v1:
+            continue
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, ctrls, path = line.rstrip("\n").split(":", 2)
+                if ctrl in ctrls.split(","):
+                    return ctrl, path
+    return None
 
 
 @pytest.mark.parametrize("prog", ["ct-fork", "ct-vfork", "ct-clonevm",
