@@ -346,3 +346,24 @@ def test_v1_none_mounted(tmp_path, workloads_built):
                        for e in evs), evs
     err = (tmp_path / "err").read_text()
     assert "no cgroup v1 hierarchy of the pids controller is mounted" in err
+
+
+def test_v1_hostile_name(tmp_path, workloads_built, cgroups_v1):
+    """A v1 cgroup named with a terminal escape, a quote and a backslash
+    (any process delegated a hierarchy can name one so): the JSON path is
+    the name exactly, -x and top show it escaped, never raw."""
+    d, path = cgroups_v1("pids", 'bad\x1b[2J"q\\x')
+    expect, trace = run_traced(tmp_path, [],
+                               in_cgroup(d, [workload("ct-fork")]))
+    for e in mine(expect, trace):
+        assert e["cgroup_v1"]["path"] == path, e
+    out = tmp_path / "x.txt"
+    r = subprocess.run([CLONETRACE, "-x", "-o", str(out), "--"] +
+                       in_cgroup(d, [workload("ct-fork")]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(errors="replace")
+    assert "\x1b" not in text
+    assert ' cgroup_v1=pids:%s' % path.replace("\\", "\\\\").replace(
+        "\x1b", "\\x1b") in text, text
