@@ -669,7 +669,7 @@ static int read_diag(struct cursor *c, struct ct_diag *d)
 
 static int read_kids(struct cursor *c, struct ct_target *t)
 {
-	uint32_t i, state;
+	uint32_t i, state = 0;	/* set by get_u32(); gcc -O2 cannot tell */
 
 	if (get_u32(c, &t->all_kids, UINT32_MAX) ||
 	    get_u32(c, &t->all_below, UINT32_MAX) ||
