@@ -112,28 +112,68 @@ static void read_ids(struct ct_target *t, bool *dying)
 	fclose(f);
 }
 
-static void read_cgroup(struct ct_target *t)
+/* The path of line "N:CONTROLLERS:PATH" when ctrl is among CONTROLLERS. */
+static const char *v1_line_path(char *line, const char *ctrl)
 {
-	char path[64], line[1100], mnt[512], dir[1600];
+	char *ctrls = strchr(line, ':'), *path, *p, *comma;
+	size_t n = strlen(ctrl);
+
+	if (!ctrls || !n)
+		return NULL;
+	path = strchr(++ctrls, ':');
+	if (!path)
+		return NULL;
+	*path++ = '\0';
+	for (p = ctrls; ; p = comma + 1) {
+		comma = strchr(p, ',');
+		if ((comma ? (size_t)(comma - p) : strlen(p)) == n &&
+		    !strncmp(p, ctrl, n))
+			return path;
+		if (!comma)
+			return NULL;
+	}
+}
+
+/* The inode of mnt/path (kernfs: the cgroup's ID) into *id. */
+static void cgroup_ino(const char *mnt, const char *path, uint64_t *id)
+{
+	char dir[1600];
 	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s%s", mnt, path);
+	if (!stat(dir, &st))
+		*id = st.st_ino;
+}
+
+/* Its cgroup v2 path, and in the v1 hierarchy v1 (its controller's). */
+static void read_cgroup(struct ct_target *t, const struct ct_cgroup1 *v1)
+{
+	char path[64], line[1100], mnt[512];
+	const char *p;
 	FILE *f;
 
+	if (v1 && v1->controller[0])
+		snprintf(t->cgroup1_ctrl, sizeof(t->cgroup1_ctrl), "%s",
+			 v1->controller);
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", t->pid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
 			if (strlen(line + 3) < sizeof(t->cgroup))
 				strcpy(t->cgroup, line + 3);
+		} else if ((p = v1_line_path(line, t->cgroup1_ctrl)) &&
+			   strlen(p) < sizeof(t->cgroup1)) {
+			strcpy(t->cgroup1, p);
 		}
-	fclose(f);
-	if (t->cgroup[0] && !ct_cgroup_mount(NULL, mnt, sizeof(mnt))) {
-		snprintf(dir, sizeof(dir), "%s%s", mnt, t->cgroup);
-		if (!stat(dir, &st))
-			t->cgroup_id = st.st_ino;
 	}
+	fclose(f);
+	if (t->cgroup[0] && !ct_cgroup_mount(NULL, mnt, sizeof(mnt)))
+		cgroup_ino(mnt, t->cgroup, &t->cgroup_id);
+	if (t->cgroup1[0])
+		cgroup_ino(v1->mnt, t->cgroup1, &t->cgroup1_id);
 }
 
 static int add_node(struct nodes *l, uint32_t pid, uint32_t ppid)
@@ -274,7 +314,8 @@ static void read_below(struct ct_target *t, bool follow)
 	free(l.v);
 }
 
-void ct_context_read(struct ct_target *t, pid_t pid, bool follow)
+void ct_context_read(struct ct_target *t, pid_t pid, bool follow,
+		     const struct ct_cgroup1 *v1)
 {
 	bool kthread, dying = false;
 	char now;
@@ -285,7 +326,7 @@ void ct_context_read(struct ct_target *t, pid_t pid, bool follow)
 	read_comm(pid, t->comm);
 	t->state = read_state(pid, &t->kthread);
 	read_ids(t, &dying);
-	read_cgroup(t);
+	read_cgroup(t, v1);
 	read_threads(t);
 	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_u32);
 	read_below(t, follow);
@@ -368,6 +409,47 @@ static void json_below(struct ct_json *j, const struct ct_target *t)
 	ct_json_close(j);
 }
 
+/*
+ * The container of t, as an event's: ct_cgroups_container_of() on its v2
+ * path, then its v1 path (keyed 1 in a cache of their own). False: none.
+ */
+static bool target_container(const struct ct_target *t, struct ct_container *c)
+{
+	struct ct_cgroups *cg = ct_cgroups_new(false);
+	const struct ct_container *k = NULL;
+	int err = !cg;
+
+	if (!err && t->cgroup[0])
+		err = ct_cgroups_add(cg, 1, t->cgroup);
+	if (!err && t->cgroup1_ctrl[0])
+		err = ct_cgroups_set_v1(cg, t->cgroup1_ctrl, NULL);
+	if (!err && t->cgroup1_ctrl[0] && t->cgroup1[0])
+		err = ct_cgroups_add1(cg, 1, t->cgroup1);
+	if (!err)
+		k = ct_cgroups_container_of(cg, 1, 1);
+	if (k)
+		*c = *k;
+	ct_cgroups_free(cg);
+	return k;
+}
+
+/* "cgroup_v1":{"controller","id","path"} as an event's; null: none */
+static void json_cgroup1(struct ct_json *j, const struct ct_target *t)
+{
+	if (!t->cgroup1_ctrl[0] || !t->cgroup1[0]) {
+		ct_json_null(j, "cgroup_v1");
+		return;
+	}
+	ct_json_open(j, "cgroup_v1", '{');
+	ct_json_str(j, "controller", t->cgroup1_ctrl);
+	if (t->cgroup1_id)
+		ct_json_u64(j, "id", t->cgroup1_id);
+	else
+		ct_json_null(j, "id");
+	ct_json_strn(j, "path", t->cgroup1, sizeof(t->cgroup1));
+	ct_json_close(j);
+}
+
 static void json_identity(struct ct_json *j, const struct ct_target *t)
 {
 	struct ct_container c;
@@ -383,8 +465,8 @@ static void json_identity(struct ct_json *j, const struct ct_target *t)
 	} else {
 		ct_json_null(j, "cgroup");
 	}
-	if (!t->cgroup[0] ||
-	    !ct_container_parse(t->cgroup, sizeof(t->cgroup), &c)) {
+	json_cgroup1(j, t);
+	if (!target_container(t, &c)) {
 		ct_json_null(j, "container");
 		return;
 	}
@@ -492,11 +574,17 @@ static void human_identity(FILE *f, const struct ct_target *t)
 
 	if (t->uid >= 0)
 		fprintf(f, ", uid %" PRId64 " gid %" PRId64, t->uid, t->gid);
-	if (!t->cgroup[0])
-		return;
-	ct_escape_human(t->cgroup, sizeof(t->cgroup), path, sizeof(path));
-	fprintf(f, ", cgroup %s", path);
-	if (!ct_container_parse(t->cgroup, sizeof(t->cgroup), &c))
+	if (t->cgroup[0]) {
+		ct_escape_human(t->cgroup, sizeof(t->cgroup), path,
+				sizeof(path));
+		fprintf(f, ", cgroup %s", path);
+	}
+	if (t->cgroup1_ctrl[0] && t->cgroup1[0]) {	/* as -x's */
+		ct_escape_human(t->cgroup1, sizeof(t->cgroup1), path,
+				sizeof(path));
+		fprintf(f, ", cgroup_v1 %s:%s", t->cgroup1_ctrl, path);
+	}
+	if (!target_container(t, &c))
 		return;
 	if (c.runtime)
 		fprintf(f, ", container %s:%.12s", c.runtime, c.id);
@@ -504,7 +592,6 @@ static void human_identity(FILE *f, const struct ct_target *t)
 		fprintf(f, ", pod %s", c.pod_uid);
 }
 
-/* The target's state when it matters: it will not run as usual. */
 static const char *human_state(const struct ct_target *t)
 {
 	if (!t->state)
@@ -535,8 +622,9 @@ static void human_below(FILE *f, const struct ct_target *t, uint32_t listed,
 
 /*
  * PREFIXtarget P (comm[, state]): N threads, M children (C comm shares
- * vm,files; ...), uid U gid G, cgroup PATH[, container RUNTIME:ID][, pod
- * UID]; with -f a second line (human_below()). Written in one piece.
+ * vm,files; ...), uid U gid G, cgroup PATH[, cgroup_v1 CONTROLLER:PATH][,
+ * container RUNTIME:ID][, pod UID]; with -f a second line (human_below()).
+ * Written in one piece.
  */
 void ct_context_human(const struct ct_target *t, FILE *out,
 		      const char *prefix)

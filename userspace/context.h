@@ -3,7 +3,8 @@
  * context.h - the attach context of -p: before streaming, what each
  * target process is as clonetrace finds it (its state, its threads, its
  * children and what they share with it, with -f every process below it
- * that will be followed, its user, cgroup and container), so that a user
+ * that will be followed, its user, cgroups (v2 and the run's v1
+ * hierarchy) and container), so that a user
  * attaching to a live service sees where the stream starts.
  *
  * Read from /proc once the programs are attached (ct_context_read()),
@@ -62,15 +63,23 @@ struct ct_target {
 	struct ct_target_kid kids[CT_TARGET_KIDS];
 	char cgroup[1024];		/* "" unknown */
 	uint64_t cgroup_id;		/* 0 unknown */
+	/* in the run's cgroup v1 hierarchy (identity.h), as events are */
+	char cgroup1_ctrl[16];		/* its controller; "" no v1 */
+	char cgroup1[1024];		/* the path there; "" unknown */
+	uint64_t cgroup1_id;		/* its inode on the v1 mount; 0 */
 };
+
+struct ct_cgroup1;
 
 /*
  * Describe process pid as it is now into t; with follow, every process
- * below it is counted (the first ones listed after the children). A
+ * below it is counted (the first ones listed after the children). Its
+ * cgroup in v1 hierarchy v1 too (NULL or no controller: none). A
  * process being killed or gone meanwhile is described as far as it
  * could be read (state 0).
  */
-void ct_context_read(struct ct_target *t, pid_t pid, bool follow);
+void ct_context_read(struct ct_target *t, pid_t pid, bool follow,
+		     const struct ct_cgroup1 *v1);
 /* A "target" JSON record on f. */
 void ct_context_json(const struct ct_target *t, FILE *f);
 /* The human lines on f, each starting with prefix. */

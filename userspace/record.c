@@ -374,6 +374,9 @@ int ct_rec_target(struct ct_rec_writer *w, const struct ct_target *t)
 	}
 	p = put_str(p, t->cgroup, sizeof(t->cgroup) - 1);
 	p = put_uv(p, t->cgroup_id);
+	p = put_str(p, t->cgroup1_ctrl, sizeof(t->cgroup1_ctrl) - 1);
+	p = put_str(p, t->cgroup1, sizeof(t->cgroup1) - 1);
+	p = put_uv(p, t->cgroup1_id);
 	return item_done(w, p);
 }
 
@@ -693,6 +696,25 @@ static int read_kids(struct cursor *c, struct ct_target *t)
 	return 0;
 }
 
+/* A target's v1 cgroup (version 4): controller, path, ID. 0, or -1. */
+static int read_target1(struct cursor *c, struct ct_target *t)
+{
+	t->cgroup1_ctrl[0] = '\0';
+	t->cgroup1[0] = '\0';
+	t->cgroup1_id = 0;
+	if (c->r->hdr.version < 4)
+		return 0;
+	if (get_str(c, t->cgroup1_ctrl, sizeof(t->cgroup1_ctrl),
+		    sizeof(t->cgroup1_ctrl) - 1) ||
+	    get_str(c, t->cgroup1, sizeof(t->cgroup1),
+		    sizeof(t->cgroup1) - 1) ||
+	    get_uv(c, &t->cgroup1_id))
+		return -1;
+	if (t->cgroup1[0] && !t->cgroup1_ctrl[0])
+		return cfail(c, "a target's cgroup1 path without a controller");
+	return 0;
+}
+
 static int read_target(struct cursor *c, struct ct_target *t)
 {
 	uint32_t state, flags, uid, gid, i;
@@ -718,7 +740,7 @@ static int read_target(struct cursor *c, struct ct_target *t)
 			return -1;
 	if (read_kids(c, t) ||
 	    get_str(c, t->cgroup, sizeof(t->cgroup), sizeof(t->cgroup) - 1) ||
-	    get_uv(c, &t->cgroup_id))
+	    get_uv(c, &t->cgroup_id) || read_target1(c, t))
 		return -1;
 	if (t->nkids > (t->follow ? t->all_below : t->all_kids))
 		return cfail(c, "more processes listed than counted");

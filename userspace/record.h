@@ -51,7 +51,9 @@
  *     known, 16 children unknown: no /proc/PID/task/TID/children), uv uid, uv gid, uv nr_threads, uv n, n x uv tid (n at most
  *     CT_TARGET_THREADS), uv nr_children, uv nr_below (-f), uv k, k x
  *     (uv pid, uv ppid, str comm, uv state, uv shares: bit enum ct_share; k at
- *     most CT_TARGET_KIDS), str cgroup path, uv cgroup id
+ *     most CT_TARGET_KIDS), str cgroup path, uv cgroup id, then (version
+ *     4) str cgroup1 controller (at most 15 bytes, "" no v1 hierarchy),
+ *     str cgroup1 path ("" unknown), uv cgroup1 id (0 unknown)
  *   5 cgroup1 (version 4): uv id, str controller (at most 15 bytes),
  *     str path: the same for a cgroup1_id, with the v1 hierarchy's
  *     controller

@@ -318,7 +318,7 @@ static void describe_targets(struct session *s)
 	for (i = 0; i < o->pids.n; i++) {
 		uint64_t t0 = ct_now_ns();
 
-		ct_context_read(t, o->pids.pid[i], o->follow);
+		ct_context_read(t, o->pids.pid[i], o->follow, &s->cfg.cg1);
 		if (o->verbose)
 			ct_msg("the context of %d read in %.1f ms", o->pids.pid[i],
 			       (ct_now_ns() - t0) / 1e6);
