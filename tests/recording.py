@@ -135,12 +135,13 @@ def encode_cgroup(cg_id, path):
 SHARES = ["vm", "files", "fs", "sighand"]   # enum ct_share
 
 
-def encode_target(t):
+def encode_target(t, version=3):
     """A -p target item (version 3) from a dict: pid, comm, state (a
     letter, "" gone), kthread, follow, cut, kids_unknown (optional),
     uid/gid (None unknown),
     nr_threads, threads, nr_children, nr_below, kids [(pid, ppid, comm,
-    state, [share names])], cgroup path, cgroup_id."""
+    state, [share names])], cgroup path, cgroup_id; version 4: then
+    cgroup1 (optional: (controller, path, id); none: "", "", 0)."""
     ids = t["uid"] is not None
     flags = (t["kthread"] and 1) | (t["follow"] and 2) | \
         (t["cut"] and 4) | (ids and 8) | (16 if t.get("kids_unknown") else 0)
@@ -154,7 +155,11 @@ def encode_target(t):
         bits = sum(1 << SHARES.index(x) for x in shares)
         out += uv(pid) + uv(ppid) + text(comm)
         out += uv(ord(state) if state else 0) + uv(bits)
-    return out + text(t["cgroup"]) + uv(t["cgroup_id"])
+    out += text(t["cgroup"]) + uv(t["cgroup_id"])
+    if version >= 4:
+        ctrl, path, cg1_id = t.get("cgroup1") or ("", "", 0)
+        out += text(ctrl) + text(path) + uv(cg1_id)
+    return out
 
 
 def encode_cgroup1(cg_id, controller, path):
@@ -184,7 +189,8 @@ def recording(events, release="6.18.0-test", hostname="testhost",
     for i in range(0, len(events), chunk):
         payload, prev = b"", 0
         if i == 0:
-            payload += b"".join(encode_target(t) for t in targets)
+            payload += b"".join(encode_target(t, version)
+                                for t in targets)
         if i == 0 and cgroups:
             for cg_id, path in cgroups.items():
                 payload += encode_cgroup(cg_id, path)

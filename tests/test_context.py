@@ -9,7 +9,10 @@ by default), JSON (--context) and recorded (-w, then report), is compared
 with that statement, the cgroup's inode and the test's own names. Then
 the edges: a zombie leader, a kernel thread, thousands of threads and
 more children than are listed, a target killed while it is read, and
-recordings made by the test (version 3 with targets, version 2 without).
+recordings made by the test (version 3 with targets, version 2 without,
+version 4 with a v1 cgroup). Its cgroup in the run's v1 hierarchy, where
+one is mounted, is compared with /proc/PID/cgroup and the directory's
+inode (test_identity_v1.py: a target in v1 cgroups the test makes).
 """
 
 import json
@@ -84,6 +87,39 @@ def stated_kids(said):
     return sorted(kids)
 
 
+# identity.h's CT_CGROUP1_PREFERENCE: the v1 hierarchy a run uses
+V1_PREFERENCE = ("pids", "memory", "cpu", "cpuacct", "blkio", "devices",
+                 "freezer", "cpuset")
+
+
+def v1_of(pid):
+    """pid's cgroup in the v1 hierarchy a run uses, as the kernel says
+    (/proc/PID/cgroup, the directory's inode): {controller, id, path},
+    None when no preferred controller is mounted as v1."""
+    mounts = {}
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            _, mnt, fstype, opts = line.split()[:4]
+            for o in opts.split(",") if fstype == "cgroup" else ():
+                mounts.setdefault(o, mnt)
+    ctrl = next((c for c in V1_PREFERENCE if c in mounts), None)
+    if not ctrl:
+        return None
+    with open("/proc/%d/cgroup" % pid) as f:
+        for line in f:
+            _, ctrls, path = line.rstrip("\n").split(":", 2)
+            if ctrl in ctrls.split(","):
+                return {"controller": ctrl, "path": path, "id": os.stat(
+                    mounts[ctrl] + path).st_ino}
+    return None
+
+
+def human_v1(v1):
+    """The header's ", cgroup_v1 CONTROLLER:PATH" (-x's cgroup_v1=)."""
+    return ", cgroup_v1 %s:%s" % (v1["controller"], v1["path"]) if v1 \
+        else ""
+
+
 def human_kid(pid, shares, ppid=None):
     text = "%d %s" % (pid, COMM)
     if ppid:
@@ -99,9 +135,9 @@ def expected_human(said, path, prefix="clonetrace: "):
     kids = "; ".join(human_kid(p, s) for p, s in stated_kids(said))
     return [
         "%starget %d (%s): %d threads, 4 children (%s), uid %d gid %d, "
-        "cgroup %s, container docker:%s"
+        "cgroup %s%s, container docker:%s"
         % (prefix, main, COMM, len(said["thread"]) + 1, kids, UID, GID,
-           path, ID64[:12]),
+           path, human_v1(v1_of(main)), ID64[:12]),
         "%starget %d: -f follows 6 processes below it: its 4 children and "
         "2 below them (%s; %s)" % (prefix, main, human_kid(
             said["grandchild"][0], [], said["forkchild"][0]), human_kid(
@@ -127,7 +163,7 @@ def expected_json(said, path, cg_id, follow):
         "descendants": [kid(said["grandchild"][0], [], said["forkchild"][0]),
                         kid(said["greatgrandchild"][0], [],
                             said["grandchild"][0])] if follow else None,
-        "cgroup": {"id": cg_id, "path": path},
+        "cgroup": {"id": cg_id, "path": path}, "cgroup_v1": v1_of(main),
         "container": {"runtime": "docker", "id": ID64, "pod_uid": None}}
 
 
@@ -404,8 +440,41 @@ def test_report_target_v3(binary, public_dir):
         "descendants": [{"pid": 4300, "ppid": 4217, "comm": "sh",
                          "state": "running", "shares": ["fs"]}],
         "cgroup": {"id": 8417, "path": "/system.slice/nginx.service"},
-        "container": None}
+        "cgroup_v1": None, "container": None}
     assert json.loads(r.stdout.decode().splitlines()[1])["event"] == "clone"
+
+
+def test_report_target_v4_cgroup1(binary, public_dir):
+    """A version 4 target in a v1 docker cgroup (a hybrid host: cgroup2
+    at its root): report names its v1 path and ID, and the container,
+    from the v1 path as an event's (v2 first: none there); with none
+    recorded, cgroup_v1 null. A v1 path without a controller is
+    refused."""
+    t = dict(TARGET, cgroup="/", cgroup_id=1,
+             cgroup1=("pids", "/docker/" + ID64, 9001))
+    rec = write_rec(public_dir, 4, [t])
+    r = subprocess.run([binary, "report", "-s", "stream", rec],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines()[0].endswith(
+        "uid 33 gid 33, cgroup /, cgroup_v1 pids:/docker/%s, container "
+        "docker:%s" % (ID64, ID64[:12])), r.stdout
+    r = subprocess.run([binary, "report", "-j", "-s", "stream", rec],
+                       capture_output=True, timeout=TIMEOUT)
+    got = json.loads(r.stdout.decode().splitlines()[0])
+    assert [got[k] for k in ("cgroup", "cgroup_v1", "container")] == [
+        {"id": 1, "path": "/"},
+        {"controller": "pids", "id": 9001, "path": "/docker/" + ID64},
+        {"runtime": "docker", "id": ID64, "pod_uid": None}], got
+    rec = write_rec(public_dir, 4, [TARGET])
+    r = subprocess.run([binary, "report", "-j", "-s", "stream", rec],
+                       capture_output=True, timeout=TIMEOUT)
+    got = json.loads(r.stdout.decode().splitlines()[0])
+    assert got["cgroup_v1"] is None and got["container"] is None, got
+    rec = write_rec(public_dir, 4, [dict(TARGET, cgroup1=("", "/x", 0))])
+    r = subprocess.run([binary, "report", rec], capture_output=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 1 and b"without a controller" in r.stderr, r
 
 
 def test_report_target_refused(binary, public_dir):

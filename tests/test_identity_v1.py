@@ -367,3 +367,57 @@ def test_v1_hostile_name(tmp_path, workloads_built, cgroups_v1):
     assert "\x1b" not in text
     assert ' cgroup_v1=pids:%s' % path.replace("\\", "\\\\").replace(
         "\x1b", "\\x1b") in text, text
+
+
+def v2_of(pid):
+    with open("/proc/%d/cgroup" % pid) as f:
+        return next(x[3:].rstrip("\n") for x in f if x.startswith("0::"))
+
+
+def test_v1_context(tmp_path, workloads_built, cgroups_v1):
+    """-p a target in v1 docker cgroups (pids and memory) made here: the
+    header, human, --context JSON and recorded (-w, report), names its
+    cgroup in the run's v1 hierarchy (pids; memory with --cgroup
+    memory:...), that directory's inode, and the container, as its
+    events would; its v2 cgroup (where this host puts every task) names
+    none."""
+    from test_context import start, stop, tracer
+    d, path = cgroups_v1("pids", SCHEMES_V1["docker"][0])
+    dm, path_m = cgroups_v1("memory", SCHEMES_V1["docker"][0])
+    top_m = path_m[:path_m.index("/docker/")]
+    wl, _ = start(in_cgroup(d, in_cgroup(dm, [workload("ct-context"),
+                                              "-s", "60"])))
+    try:
+        pid = str(wl.pid)
+        v2 = v2_of(wl.pid)
+        r = tracer(["-p", pid])
+        assert r.returncode == 0, r.stderr
+        head = r.stderr.decode().splitlines()[0]
+        assert head.endswith(", cgroup %s, cgroup_v1 pids:%s, container "
+                             "docker:%s" % (v2, path, ID64[:12])), head
+        want = {"controller": "pids", "id": os.stat(d).st_ino,
+                "path": path}
+        docker = want_container(SCHEMES_V1["docker"][1])
+        r = tracer(["-j", "--context", "-p", pid])
+        t = json.loads(r.stdout.decode().splitlines()[0])
+        assert (t["cgroup"]["path"], t["cgroup_v1"], t["container"]) == \
+            (v2, want, docker), t
+        rec = tmp_path / "ctx.ctr"
+        r = tracer(["-p", pid, "--no-context", "-w", str(rec), "-o",
+                    "/dev/null"])
+        assert r.returncode == 0, r.stderr
+        h = subprocess.run([CLONETRACE, "report", "-s", "stream",
+                            str(rec)], capture_output=True, timeout=TIMEOUT)
+        assert h.stdout.decode().splitlines()[0] == head[len(
+            "clonetrace: "):], h
+        j = subprocess.run([CLONETRACE, "report", "-j", "-s", "stream",
+                            str(rec)], capture_output=True, timeout=TIMEOUT)
+        assert json.loads(j.stdout.decode().splitlines()[0]) == t
+        r = tracer(["-j", "--context", "--cgroup", "memory:" + top_m,
+                    "-p", pid])
+        t = json.loads(r.stdout.decode().splitlines()[0])
+        assert (t["cgroup_v1"], t["container"]) == (
+            {"controller": "memory", "id": os.stat(dm).st_ino,
+             "path": path_m}, docker), t
+    finally:
+        stop(wl)

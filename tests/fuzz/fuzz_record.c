@@ -71,8 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   t->all_kids));
 			CHECK(!t->follow || t->all_below >= t->all_kids);
 			CHECK(memchr(t->cgroup, 0, sizeof(t->cgroup)));
-		} else if (it.type == CT_REC_CGROUP) {
+			CHECK(memchr(t->cgroup1, 0, sizeof(t->cgroup1)));
+			CHECK(memchr(t->cgroup1_ctrl, 0,
+				     sizeof(t->cgroup1_ctrl)));
+			CHECK(!t->cgroup1[0] || t->cgroup1_ctrl[0]);
+		} else if (it.type == CT_REC_CGROUP ||
+			   it.type == CT_REC_CGROUP1) {
 			CHECK(it.cg_id);
+			CHECK(it.type == CT_REC_CGROUP || it.cg_controller[0]);
 			CHECK(memchr(it.cg_path, 0, sizeof(it.cg_path)));
 		} else {
 			CHECK(it.type == CT_REC_DIAG);

@@ -101,7 +101,10 @@ static void target(struct ct_rec_writer *w)
 		.uid = 33, .gid = 33, .nthreads = 2, .all_threads = 300,
 		.threads = { 4215, 4219 }, .all_kids = 2, .all_below = 3,
 		.nkids = 3, .cgroup = "/system.slice/nginx.service",
-		.cgroup_id = 8417,
+		.cgroup_id = 8417, .cgroup1_ctrl = "pids",
+		.cgroup1 = "/docker/0123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdef",
+		.cgroup1_id = 4026,
 		.kids = {
 			{ 4217, 4215, "nginx", 'S', 1U << CT_SHARE_VM |
 			  1U << CT_SHARE_FILES },
