@@ -25,8 +25,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
-
+#include "cgroup_v1.h"
 #include "identity.h"
 #include "proc.h"
 #include "util.h"
@@ -419,39 +418,22 @@ const struct ct_container *ct_cgroups_container_of(struct ct_cgroups *c,
 	return ct_cgroups_container(c->v1, id1);
 }
 
-/* The controllers a hierarchy can be read by (enum cgroup_subsys_id). */
+/* The controllers a hierarchy can be read by, by enum ct_cgroup1_controller. */
 static const char *const controllers[] = {
-	CT_CGROUP1_PREFERENCE, "hugetlb", "net_cls", "net_prio",
-	"perf_event", "rdma", "misc",
+#define CT_CG1_NAME(stem, name) name,
+	CT_CGROUP1_CONTROLLERS(CT_CG1_NAME)
+#undef CT_CG1_NAME
 };
 
-/* controller's value of the kernel's enum cgroup_subsys_id, from BTF */
-static int subsys_id(const char *controller, uint32_t *ssid)
+/* controller's enum ct_cgroup1_controller, or -1 */
+static int controller_index(const char *controller)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t = NULL;
-	char name[64];
-	int id, i, ret = -1;
+	size_t i;
 
-	if (!btf)
-		return -1;
-	/* blkio is the v1 name of the io controller */
-	snprintf(name, sizeof(name), "%s_cgrp_id",
-		 strcmp(controller, "blkio") ? controller : "io");
-	id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
-	if (id > 0)
-		t = btf__type_by_id(btf, id);
-	for (i = 0; t && i < btf_vlen(t); i++) {
-		const struct btf_enum *e = btf_enum(t) + i;
-
-		if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
-			*ssid = e->val;
-			ret = 0;
-			break;
-		}
-	}
-	btf__free(btf);
-	return ret;
+	for (i = 0; i < ARRAY_SIZE(controllers); i++)
+		if (!strcmp(controllers[i], controller))
+			return i;
+	return -1;
 }
 
 int ct_cgroup1_choose(struct ct_cgroup1 *h)
@@ -465,8 +447,10 @@ int ct_cgroup1_choose(struct ct_cgroup1 *h)
 				 pref[i]);
 	if (h->controller[0] &&
 	    !ct_cgroup_mount(h->controller, h->mnt, sizeof(h->mnt)) &&
-	    !subsys_id(h->controller, &h->ssid))
+	    controller_index(h->controller) >= 0) {
+		h->ctrl = controller_index(h->controller);
 		return 0;
+	}
 	h->controller[0] = '\0';
 	return -1;
 }

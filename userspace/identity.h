@@ -97,15 +97,16 @@ const struct ct_container *ct_cgroups_container_of(struct ct_cgroups *c,
 struct ct_cgroup1 {
 	char controller[16];	/* "" none */
 	char mnt[512];		/* its mount */
-	uint32_t ssid;		/* the kernel's enum cgroup_subsys_id */
+	uint32_t ctrl;		/* its enum ct_cgroup1_controller */
 	uint64_t filter_id;	/* --cgroup in it: kernfs ID; 0 none */
 	int32_t filter_level;	/* its depth below the root (0) */
 };
 
 /*
  * Choose the hierarchy: h->controller when set (by ct_cgroup_filter()),
- * else by the rule above; its mount and its subsys ID from the kernel's
- * BTF. 0, or -1 when the kernel gives none (pure cgroup v2 hosts):
+ * else by the rule above; its mount and its place in
+ * CT_CGROUP1_CONTROLLERS (bpf/cgroup_v1.h). 0, or -1 when the kernel
+ * gives none (pure cgroup v2 hosts) or it is not one of those:
  * h->controller is then "".
  */
 int ct_cgroup1_choose(struct ct_cgroup1 *h);

@@ -325,7 +325,7 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 	skel->rodata->thread_size = probe->thread_size;
 	skel->rodata->count_users = t->opt.users;
 	skel->rodata->cg1_on = t->cg1.controller[0];
-	skel->rodata->cg1_ssid = t->cg1.ssid;
+	skel->rodata->cg1_ctrl = t->cg1.ctrl;
 	ct_autoload_none(skel->obj);
 	bpf_program__set_autoload(mode == CT_MODE_TP_BTF ?
 				  skel->progs.top_newtask_btf :

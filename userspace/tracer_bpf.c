@@ -43,7 +43,7 @@ static void configure(struct clonetrace_bpf *skel,
 	}
 	ro->filter_cgroup = cfg->cgroup_fd >= 0;
 	ro->cg1_on = cfg->cg1.controller[0];
-	ro->cg1_ssid = cfg->cg1.ssid;
+	ro->cg1_ctrl = cfg->cg1.ctrl;
 	ro->filter_cgroup1 = cfg->cg1.filter_id != 0;
 	ro->cg1_filter_id = cfg->cg1.filter_id;
 	ro->cg1_filter_level = cfg->cg1.filter_level;
