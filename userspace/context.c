@@ -440,31 +440,19 @@ static void json_cgroup1(struct ct_json *j, const struct ct_target *t)
 		ct_json_null(j, "cgroup_v1");
 		return;
 	}
-	ct_json_open(j, "cgroup_v1", '{');
-	ct_json_str(j, "controller", t->cgroup1_ctrl);
-	if (t->cgroup1_id)
-		ct_json_u64(j, "id", t->cgroup1_id);
-	else
-		ct_json_null(j, "id");
-	ct_json_strn(j, "path", t->cgroup1, sizeof(t->cgroup1));
-	ct_json_close(j);
+	ct_json_cgroup(j, "cgroup_v1", t->cgroup1_ctrl, t->cgroup1_id,
+		       t->cgroup1, sizeof(t->cgroup1));
 }
 
 static void json_identity(struct ct_json *j, const struct ct_target *t)
 {
 	struct ct_container c;
 
-	if (t->cgroup[0]) {
-		ct_json_open(j, "cgroup", '{');
-		if (t->cgroup_id)
-			ct_json_u64(j, "id", t->cgroup_id);
-		else
-			ct_json_null(j, "id");
-		ct_json_strn(j, "path", t->cgroup, sizeof(t->cgroup));
-		ct_json_close(j);
-	} else {
+	if (t->cgroup[0])
+		ct_json_cgroup(j, "cgroup", NULL, t->cgroup_id, t->cgroup,
+			       sizeof(t->cgroup));
+	else
 		ct_json_null(j, "cgroup");
-	}
 	json_cgroup1(j, t);
 	if (!target_container(t, &c)) {
 		ct_json_null(j, "container");

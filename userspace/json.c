@@ -234,3 +234,20 @@ void ct_json_null_k(struct ct_json *j, const char *key, size_t klen)
 	member(j, key, klen);
 	put(j, "null", 4);
 }
+
+void ct_json_cgroup(struct ct_json *j, const char *key, const char *ctrl,
+		    uint64_t id, const char *path, size_t max)
+{
+	ct_json_open(j, key, '{');
+	if (ctrl)
+		ct_json_str(j, "controller", ctrl);
+	if (id)
+		ct_json_u64(j, "id", id);
+	else
+		ct_json_null(j, "id");
+	if (path)
+		ct_json_strn(j, "path", path, max);
+	else
+		ct_json_null(j, "path");
+	ct_json_close(j);
+}

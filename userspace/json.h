@@ -135,4 +135,12 @@ static inline void ct_json_null(struct ct_json *j, const char *key)
 	ct_json_null_k(j, key, CT_JSON_KLEN(key));
 }
 
+/*
+ * A cgroup: key:{["controller":ctrl,]"id":id,"path":path}; ctrl NULL
+ * leaves it out, id 0 and path NULL are null (path at most max bytes).
+ * One shape for every cgroup the JSON shows (events, -p targets).
+ */
+void ct_json_cgroup(struct ct_json *j, const char *key, const char *ctrl,
+		    uint64_t id, const char *path, size_t max);
+
 #endif /* CT_JSON_H */

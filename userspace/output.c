@@ -655,14 +655,7 @@ static void json_cgroup1(struct ct_json *j, struct ct_output *out,
 		return;
 	}
 	path = ct_cgroups_path1(out->cgroups, e->cgroup1_id, NULL);
-	ct_json_open(j, "cgroup_v1", '{');
-	ct_json_str(j, "controller", ctrl);
-	ct_json_u64(j, "id", e->cgroup1_id);
-	if (path)
-		ct_json_strn(j, "path", path, 512);
-	else
-		ct_json_null(j, "path");
-	ct_json_close(j);
+	ct_json_cgroup(j, "cgroup_v1", ctrl, e->cgroup1_id, path, 512);
 }
 
 /*
@@ -687,13 +680,7 @@ static void json_identity(struct ct_json *j, struct ct_output *out,
 		ct_json_null(j, "cgroup");
 	} else {
 		path = ct_cgroups_path(out->cgroups, e->cgroup_id, NULL);
-		ct_json_open(j, "cgroup", '{');
-		ct_json_u64(j, "id", e->cgroup_id);
-		if (path)
-			ct_json_strn(j, "path", path, 512);
-		else
-			ct_json_null(j, "path");
-		ct_json_close(j);
+		ct_json_cgroup(j, "cgroup", NULL, e->cgroup_id, path, 512);
 	}
 	json_cgroup1(j, out, e);
 	c = ct_cgroups_container_of(out->cgroups, e->cgroup_id,
