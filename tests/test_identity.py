@@ -334,6 +334,30 @@ def test_alert_per_container_top(tmp_path, workloads_built, cgroups):
 
 # ---- top --users, --containers ----
 
+def top_over_storms(args, script, a, b, sub):
+    """clonetrace top --json with ARGS over SCRIPT, ct-storms started by sh
+    with A, B, S set to cgroup directories and W to ct-storm, until its last
+    interval is read: the storms' statements and top's "top" records."""
+    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
+                            "-r", "0"] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(top)
+        r = subprocess.run(["env", "A=" + a, "B=" + b, "S=" + sub,
+                            "W=" + workload("ct-storm"), "sh", "-c",
+                            script], capture_output=True, timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        time.sleep(0.7)     # the last creations' interval is read
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, err = top.communicate(timeout=TIMEOUT)
+    assert top.returncode == 0, err
+    stated = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    recs = [json.loads(x) for x in out.decode().splitlines()
+            if json.loads(x).get("event") == "top"]
+    return stated, recs
+
+
 def test_top_users_containers(workloads_built, cgroups):
     """top --users --containers: two storms run as uid 12345 in a fake
     docker container (one in a cgroup below it), and three forks by root
@@ -350,26 +374,11 @@ def test_top_users_containers(workloads_built, cgroups):
               '-n 300\' sh "$S" "$W" & '
               'sh -c \'echo $$ > "$1/cgroup.procs" && exec "$2" -k fork '
               '-n 3\' sh "$B" "$W" & wait')
-    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
-                            "-r", "0", "--users", "--containers"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        wait_ready(top)
-        r = subprocess.run(["env", "A=" + a, "B=" + b, "S=" + sub,
-                            "W=" + workload("ct-storm"), "sh", "-c",
-                            script], capture_output=True, timeout=TIMEOUT)
-        assert r.returncode == 0, r.stderr
-        time.sleep(0.7)     # the last creations' interval is read
-    finally:
-        top.send_signal(signal.SIGINT)
-        out, err = top.communicate(timeout=TIMEOUT)
-    assert top.returncode == 0, err
-    stated = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    stated, recs = top_over_storms(["--users", "--containers"], script,
+                                   a, b, sub)
     made = {s["created"]: s["created"] + len(s["helpers"]) for s in stated}
     assert sorted(made) == [3, 300, 400] and \
         all(s["failed"] == 0 for s in stated), stated
-    recs = [json.loads(x) for x in out.decode().splitlines()
-            if json.loads(x).get("event") == "top"]
     users = sum(u["created"] for t in recs for u in t["users"]
                 if u["uid"] == 12345)
     failed = sum(u["failed"] for t in recs for u in t["users"]

@@ -24,7 +24,8 @@ import pytest
 from conftest import (CLONETRACE, TIMEOUT, check_trace, need_clonetrace,
                       need_root, wait_ready, workload)
 from test_identity import (ID64, POD, POD_, events_of, in_cgroup, run_traced,
-                           stated_pids, storm_in_both, storm_rate)
+                           stated_pids, storm_in_both, storm_rate,
+                           top_over_storms)
 
 # v1 cgroupfs-driver names below the test's own cgroup -> container
 SCHEMES_V1 = {
@@ -265,25 +266,9 @@ def test_v1_top_containers(workloads_built, cgroups_v1):
               '&& exec "$2" -k fork -n 200\' sh "$d" "$W" & done; '
               'sh -c \'echo $$ > "$1/cgroup.procs" && exec "$2" -k fork '
               '-n 3\' sh "$B" "$W" & wait')
-    top = subprocess.Popen([CLONETRACE, "top", "--json", "-v", "-i", "0.3",
-                            "-r", "0", "--containers"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        wait_ready(top)
-        r = subprocess.run(["env", "A=" + a, "B=" + b, "S=" + sub,
-                            "W=" + workload("ct-storm"), "sh", "-c",
-                            script], capture_output=True, timeout=TIMEOUT)
-        assert r.returncode == 0, r.stderr
-        time.sleep(0.7)     # the last creations' interval is read
-    finally:
-        top.send_signal(signal.SIGINT)
-        out, err = top.communicate(timeout=TIMEOUT)
-    assert top.returncode == 0, err
-    stated = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    stated, recs = top_over_storms(["--containers"], script, a, b, sub)
     made = sorted(s["created"] + len(s["helpers"]) for s in stated)
     assert len(made) == 3 and all(s["failed"] == 0 for s in stated), stated
-    recs = [json.loads(x) for x in out.decode().splitlines()
-            if json.loads(x).get("event") == "top"]
     rows = {}
     for t in recs:
         for c in t["containers"]:
