@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,19 +166,68 @@ void ct_outbuf_free(struct ct_outbuf *o)
 	o->buf = NULL;
 }
 
+/*
+ * An existing entry in a sticky directory that everyone can write (/tmp)
+ * owned by neither us nor the directory's owner was put there by someone
+ * else: a symlink would let them choose which file root truncates and
+ * writes, a FIFO would block the run, a file of theirs would be read by
+ * them. The kernel refuses the first (fs.protected_symlinks, and
+ * protected_regular, protected_fifos) only when those sysctls are set;
+ * this refuses all three whatever they say. Nobody but that owner can
+ * replace the entry between this check and the open (the sticky bit).
+ */
+static bool planted(const char *path, const struct stat *st)
+{
+	char dir[PATH_MAX];
+	struct stat d;
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return false;	/* open() says ENAMETOOLONG */
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';		/* "/name": the root */
+	else
+		*slash = '\0';
+	if (stat(dir, &d) || !(d.st_mode & S_ISVTX) || !(d.st_mode & S_IWOTH))
+		return false;
+	return st->st_uid != geteuid() && st->st_uid != d.st_uid;
+}
+
 int ct_outfile_open(struct ct_outfile *f, const char *path, const char *what)
 {
+	struct stat st;
+	int tries = 0;
+
 	f->path = path;
 	f->what = what;
 	f->fd = -1;
 	f->created = f->committed = false;
 	if (!path)
 		return CT_EXIT_OK;
-	f->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (f->fd >= 0)
-		f->created = true;
-	else if (errno == EEXIST)
-		f->fd = open(path, O_WRONLY | O_CLOEXEC);
+	do {
+		f->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (f->fd >= 0) {
+			f->created = true;
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+		if (lstat(path, &st))
+			continue;	/* removed since: create it after all */
+		if (planted(path, &st))
+			return ct_fail(CT_EXIT_FAILURE,
+				       "refusing to write %s '%s': it is a %s owned by uid %u in a directory everyone can write (a planted name): remove it or choose another path",
+				       what, path, S_ISLNK(st.st_mode) ? "symlink" :
+				       S_ISREG(st.st_mode) ? "file" : "special file",
+				       (unsigned int)st.st_uid);
+		/* a link of ours may point to a file yet to be made */
+		f->fd = open(path, O_WRONLY | O_CLOEXEC |
+			     (S_ISLNK(st.st_mode) ? O_CREAT : 0), 0644);
+		break;
+	} while (++tries < 8);
 	if (f->fd < 0 && errno == EINTR && ct_stop_signal())
 		return CT_EXIT_FAILURE;	/* a FIFO's open, stopped: no error */
 	if (f->fd < 0)

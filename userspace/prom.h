@@ -2,8 +2,9 @@
 /*
  * prom.h - node_exporter textfile-collector metrics (--prometheus FILE):
  * a snapshot of the metrics (metrics.h) in the Prometheus text format,
- * replaced atomically: written to a temporary file beside FILE, then
- * renamed over it.
+ * replaced atomically: written to a temporary file beside FILE (a random
+ * name, created exclusively, never through a symlink), then renamed over
+ * it (prom.c says why that is safe in a directory others can write).
  */
 #ifndef CT_PROM_H
 #define CT_PROM_H
@@ -15,9 +16,8 @@ struct ct_prom {
 	int last_err;			/* of the last ct_prom_update() */
 };
 
-int ct_prom_write(const char *path, const struct ct_metrics_snap *s);
 /*
- * Every interval: ct_prom_write(), its failure said when it starts or
+ * Every interval: the file written, its failure said when it starts or
  * changes, and said again when the file is written after all (not once
  * an interval). 0 or -errno.
  */
