@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ct-threadstorm: many tasks for the clonetrace module's stress and scale
- * tests (tests/vm/12-kmod-stress.sh, tests/vm/13-kmod-scale.sh).
+ * tests (tests/vm/13-kmod-scale.sh, 15-kmod-churn.sh, 16-kmod-unload.sh).
  *
  *   ct-threadstorm hold N [-t SECONDS]
  *	Create N threads that block, print "ready PID N", then wait for
