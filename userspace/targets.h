@@ -14,6 +14,7 @@
 #define CT_TARGETS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,24 @@ int ct_targets_resolve(struct ct_pids *pids, int verbose);
  * is left out (or taken out again). 0, or -errno when the map refuses.
  */
 int ct_targets_add(struct clonetrace_bpf *skel, pid_t tgid);
+/*
+ * -f on a process that was running before clonetrace: every process
+ * below ROOT (not its threads: the map is by TGID), breadth first, each
+ * added to the map before its own children are read, so that a child it
+ * creates meanwhile is followed by BPF (its parent is in the map) or is
+ * listed when its parent's children are read: none is missed, none
+ * counted twice (the map refuses a TGID it has). At most MAX added; those
+ * over it, or refused by a full map, are counted as lost. A process
+ * re-parented during the walk (its parent exited) is not found. The
+ * children come from /proc/PID/task/TID/children, else (a kernel without
+ * CONFIG_PROC_CHILDREN) from every process's PPid. 0, or -errno.
+ */
+struct ct_below {
+	size_t added;		/* processes below ROOT now traced */
+	size_t lost;		/* found but not traced: the map was full */
+};
+int ct_targets_add_below(struct clonetrace_bpf *skel, pid_t root,
+			 size_t max, struct ct_below *below);
 /*
  * The -p processes that have exited without BPF seeing their last
  * thread go (it went between ct_targets_add()'s insert and its check of

@@ -239,10 +239,26 @@ static int add_targets(struct session *s)
 	int i, err;
 
 	for (i = 0; i < o->pids.n; i++) {
+		struct ct_below below;
+
 		err = ct_targets_add(s->bpf.skel, o->pids.pid[i]);
 		if (err)
 			return ct_fail(CT_EXIT_FAILURE, "cannot trace %d: %s",
 				       o->pids.pid[i], strerror(-err));
+		if (!o->follow)
+			continue;
+		/* -f: the processes already below it too */
+		err = ct_targets_add_below(s->bpf.skel, o->pids.pid[i],
+					   o->max_follow, &below);
+		if (err)
+			return ct_fail(CT_EXIT_FAILURE, "cannot follow the processes below %d: %s",
+				       o->pids.pid[i], strerror(-err));
+		if (o->verbose)
+			ct_msg("-f: %zu processes already below %d traced",
+			       below.added, o->pids.pid[i]);
+		if (below.lost)
+			ct_msg("%zu processes already below %d could not be followed (table full); raise --max-follow",
+			       below.lost, o->pids.pid[i]);
 	}
 	if (o->cmd_argv) {
 		err = ct_command_start(&s->cmd, o->cmd_argv);
