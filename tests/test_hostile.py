@@ -27,6 +27,7 @@ import zlib
 import pytest
 
 import checktrace
+import formats
 import recording
 from conftest import TIMEOUT, unprivileged, workload
 
@@ -237,6 +238,45 @@ def test_share_hostile_comms(binary, public_dir):
         for p in (by_name, by_prctl):
             p.kill()
             p.wait()
+
+
+# ---- the -p attach context: a comm with newlines ----
+
+# 15 bytes each: a newline inside, and one as the comm's last byte
+# (/proc/PID/comm adds the kernel's own after it)
+CONTEXT_COMMS = [b"sshd\nevil\x1b[1m\x07\xff",
+                 b"sshd\n\x1b[2J\"\\\x7f\xc2\x9b\n"]
+
+
+@pytest.mark.parametrize("comm", CONTEXT_COMMS, ids=["inside", "last"])
+def test_context_hostile_comm(tracer, comm):
+    """-p's header on stderr and --context's target record: all of a
+    comm holding newlines and other controls, escaped (the header cut it
+    at its first newline: "sshd\nevil" showed as "sshd")."""
+    setter = ("import ctypes, sys, time\n"
+              "ctypes.CDLL(None).prctl(15, %r)\n"
+              "print('ready', flush=True)\n"
+              "time.sleep(300)\n" % comm)
+    target = subprocess.Popen([PYTHON, "-c", setter], stdout=subprocess.PIPE)
+    try:
+        assert target.stdout.readline().strip() == b"ready"
+        with open("/proc/%d/comm" % target.pid, "rb") as f:
+            assert f.read() == comm + b"\n"
+        r = run([tracer, "-p", str(target.pid), "-d", "0.2"])
+        assert r.returncode == 0, r.stderr
+        err = clean(r.stderr, "-p header")
+        want = "clonetrace: target %d (%s): 1 thread, " % (
+            target.pid, formats.escape_terminal(comm))
+        assert want in err, (want, err)
+        r = run([tracer, "-j", "--context", "-p", str(target.pid),
+                 "-d", "0.2"])
+        assert r.returncode == 0, r.stderr
+        first = json_lines(r.stdout, "--context")[0]
+        assert first["event"] == "target", first
+        assert first["comm"] in escaped(comm), first["comm"]
+    finally:
+        target.kill()
+        target.wait()
 
 
 # ---- explain: the expression itself ----

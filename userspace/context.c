@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kcmp.h>
 #include <signal.h>
@@ -51,19 +52,29 @@ struct nodes {
 	size_t n, cap;
 };
 
+/*
+ * All of its comm, whatever bytes it holds (a newline too): the file is
+ * the comm and one newline the kernel adds (fs/proc/base.c), or for a
+ * kernel thread a longer name, cut as the comm is.
+ */
 static void read_comm(pid_t pid, char *comm)
 {
-	char path[64];
-	FILE *f;
+	char path[64], buf[CT_COMM_LEN + 1];
+	ssize_t n;
+	int fd;
 
 	memset(comm, 0, CT_COMM_LEN);
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "r");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	if (fgets(comm, CT_COMM_LEN, f))
-		comm[strcspn(comm, "\n")] = '\0';
-	fclose(f);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return;
+	if (n <= CT_COMM_LEN && buf[n - 1] == '\n')
+		n--;		/* the kernel's, not the comm's */
+	memcpy(comm, buf, n < CT_COMM_LEN - 1 ? n : CT_COMM_LEN - 1);
 }
 
 /* The state letter (0: gone) and whether pid is a kernel thread. */
