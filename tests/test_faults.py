@@ -372,6 +372,31 @@ def test_simple(case, env):
         assert_detached(watch, attached=False)
 
 
+# What report refuses at once: nothing to open blocking (a FIFO nobody
+# writes to blocked open() for ever), nothing to map.
+NOT_REGULAR = [("fifo", "{tmp}/fifo"), ("directory", "{tmp}"),
+               ("device", "/dev/null")]
+
+
+@pytest.mark.parametrize("case", NOT_REGULAR, ids=[c[0] for c in NOT_REGULAR])
+def test_report_not_regular(case, env):
+    """report of a FIFO, a directory, a device: refused within seconds,
+    one line, status 1, nothing printed."""
+    _, path = case
+    need_clonetrace()
+    os.mkfifo(os.path.join(env["tmp"], "fifo"), 0o644)
+    path = path.format(**env)
+    p = spawn([CLONETRACE, "report", path], "pipe", False)
+    try:
+        out, err = p.communicate(timeout=5)
+    finally:
+        kill_all(p)
+    assert p.returncode == RUNTIME, (p.returncode, err)
+    one_line(err.decode(errors="replace"), ["'%s'" % path,
+                                            "not a regular file"])
+    assert not out, out[:200]
+
+
 def test_closed_stdin_stderr(tracer, tmp_path):
     """Closed standard input and error are no problem: the run works and
     nothing lands on their numbers."""

@@ -215,15 +215,23 @@ static int map_file(struct report *rp)
 	const char *file = rp->opt.file;
 	struct stat sb;
 
-	rp->fd = open(file, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Not blocking: opening a FIFO nobody writes to waits for a writer
+	 * (a device may too). What was opened is checked, then mapped.
+	 */
+	rp->fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (rp->fd < 0 || fstat(rp->fd, &sb))
 		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
 			       strerror(errno));
-	if (!S_ISREG(sb.st_mode) || sb.st_size == 0)
-		return ct_fail(CT_EXIT_FAILURE, "'%s': %s", file,
-			       S_ISREG(sb.st_mode) ?
-			       "empty file, not a recording" :
-			       "not a regular file");
+	if (!S_ISREG(sb.st_mode))
+		return ct_fail(CT_EXIT_FAILURE, "'%s': not a regular file: give the file clonetrace -w wrote",
+			       file);
+	if (sb.st_size == 0)
+		return ct_fail(CT_EXIT_FAILURE, "'%s': empty file, not a recording",
+			       file);
+	if (fcntl(rp->fd, F_SETFL, fcntl(rp->fd, F_GETFL) & ~O_NONBLOCK))
+		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
+			       strerror(errno));
 	rp->buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, rp->fd, 0);
 	if (rp->buf == MAP_FAILED) {
 		rp->buf = NULL;
