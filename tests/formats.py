@@ -26,11 +26,17 @@ HEADER = "%-10s %-15s %7s %7s %7s %7s %-7s %-6s %s" % (
     "TIME(s)", "PCOMM", "PID", "TID", "CPID", "CTID", "KIND", "CALL", "FLAGS")
 
 
+# The bidirectional-text controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+# U+2066..U+2069): a terminal shows their bytes, as a C1 control's.
+BIDI = {0x061c, 0x200e, 0x200f} | set(range(0x202a, 0x202f)) | \
+    set(range(0x2066, 0x206a))
+
+
 def escape_terminal(raw):
     """A name as the terminal output shows it: printable ASCII and valid
     UTF-8 pass, a backslash is doubled, \\n \\t \\r stay escapes, other
-    controls and bytes that are not UTF-8 become \\xNN (a C1 control
-    shows both its bytes)."""
+    controls and bytes that are not UTF-8 become \\xNN (a C1 control and
+    a bidirectional-text control show all their bytes)."""
     out, i = [], 0
     while i < len(raw):
         n = checktrace.utf8_seq_len(raw, i)
@@ -43,6 +49,8 @@ def escape_terminal(raw):
             out.append("\\x%02x" % b)
         elif n == 2 and b == 0xc2 and raw[i + 1] < 0xa0:
             out.append("\\x%02x\\x%02x" % (b, raw[i + 1]))
+        elif n and ord(raw[i:i + n].decode("utf-8")) in BIDI:
+            out.append("".join("\\x%02x" % c for c in raw[i:i + n]))
         elif n:
             out.append(raw[i:i + n].decode("utf-8"))
         else:

@@ -37,14 +37,22 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else \
 
 HOST = b'h"o\\s\x1b[31mt\x07\x7f\xc2\x85\xff'
 CGNAME = b'ct-\x1b[2J"q\\b\x7f\xc2\x9b\xff'
-COMM = b'\x1b]0;pwn\x07"\\\xc2\x9b\xff'       # 15 bytes: a comm's most
+# 15 bytes, a comm's most; U+202E (right-to-left override) last
+COMM = b'\x1b]0;pwn\x07"\\\xc2\x9b\xe2\x80\xae'
+
+
+# The bidirectional-text controls: they reorder what a terminal shows
+# (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069).
+BIDI = {0x061c, 0x200e, 0x200f} | set(range(0x202a, 0x202f)) | \
+    set(range(0x2066, 0x206a))
 
 
 def clean(data, what):
-    """data is text a terminal shows as it is: no control but newline."""
+    """data is text a terminal shows as it is: no control but newline,
+    no bidirectional-text control."""
     text = data.decode("utf-8")             # invalid bytes are escaped
     bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or
-           0x7f <= ord(c) < 0xa0]
+           0x7f <= ord(c) < 0xa0 or ord(c) in BIDI]
     assert not bad, "%s: raw controls %r in %r" % (what, bad, text[:400])
     return text
 
@@ -94,7 +102,8 @@ def test_tracer_and_report(tracer, tmp_path):
     r = run([tracer, "-x", "--tree", "--spawners", "0", "-c",
              workload("ct-comm")])
     assert r.returncode == 0, r.stderr
-    clean(r.stdout, "tracer -x")
+    text = clean(r.stdout, "tracer -x")
+    assert "rlo\\xe2\\x80\\xaegpj.exe" in text, text
 
     r = run([tracer, "report", "--json", "--spawners", "0", str(rec)])
     assert r.returncode == 0, r.stderr
@@ -104,6 +113,7 @@ def test_tracer_and_report(tracer, tmp_path):
     assert r.returncode == 0, r.stderr
     text = clean(r.stdout, "report")
     assert "host h\"o\\\\s\\x1b[31mt\\x07\\x7f\\xc2\\x85\\xff," in text
+    assert "rlo\\xe2\\x80\\xaegpj.exe" in text, text
 
 
 # ---- cgroup names: --why (v1 pids) and top (cgroup2) ----
@@ -201,6 +211,7 @@ def test_top_hostile_cgroup_and_comm(tracer):
         assert r.returncode == 0, r.stderr
         text = clean(r.stdout, "top")
         assert "/ct-\\x1b[2J" in text and "\\x1b]0;pwn" in text, text
+        assert "\\xc2\\x9b\\xe2\\x80\\xae" in text, text
     finally:
         load.kill()
         load.wait()

@@ -48,10 +48,33 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
-/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
-static bool is_c1(const unsigned char *s, size_t n)
+/* The code point of the well-formed sequence at s, n bytes long. */
+static unsigned int code_point(const unsigned char *s, size_t n)
 {
-	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+	static const unsigned char lead[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned int cp = s[0] & lead[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * A control though valid UTF-8 (n > 1 bytes): C1 (U+0080..U+009F), or a
+ * bidirectional-text control, which reorders what a terminal shows
+ * after it: U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069.
+ */
+static bool is_control(const unsigned char *s, size_t n)
+{
+	unsigned int cp;
+
+	if (n > 3)
+		return false;
+	cp = code_point(s, n);
+	return cp < 0xa0 || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* Does the byte (a complete character) pass as it is? */
@@ -62,13 +85,15 @@ static bool plain(unsigned char c, enum ct_escape how)
 }
 
 /*
- * The escape of the character at s (n bytes: 1, or 2 for a C1 control)
- * into tmp. A control character: C0, DEL, C1, or '\' / '"'.
+ * The escape of the character at s (n bytes: 1, or more for a control
+ * is_control() finds) into tmp. A control character: C0, DEL, C1, bidi,
+ * or '\' / '"'.
  */
 static void control(const unsigned char *s, size_t n, enum ct_escape how,
 		    char *tmp, size_t len)
 {
-	unsigned int cp = n == 1 ? s[0] : s[1];
+	unsigned int cp = code_point(s, n);
+	size_t i, off = 0;
 
 	if (s[0] == '\\' || s[0] == '"')
 		snprintf(tmp, len, "\\%c", s[0]);
@@ -80,10 +105,9 @@ static void control(const unsigned char *s, size_t n, enum ct_escape how,
 		snprintf(tmp, len, "\\r");
 	else if (how == CT_ESC_JSON)
 		snprintf(tmp, len, "\\u%04x", cp);
-	else if (n == 1)
-		snprintf(tmp, len, "\\x%02x", cp);
 	else	/* keep the bytes visible as they are */
-		snprintf(tmp, len, "\\x%02x\\x%02x", s[0], s[1]);
+		for (i = 0; i < n && off < len; i++)
+			off += snprintf(tmp + off, len - off, "\\x%02x", s[i]);
 }
 
 /* A label: the terminal's text, its '\' and '"' escaped once more. */
@@ -127,7 +151,8 @@ void ct_escape(const char *str, size_t max, enum ct_escape how,
 		size_t n = utf8_len(s + i, len - i);
 		char tmp[16];
 
-		if ((n == 1 && plain(s[i], how)) || (n > 1 && !is_c1(s + i, n))) {
+		if ((n == 1 && plain(s[i], how)) ||
+		    (n > 1 && !is_control(s + i, n))) {
 			i += n;		/* passes: part of the run */
 			run += n;
 			continue;

@@ -6,14 +6,16 @@
  * and the event printers (output.c) use it.
  *
  * JSON: valid UTF-8 passes through, except the C1 controls (U+0080 to
- * U+009F); '"', '\' and every control character (C0, DEL, C1) are JSON
- * escapes (\n, \t, \r, \u00XX); each byte that is not valid UTF-8 becomes
- * the four characters \xNN, written "\\xNN" in JSON. The result is always
- * valid JSON and valid UTF-8 (docs/JSON.md, "Strings").
+ * U+009F) and the bidirectional-text controls (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069: they reorder what a terminal shows);
+ * '"', '\' and every control character (C0, DEL, C1, bidi) are JSON
+ * escapes (\n, \t, \r, \u00XX, \u202e); each byte that is not valid
+ * UTF-8 becomes the four characters \xNN, written "\\xNN" in JSON. The
+ * result is always valid JSON and valid UTF-8 (docs/JSON.md, "Strings").
  *
  * Terminal: printable ASCII and valid UTF-8 pass, '\' becomes \\, \n \t
  * \r are themselves, other controls and bytes that are not UTF-8 \xNN
- * (a C1 control shows its two bytes: \xc2\x85).
+ * (a C1 or bidi control shows its bytes: \xc2\x85, \xe2\x80\xae).
  *
  * Label: a Prometheus label value (metrics.c) whose value is the
  * terminal's text (printable, valid UTF-8, and one text for one name:

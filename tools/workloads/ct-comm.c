@@ -30,6 +30,8 @@ static const char *const names[] = {
 	"over\xc0\xaf" "long",			/* overlong '/' */
 	"big\xf4\x90\x80\x80",			/* above U+10FFFF */
 	"nel\xc2\x85",				/* C1 control, valid UTF-8 */
+	"rlo\xe2\x80\xae" "gpj.exe",		/* U+202E: reads backwards */
+	"\xe2\x81\xa6" "lri\xe2\x80\x8f\xd8\x9c",	/* U+2066, U+200F, U+061C */
 	"\\u0041%s%n<&>",			/* escapes and format chars */
 };
 
