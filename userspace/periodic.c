@@ -84,9 +84,38 @@ int ct_listen_parse(const char *arg, struct ct_listen *l)
 	return 0;
 }
 
+/*
+ * An IPv6 address without its brackets: "::1:9477" (the last group
+ * decimal, the port) or "::1". The form to give instead into hint;
+ * false: not one.
+ */
+static bool listen_v6_hint(const char *arg, char *hint, size_t len)
+{
+	const char *colon = strrchr(arg, ':');
+	size_t hlen = colon ? (size_t)(colon - arg) : 0;
+	struct in6_addr a;
+	char host[64];
+
+	if (arg[0] == '[' || !colon || colon == strchr(arg, ':') ||
+	    strlen(arg) >= sizeof(host))
+		return false;		/* bracketed, or one ':' at most */
+	memcpy(host, arg, hlen);
+	host[hlen] = '\0';
+	if (colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+	    inet_pton(AF_INET6, host, &a) == 1) {
+		snprintf(hint, len, "[%s]:%s", host, colon + 1);
+		return true;
+	}
+	if (inet_pton(AF_INET6, arg, &a) != 1)
+		return false;
+	snprintf(hint, len, "[%s]:PORT", arg);
+	return true;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ct_periodic *p = state->input;
+	char hint[96];
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -111,6 +140,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		p->prometheus = arg;
 		break;
 	case OPT_LISTEN:
+		if (listen_v6_hint(arg, hint, sizeof(hint)))
+			return ct_usage_error(state, "invalid --listen '%s': an IPv6 address goes in brackets: %s",
+					      arg, hint);
 		if (arg[0] == ':')
 			return ct_usage_error(state, "invalid --listen '%s': give the address, 127.0.0.1%s for this machine only or 0.0.0.0%s for every interface",
 					      arg, arg, arg);

@@ -169,6 +169,9 @@ static error_t parse_value(struct ct_trace_opts *o, int key, char *arg,
 		return 0;
 	case OPT_CGROUP:
 		o->cgroup = arg;
+		if (arg[0] == ':')	/* CONTROLLER:/PATH without its CONTROLLER */
+			return ct_usage_error(state, "invalid --cgroup '%s': no controller before ':': give CONTROLLER:/PATH (pids:/docker) or a cgroup v2 path",
+					      arg);
 		return ct_opt_nonempty(state, arg, "--cgroup path");
 	case 'd':
 		return ct_opt_seconds(state, arg, "duration", 0.001, 1e9,
