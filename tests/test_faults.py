@@ -397,6 +397,36 @@ def test_report_not_regular(case, env):
     assert not out, out[:200]
 
 
+# Descriptor limits below what a run needs (docs/USAGE.md): at 12 libbpf
+# fails its probes and the kernel's refusal reads "Invalid argument", at
+# 24 the attaching itself fails with EMFILE.
+LOW_FDS = [(n, cmd) for n in (12, 24) for cmd in (
+    ["-o", "/dev/null", "-c", "true"],
+    ["top", "-n", "1", "-i", "0.2"])]
+
+
+@pytest.mark.parametrize("limit,args", LOW_FDS,
+                         ids=["%d-%s" % (n, a[0]) for n, a in LOW_FDS])
+def test_low_fd_limit(limit, args, workloads_built):
+    """ulimit -n too low for the programs: one line naming the limit and
+    the fix, status 1, nothing left attached."""
+    need_root()
+    p = subprocess.Popen(["sh", "-c", 'ulimit -n %d && exec "$@"' % limit,
+                          "sh", CLONETRACE] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    watch = Watch(p.pid)
+    try:
+        out, err = p.communicate(timeout=TIMEOUT)
+    finally:
+        kill_all(p)
+    err = err.decode(errors="replace")
+    assert p.returncode == RUNTIME, (p.returncode, err)
+    one_line(err, ["too many open files (ulimit -n %d)" % limit,
+                   "descriptors", "raise it with ulimit -n"])
+    assert not out
+    assert_detached(watch, attached=False)
+
+
 def test_closed_stdin_stderr(tracer, tmp_path):
     """Closed standard input and error are no problem: the run works and
     nothing lands on their numbers."""

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -301,6 +302,25 @@ static int probe_mode(struct btf *vmlinux, enum ct_mode mode,
 	}
 }
 
+/*
+ * Failed for want of descriptors: EMFILE or ENFILE, or a soft limit
+ * below what a run needs (libbpf's feature probes fail on EMFILE and the
+ * load then fails otherwise, "Invalid argument"). Said, and true.
+ */
+static bool say_fd_limit(const struct ct_attach_ops *ops, int err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return false;
+	if (err != -EMFILE && err != -ENFILE &&
+	    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= ops->fds))
+		return false;
+	ct_msg("too many open files (ulimit -n %llu): clonetrace needs about %u descriptors in this mode: raise it with ulimit -n",
+	       (unsigned long long)rl.rlim_cur, ops->fds);
+	return true;
+}
+
 static void say_failure(enum ct_mode want, int err, const char *why)
 {
 	if (want != CT_MODE_AUTO)
@@ -326,7 +346,8 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 
 	if (!vmlinux) {
 		err = -errno;
-		say_failure(want, err, "cannot read the kernel BTF");
+		if (!say_fd_limit(ops, err))
+			say_failure(want, err, "cannot read the kernel BTF");
 		return err;
 	}
 	/*
@@ -371,7 +392,8 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 			       strerror(-err));
 		why = reason[i];
 	}
-	say_failure(want, err, why);
+	if (!say_fd_limit(ops, err))
+		say_failure(want, err, why);
 	return err;
 }
 

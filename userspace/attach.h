@@ -46,6 +46,7 @@ struct ct_probe {
 struct ct_attach_ops {
 	unsigned int modes;	/* CT_MODE_BIT()s it has programs for */
 	bool helpers;		/* probe task_pt_regs, task_storage, thread_size */
+	unsigned int fds;	/* descriptors a run needs, about (docs/USAGE.md) */
 	/*
 	 * Open the object, configure it, switch on the programs of mode,
 	 * load and attach (ct_load_skeleton()). 0, or a negative errno with

@@ -349,6 +349,7 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 static const struct ct_attach_ops top_ops = {
 	.modes = TOP_MODES,
 	.helpers = true,	/* bpf_task_pt_regs(): the syscall */
+	.fds = 30,		/* measured on 6.18 (docs/USAGE.md) */
 	.load = top_load,
 };
 
