@@ -62,11 +62,17 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* Runs on the parent's memory (CLONE_VM): raw system calls only. */
+/*
+ * Runs on the parent's memory (CLONE_VM): raw system calls only. arg:
+ * the parent's PID, as each child's here (spawn(), fork_waiting()): a
+ * parent killed before PR_SET_PDEATHSIG sends no signal, so a child
+ * whose parent has changed by then leaves at once.
+ */
 static int vm_main(void *arg)
 {
-	(void)arg;
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (syscall(SYS_getppid) != (long)arg)
+		syscall(SYS_exit, 0);
 	for (;;)
 		syscall(SYS_pause);
 	return 0;
@@ -75,8 +81,9 @@ static int vm_main(void *arg)
 /* Its own copy of memory (no CLONE_VM): libc is fine. */
 static int files_main(void *arg)
 {
-	(void)arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != (pid_t)(long)arg)
+		_exit(0);
 	for (;;)
 		pause();
 	return 0;
@@ -89,17 +96,20 @@ static pid_t spawn(int (*fn)(void *), int flags)
 
 	if (stack == MAP_FAILED)
 		return -1;
-	return clone(fn, stack + STACK, flags | SIGCHLD, NULL);
+	return clone(fn, stack + STACK, flags | SIGCHLD,
+		     (void *)(long)getpid());
 }
 
 /* A child that waits for its parent's end (PDEATHSIG), or returns. */
 static pid_t fork_waiting(void)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
 	return 0;
 }
 
@@ -222,12 +232,14 @@ int main(int argc, char **argv)
 		printf("thread %d\n", tids[i]);
 	make_kids();
 	for (i = 0; i < extra; i++) {
-		pid_t pid = fork();
+		pid_t parent = getpid(), pid = fork();
 
 		if (pid < 0)
 			die("fork");
 		if (!pid) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
 			for (;;)
 				pause();
 		}
