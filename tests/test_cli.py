@@ -57,6 +57,56 @@ def test_not_root(tracer):
                                            "permission")), line
 
 
+# CAP_BPF and CAP_PERFMON without root: the programs load, but the
+# syscall tracepoints' ids are in the root-only tracefs
+CAPS_ONLY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"]
+TRACEFS_DENIED = ("cannot read the syscall tracepoints in tracefs "
+                  "(Permission denied): failed creations are not seen")
+
+
+def test_caps_without_tracefs_says_failures_unseen(tracer):
+    r = run(CAPS_ONLY + [tracer, "-c", workload("ct-einval")])
+    assert r.returncode == 0, r
+    err = r.stderr.decode()
+    lines = err.splitlines()
+    assert TRACEFS_DENIED in lines[0], err
+    assert "CAP_DAC_READ_SEARCH" in lines[0], err
+    assert "failures not seen (tracefs not readable)" in err, err
+    assert " 0 failed" not in err, err
+
+
+def test_caps_without_tracefs_syscalls_names_permission(tracer):
+    r = run(CAPS_ONLY + [tracer, "--syscalls", "-c", "true"])
+    assert r.returncode == RUNTIME, r
+    line = one_line(r, "tracefs", "Permission denied",
+                    "CAP_DAC_READ_SEARCH")
+    assert "no clone-family syscall tracepoints" not in line, line
+
+
+def test_caps_without_tracefs_top(tracer):
+    p = subprocess.Popen(CAPS_ONLY + [tracer, "top", "-i", "0.2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=TIMEOUT)
+    assert p.returncode == 0, (p.returncode, err)
+    assert TRACEFS_DENIED in err.decode().splitlines()[0], err
+    out = out.decode()
+    assert "failed n/a (tracefs not readable)" in out, out
+    assert "--no-syscalls" not in out, out
+
+
+def test_root_sees_failures(tracer):
+    r = run([tracer, "-c", workload("ct-einval")])
+    assert r.returncode == 0, r
+    err = r.stderr.decode()
+    assert "tracefs" not in err, err
+    assert re.search(r": 0 created, 7 failed, ", err), err
+
+
 def test_no_btf(tracer):
     script = ('mount -t tmpfs none /sys/kernel/btf || exit 99; '
               'exec "$0" -c true')

@@ -195,17 +195,35 @@ static bool exists(const char *path)
 	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
 
-static const char *tracefs_root(void)
+/*
+ * Where tracefs is; NULL with *denied set when it is there but not for
+ * us (EACCES: not root, no CAP_DAC_READ_SEARCH), 0 when it is not there.
+ */
+static const char *tracefs_root(int *denied)
 {
+	*denied = 0;
 	if (exists("/sys/kernel/tracing/events"))
 		return "/sys/kernel/tracing";
+	if (errno == EACCES || errno == EPERM)
+		*denied = errno;
 	if (exists("/sys/kernel/debug/tracing/events"))
 		return "/sys/kernel/debug/tracing";
+	if (!*denied && (errno == EACCES || errno == EPERM))
+		*denied = errno;
 	/* not mounted: tracefs is where the syscall tracepoints live */
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
-	    exists("/sys/kernel/tracing/events"))
+	    exists("/sys/kernel/tracing/events")) {
+		*denied = 0;
 		return "/sys/kernel/tracing";
+	}
 	return NULL;
+}
+
+const char *ct_syscalls_denied(const struct ct_probe *probe)
+{
+	if (!probe->tracefs_denied)
+		return NULL;
+	return "cannot read the syscall tracepoints in tracefs (Permission denied): failed creations are not seen; run as root or grant CAP_DAC_READ_SEARCH";
 }
 
 static bool have_tracepoint(const char *root, const char *category,
@@ -340,9 +358,11 @@ int ct_attach(const struct ct_attach_ops *ops, enum ct_mode want,
 	int probed[ARRAY_SIZE(ladder)];
 	const char *reason[ARRAY_SIZE(ladder)], *why = "no attach mode";
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	struct ct_probe probe = { .tracefs = tracefs_root() };
+	struct ct_probe probe = { 0 };
 	int err = -ENOENT;
 	unsigned int i;
+
+	probe.tracefs = tracefs_root(&probe.tracefs_denied);
 
 	if (!vmlinux) {
 		err = -errno;

@@ -33,6 +33,8 @@ struct ct_probe {
 	/* execve's and execveat's (__x64_sys_execve...) in BTF; both NULL */
 	const char *execve_fn, *execveat_fn;
 	const char *tracefs;	/* where the tracepoints are; NULL: nowhere */
+	/* tracefs is there but not readable for us: EACCES/EPERM, else 0 */
+	int tracefs_denied;
 	bool task_pt_regs;	/* bpf_task_pt_regs() (5.15+) */
 	bool task_storage;	/* task local storage in tracing programs */
 	/* before bpf_task_pt_regs(): x86-64's THREAD_SIZE, else 0 */
@@ -87,6 +89,12 @@ struct ct_tracepoint_prog {
 size_t ct_autoload_syscalls(const struct ct_probe *probe,
 			    const struct ct_tracepoint_prog *progs, size_t n,
 			    bool off);
+/*
+ * Why the syscall tracepoints cannot be used though the kernel has them
+ * (tracefs not readable: not root, no CAP_DAC_READ_SEARCH), one line
+ * naming the fix; NULL when that is not the reason.
+ */
+const char *ct_syscalls_denied(const struct ct_probe *probe);
 /* Load and attach a configured skeleton: 0, or -errno and *why. */
 int ct_load_skeleton(struct bpf_object_skeleton *s, const char **why);
 

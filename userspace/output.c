@@ -914,10 +914,13 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 		const char *sep = "";
 
 		fprintf(f, "clonetrace: %" PRIu64 " events in %.3f s: %"
-			PRIu64 " created, %" PRIu64 " failed, %" PRIu64
-			" lost (",
-			st->events, duration_ns / 1e9, st->clones, st->failed,
-			st->lost);
+			PRIu64 " created, ", st->events, duration_ns / 1e9,
+			st->clones);
+		if (out->failures_unseen)
+			fprintf(f, "failures not seen (%s)", out->failures_unseen);
+		else
+			fprintf(f, "%" PRIu64 " failed", st->failed);
+		fprintf(f, ", %" PRIu64 " lost (", st->lost);
 		for (i = 0; i < CT_KIND_NR; i++) {
 			if (!st->by_kind[i])
 				continue;

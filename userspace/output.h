@@ -57,6 +57,8 @@ struct ct_output {
 	bool extended;		/* human: a second line with refs and more */
 	bool wallclock;		/* print wall-clock time, not relative */
 	bool header_done;
+	/* failed creations cannot be seen (tracefs not readable): why */
+	const char *failures_unseen;
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start */
 	int64_t real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ct_stats stats;

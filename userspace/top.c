@@ -279,6 +279,8 @@ struct top {
 	bool redraw;
 	struct top_bpf *skel;
 	bool failures;		/* failures are counted (syscall tracepoints) */
+	const char *no_failures_why;	/* when not: "--no-syscalls"... */
+	const char *syscalls_denied;	/* tracefs not readable: said */
 	int ncpus;
 	uint64_t *percpu;	/* one value per CPU, read from a map */
 	uint64_t kinds[CT_KIND_NR];		/* cumulative */
@@ -343,6 +345,11 @@ static int top_load(enum ct_mode mode, const struct ct_probe *probe,
 	}
 	t->skel = skel;
 	t->failures = on == ARRAY_SIZE(sys);
+	t->no_failures_why = t->opt.no_syscalls ? "--no-syscalls" :
+			     probe->tracefs_denied ? "tracefs not readable" :
+			     "no syscall tracepoints";
+	t->syscalls_denied = t->opt.no_syscalls || t->failures ? NULL :
+			     ct_syscalls_denied(probe);
 	return 0;
 }
 
@@ -1120,7 +1127,7 @@ static void human_totals(const struct top *t, const struct sample *s)
 	if (t->failures)
 		fprintf(t->f, "failed %.1f/s", per_sec(s->failed, s->secs));
 	else
-		fputs("failed n/a (--no-syscalls)", t->f);
+		fprintf(t->f, "failed n/a (%s)", t->no_failures_why);
 	if (s->failed) {
 		fputs(" (", t->f);
 		put_errnos(t->f, s, NULL);
@@ -1436,9 +1443,14 @@ static int top_start(struct top *t)
 	 */
 	if (ct_stop_signal())
 		return 128 + ct_stop_signal();
+	/* not only with -v: the failed column would say nothing of why */
+	if (t->syscalls_denied)
+		ct_msg("%s", t->syscalls_denied);
 	if (t->opt.verbose) {
-		ct_msg("attach mode %s%s", ct_mode_name(mode),
-		       t->failures ? "" : " (no syscall tracepoints: no failures)");
+		ct_msg("attach mode %s%s%s%s", ct_mode_name(mode),
+		       t->failures ? "" : " (",
+		       t->failures ? "" : t->no_failures_why,
+		       t->failures ? "" : ": no failures)");
 		ct_msg("tracing");
 	}
 	return CT_EXIT_OK;

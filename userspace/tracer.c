@@ -227,6 +227,9 @@ static int attach(struct session *s)
 	cfg->max_targets = o->max_follow;
 	if (ct_tracer_attach(o->mode, cfg, o->verbose, &s->bpf))
 		return CT_EXIT_FAILURE;
+	/* not only with -v: "0 failed" would be a lie otherwise */
+	if (s->bpf.syscalls_denied)
+		ct_msg("%s", s->bpf.syscalls_denied);
 	if (o->verbose)
 		ct_tracer_describe(&s->bpf);
 	return CT_EXIT_OK;
@@ -479,6 +482,8 @@ static int summarize(struct session *s)
 	st->lost = s->bpf.skel->bss->lost_events;
 	st->lost_follow = s->bpf.skel->bss->lost_follow;
 	err = ct_live_finish(s->live, &s->output, duration, ct_stop_signal());
+	if (s->bpf.syscalls_denied)
+		s->output.failures_unseen = "tracefs not readable";
 	ct_output_summary(&s->output, ct_mode_name(s->bpf.mode), duration);
 	if (st->lost)
 		ct_msg("%llu events were lost (ring buffer full); raise --buffer-size",

@@ -216,6 +216,10 @@ static int load_once(enum ct_mode mode, const struct ct_probe *probe,
 						exec_fexit);
 	if (lc->cfg->syscalls && on < nsys) {
 		clonetrace_bpf__destroy(skel);
+		if (probe->tracefs_denied) {
+			*why = "--syscalls: cannot read the syscall tracepoints in tracefs: run as root or grant CAP_DAC_READ_SEARCH";
+			return -probe->tracefs_denied;
+		}
 		*why = "--syscalls: this kernel has no clone-family syscall tracepoints (CONFIG_FTRACE_SYSCALLS, tracefs)";
 		return -ENOENT;
 	}
@@ -242,6 +246,8 @@ static int load_once(enum ct_mode mode, const struct ct_probe *probe,
 	lc->t->execs = lc->cfg->execs;
 	lc->t->no_syscalls = lc->cfg->no_syscalls;
 	lc->t->forced_syscalls = lc->cfg->syscalls;
+	lc->t->syscalls_denied = want_tracepoints(mode, lc->cfg) && on < nsys ?
+				 ct_syscalls_denied(probe) : NULL;
 	lc->t->execve_fn = probe->execve_fn;
 	lc->t->execveat_fn = probe->execveat_fn;
 	lc->t->exec_fexit_refused = !exec_fexit;
@@ -300,7 +306,9 @@ static void describe_execs(const struct ct_tracer_bpf *t)
 			ct_msg("-e exec: no execve/execveat syscall function in this kernel's BTF: failed execs are not seen (--syscalls: from the tracepoints)");
 		else
 			ct_msg("-e exec: no execve syscall tracepoints%s: failed execs are not seen",
-			       t->no_syscalls ? " (--no-syscalls)" : "");
+			       t->no_syscalls ? " (--no-syscalls)" :
+			       t->syscalls_denied ? " (tracefs not readable)" :
+			       "");
 	}
 }
 
@@ -313,7 +321,9 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t)
 			 " (syscall tracepoints: every syscall on the slow path)");
 	else if (t->mode != CT_MODE_FENTRY)
 		snprintf(gaps, sizeof(gaps),
-			 " (no syscall tracepoints: no failures, no latency)");
+			 " (no syscall tracepoints%s: no failures, no latency)",
+			 t->no_syscalls ? ": --no-syscalls" :
+			 t->syscalls_denied ? ": tracefs not readable" : "");
 	else if (t->clone3_exit)
 		snprintf(gaps, sizeof(gaps),
 			 " (no syscall tracepoints: failures and latency from kernel_clone and %s; not seccomp's refusals: --syscalls)",

@@ -49,6 +49,8 @@ struct ct_tracer_bpf {
 	bool execs;		/* -e exec */
 	bool no_syscalls;	/* --no-syscalls */
 	bool forced_syscalls;	/* --syscalls */
+	/* wanted but tracefs not readable: why, said at start; else NULL */
+	const char *syscalls_denied;
 	enum ct_exec_way exec_failures;	/* -e exec */
 	bool exec_fexit_refused;	/* fentry mode: their load failed */
 	/* CT_EXEC_FAIL_FEXIT: __x64_sys_execve, __x64_sys_execveat */
