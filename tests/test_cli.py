@@ -76,6 +76,18 @@ def test_caps_without_tracefs_says_failures_unseen(tracer):
     assert " 0 failed" not in err, err
 
 
+def test_caps_without_tracefs_json_summary(tracer, public_dir):
+    os.chmod(public_dir, 0o777)
+    out = os.path.join(public_dir, "t.json")
+    r = run(CAPS_ONLY + [tracer, "--json", "-o", out, "-c",
+                         workload("ct-einval")])
+    assert r.returncode == 0, r
+    with open(out) as f:
+        summary = json.loads(f.read().splitlines()[-1])
+    assert summary["event"] == "summary", summary
+    assert summary["failed"] is None, summary
+
+
 def test_caps_without_tracefs_syscalls_names_permission(tracer):
     r = run(CAPS_ONLY + [tracer, "--syscalls", "-c", "true"])
     assert r.returncode == RUNTIME, r
