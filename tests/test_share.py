@@ -101,8 +101,29 @@ def test_human_golden(binary, tree):
     # io and SysV undo lists: whether a task has one is the kernel's
     # business; the groups of the known types must be exactly these
     got = [ln for ln in got[:len(tids) + 4]] + [
-        ln for ln in got[len(tids) + 4:] if ln.split()[0] in known]
+        ln for ln in got[len(tids) + 4:] if ln.split()[:1] and
+        ln.split()[0] in known]
     assert got == want
+
+
+def test_kcmp_says_what_is_absent(binary, tree):
+    """nsproxy has no kcmp type, and the child forked without
+    CLONE_SYSVSEM shares no undo list: said, not silently left out."""
+    st = tree
+    tids = sorted([st["pid"]] + st["threads"] + [st["child"]])
+    out = share("-p", str(st["pid"]), "-t", "-s", "kcmp")
+    absent = out.split("\nABSENT ", 1)
+    assert len(absent) == 2, out
+    rows = {ln.split()[0]: ln for ln in absent[1].splitlines()[1:]}
+    assert "no type for it" in rows["nsproxy"], out
+    assert rows["nsproxy"].endswith(": " + ",".join(map(str, tids))), out
+    sysvsem = rows["sysvsem"]
+    assert "not shared" in sysvsem and "CLONE_SYSVSEM" in sysvsem, out
+    assert str(st["child"]) in sysvsem.rsplit(": ", 1)[1].split(","), out
+    doc = json.loads(share("-p", str(st["pid"]), "-t", "-s", "kcmp", "-j"))
+    why = {a["type"]: a for a in doc["absent"]}
+    assert why["nsproxy"]["tids"] == tids, doc["absent"]
+    assert st["child"] in why["sysvsem"]["tids"], doc["absent"]
 
 
 def test_json_groups(binary, tree):

@@ -626,6 +626,74 @@ static void human_group(void *ctx, const struct group *g)
 	putchar('\n');
 }
 
+/*
+ * Why kcmp() shows no group of resource r for some tasks: nsproxy has no
+ * kcmp type at all; an io context or SysV undo list is allocated only on
+ * first use (block I/O or ioprio_set(); semop() with SEM_UNDO), and a
+ * fork without CLONE_IO / CLONE_SYSVSEM starts without its parent's.
+ */
+static const char *const kcmp_absent[R_NR] = {
+	[R_IO] = "no io context (allocated on first block I/O or ioprio_set(); shared only with CLONE_IO)",
+	[R_SYSVSEM] = "no SysV undo list: not shared (allocated by semop() with SEM_UNDO; shared only with CLONE_SYSVSEM)",
+	[R_NSPROXY] = "not available from kcmp(2), which has no type for it (the ns: rows compare each namespace; the module's debugfs source has it)",
+};
+
+/* The tasks kcmp() found without resource r, into tids; how many. */
+static size_t absent_tids(size_t r, pid_t *tids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntasks; i++)
+		if (!tasks[i].have[r])
+			tids[n++] = tasks[i].tid;
+	return n;
+}
+
+/* After the groups: each resource some tasks are missing from, and why. */
+static int human_absent(void)
+{
+	pid_t *tids = calloc(ntasks + 1, sizeof(pid_t));
+	size_t r, i, n;
+
+	if (!tids)
+		return -ENOMEM;
+	for (r = 0; r < R_NR; r++) {
+		if (!kcmp_absent[r] || !(n = absent_tids(r, tids)))
+			continue;
+		printf("%-10s %s: ", res_names[r], kcmp_absent[r]);
+		for (i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", tids[i]);
+		putchar('\n');
+	}
+	free(tids);
+	return 0;
+}
+
+static int json_absent(struct ct_json *j)
+{
+	pid_t *tids = calloc(ntasks + 1, sizeof(pid_t));
+	size_t r, i, n;
+
+	if (!tids)
+		return -ENOMEM;
+	ct_json_open(j, "absent", '[');
+	for (r = 0; r < R_NR; r++) {
+		if (!kcmp_absent[r] || !(n = absent_tids(r, tids)))
+			continue;
+		ct_json_open(j, NULL, '{');
+		ct_json_str(j, "type", res_names[r]);
+		ct_json_str(j, "why", kcmp_absent[r]);
+		ct_json_open(j, "tids", '[');
+		for (i = 0; i < n; i++)
+			ct_json_i64(j, NULL, tids[i]);
+		ct_json_close(j);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+	free(tids);
+	return 0;
+}
+
 static int print_human(const char *source)
 {
 	char comm[CT_COMM_LEN * 8];
@@ -640,7 +708,12 @@ static int print_human(const char *source)
 	}
 	printf("\n%-10s %7s %8s %s\n", "RESOURCE", "MEMBERS", "REFCOUNT",
 	       "TIDS");
-	return all_groups(human_group, NULL);
+	if (all_groups(human_group, NULL))
+		return -ENOMEM;
+	if (strcmp(source, "kcmp"))
+		return 0;
+	printf("\n%-10s %s\n", "ABSENT", "WHY: TIDS");
+	return human_absent();
 }
 
 static void json_group(void *ctx, const struct group *g)
@@ -684,6 +757,8 @@ static int print_json(const char *source)
 	ct_json_open(&j, "groups", '[');
 	err = all_groups(json_group, &j);
 	ct_json_close(&j);
+	if (!err && !strcmp(source, "kcmp"))
+		err = json_absent(&j);
 	ct_json_close(&j);
 	return err;
 }
