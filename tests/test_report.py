@@ -494,3 +494,20 @@ def test_identity_cgroup_v1_from_recording(binary, public_dir):
         assert r.returncode == 0, r.stderr
         assert [json.loads(x)["cgroup_v1"]
                 for x in r.stdout.decode().splitlines()] == [None, None]
+
+
+def test_spawners_leave_out_rows_without_creations(tracer, tmp_path):
+    """With -e the tracer itself is the parent of the -c command: a row
+    for its child's exec, none for creations, left out of the table."""
+    rec = str(tmp_path / "r.ct")
+    r = subprocess.run([tracer, "-e", "exec,exit", "-w", rec, "-c",
+                        'sh -c "true; true"'], capture_output=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([tracer, "report", "-s", "spawners", rec],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    table = r.stdout.split("WHAT THEIR CHILDREN BECAME")[0].splitlines()[2:]
+    for ln in table:
+        assert int(ln[24:34]) > 0 or int(ln.split()[-1]) > 0, r.stdout
+    assert "WHAT THEIR CHILDREN BECAME" in r.stdout, r.stdout

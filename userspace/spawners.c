@@ -315,6 +315,9 @@ void ct_spawners_print(FILE *f, struct ct_spawners *s, size_t rows,
 				 r->by_kind[CT_KIND_THREAD] -
 				 r->by_kind[CT_KIND_VFORK];
 
+		/* a row only for what its children became (-e): noise here */
+		if (!r->created && !r->failed)
+			continue;
 		ct_escape_human(r->comm, CT_COMM_LEN, comm, sizeof(comm));
 		fprintf(f, "%7u %-16s %9" PRIu64 " %10.1f %8" PRIu64 " %8"
 			PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n",
