@@ -677,3 +677,31 @@ def test_prometheus_top(an, tmp_path):
     assert {k[len('clonetrace_failures_total{errno="'):-2]: v
             for k, v in final.items()
             if k.startswith("clonetrace_failures_total{") and v} == errnos
+
+
+def test_diag_once_on_a_terminal(an):
+    """--why on a terminal: each diagnosis live on stderr, not again
+    on stdout at the end (the same screen); not a terminal: both, as
+    the tests above read them."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([CLONETRACE, "--why", "-c",
+                          an("ct-an-limits") + " nproc 6"],
+                         stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:         # EIO: every writer gone
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    assert p.wait(timeout=TIMEOUT) in (0, SKIP), data
+    if p.returncode == SKIP:
+        pytest.skip(data.decode(errors="replace"))
+    text = data.decode(errors="replace")
+    assert text.count("failed with EAGAIN: RLIMIT_NPROC") == 1, text
+    assert "FAILURE DIAGNOSES" not in text, text

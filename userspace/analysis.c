@@ -25,6 +25,7 @@
 struct ct_analysis {
 	struct ct_analysis_opts opt;
 	struct ct_diag_log *diags;
+	bool diags_shown;		/* live, on the same terminal */
 	struct ct_tree *tree;		/* --tree, --dot */
 	struct ct_spawners *spawners;	/* --spawners */
 	struct ct_hist by_kind[CT_KIND_NR];
@@ -220,11 +221,16 @@ static void hist_section(struct ct_analysis *a, FILE *f, bool json)
 	ct_json_close(&j);
 }
 
+void ct_analysis_diags_shown(struct ct_analysis *a)
+{
+	a->diags_shown = true;
+}
+
 static void diag_section(struct ct_analysis *a, FILE *f, bool json)
 {
 	size_t i, n = ct_diag_count(a->diags);
 
-	if (!n)
+	if (!n || (a->diags_shown && !json))
 		return;
 	if (!json)
 		fprintf(f, "FAILURE DIAGNOSES (%zu)\n", n);

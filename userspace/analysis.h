@@ -35,6 +35,11 @@ void ct_analysis_free(struct ct_analysis *a);
 void ct_analysis_feed(struct ct_analysis *a, const struct ct_event *e);
 /* The diagnoses, one per episode (diagnose.h). */
 struct ct_diag_log *ct_analysis_diags(struct ct_analysis *a);
+/*
+ * The diagnoses were already shown where the analyses go (--why on a
+ * terminal: live on stderr, the same screen): not again at the end.
+ */
+void ct_analysis_diags_shown(struct ct_analysis *a);
 /* Print the analyses that are on, in this order. */
 void ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
 		       uint64_t duration_ns);

@@ -517,6 +517,9 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 	if (l->alert_unjudged)
 		ct_msg("--alert: %llu creations not judged (more containers or cgroups at once than %d, or out of memory)",
 		       (unsigned long long)l->alert_unjudged, CT_ALERT_EPISODES);
+	/* --why's lines went to stderr as they came: once on a terminal */
+	if (l->opt->analysis.diag && out->ob->tty && isatty(STDERR_FILENO))
+		ct_analysis_diags_shown(l->analysis);
 	ct_analysis_print(l->analysis, out->f, out->json, duration);
 	if (l->dot >= 0) {
 		err = ct_analysis_dot(l->analysis, l->dot);
