@@ -14,6 +14,8 @@ import errno
 import json
 import os
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -511,3 +513,69 @@ def test_spawners_leave_out_rows_without_creations(tracer, tmp_path):
     for ln in table:
         assert int(ln[24:34]) > 0 or int(ln.split()[-1]) > 0, r.stdout
     assert "WHAT THEIR CHILDREN BECAME" in r.stdout, r.stdout
+
+
+def storm(n, pid0):
+    return [recording.event(START + i * 1000, P, P, "storm", "clone",
+                            "process", flags=0x1200000, pid=pid0 + i,
+                            tid=pid0 + i, comm="storm") for i in range(n)]
+
+
+def test_recording_rewritten_while_read(binary, public_dir):
+    """The recording rewritten in place (recorded again to the same path:
+    truncated, then written) over and over while report reads it: report
+    is never killed by a signal (it read a mapped file twice: SIGBUS, or
+    half a stream and status 0). It prints a whole report of one of the
+    two versions with status 0, or refuses in one line with status 1."""
+    blobs = [recording.recording(storm(n, pid0), start_ns=START,
+                                 duration_ns=DURATION, chunk=500)
+             for n, pid0 in ((60000, 10000), (20000, 90000))]
+    path = os.path.join(public_dir, "rewritten.ctr")
+    with open(path, "wb") as f:
+        f.write(blobs[0])
+    os.chmod(path, 0o644)
+    done = threading.Event()
+
+    def rewrite():
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            i = 0
+            while not done.is_set():
+                blob = blobs[i % 2]
+                os.ftruncate(fd, 0)
+                for off in range(0, len(blob), 1 << 16):
+                    os.pwrite(fd, blob[off:off + (1 << 16)], off)
+                i += 1
+                done.wait(0.01 * (i % 4))   # at times whole for a while
+        finally:
+            os.close(fd)
+    writer = threading.Thread(target=rewrite, daemon=True)
+    writer.start()
+    outcomes = {"whole": 0, "refused": 0}
+    try:
+        end = time.monotonic() + 15
+        for _ in range(60):
+            if time.monotonic() > end:
+                break
+            r = run([binary, "report", "--json", "-s", "stream,summary",
+                     path])
+            err = r.stderr.decode()
+            assert r.returncode >= 0, "killed by signal %d: %s" % (
+                -r.returncode, err)
+            if r.returncode == 0:
+                lines = r.stdout.splitlines()
+                summary = json.loads(lines[-1])
+                assert summary["event"] == "summary"
+                assert summary["events"] in (60000, 20000), summary
+                assert len(lines) == summary["events"] + 1, len(lines)
+                outcomes["whole"] += 1
+            else:
+                assert r.returncode == 1, (r.returncode, err)
+                assert len(err.splitlines()) == 1, err
+                assert err.startswith("clonetrace: '%s': " % path), err
+                assert r.stdout == b"", "printed before refusing"
+                outcomes["refused"] += 1
+    finally:
+        done.set()
+        writer.join(TIMEOUT)
+    assert sum(outcomes.values()) >= 10, outcomes

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +33,12 @@
 #include "analysis.h"
 #include "commands.h"
 #include "util.h"
+
+/*
+ * The largest recording report reads into memory: at the ~45 bytes of a
+ * recorded creation, some 20 million events.
+ */
+#define REPORT_MAX	(1U << 30)
 
 enum section {
 	SEC_INFO	= 1 << 0,
@@ -194,7 +199,7 @@ static void info(FILE *f, const struct ct_rec_header *h, bool json)
 	ct_json_close(&j);
 }
 
-/* A report: the recording mapped, read twice (checked, then printed). */
+/* A report: the recording read once; the copy checked, then printed. */
 struct report {
 	struct report_opts opt;
 	int fd;
@@ -210,14 +215,24 @@ struct report {
 	struct ct_analysis *analysis;
 };
 
-static int map_file(struct report *rp)
+/*
+ * The whole file read once into memory of our own, then checked and
+ * printed from there: a recording rewritten while it is read (recorded
+ * again to the same path: truncated, then written) can at worst fail the
+ * check. A mapping of it would not do: a page past a truncation is
+ * SIGBUS, and the two passes could each see another file.
+ */
+static int read_file(struct report *rp)
 {
 	const char *file = rp->opt.file;
+	size_t size, len = 0;
 	struct stat sb;
+	char *buf, *more;
+	ssize_t n;
 
 	/*
 	 * Not blocking: opening a FIFO nobody writes to waits for a writer
-	 * (a device may too). What was opened is checked, then mapped.
+	 * (a device may too). What was opened is checked, then read.
 	 */
 	rp->fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (rp->fd < 0 || fstat(rp->fd, &sb))
@@ -226,19 +241,42 @@ static int map_file(struct report *rp)
 	if (!S_ISREG(sb.st_mode))
 		return ct_fail(CT_EXIT_FAILURE, "'%s': not a regular file: give the file clonetrace -w wrote",
 			       file);
-	if (sb.st_size == 0)
-		return ct_fail(CT_EXIT_FAILURE, "'%s': empty file, not a recording",
-			       file);
 	if (fcntl(rp->fd, F_SETFL, fcntl(rp->fd, F_GETFL) & ~O_NONBLOCK))
 		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
 			       strerror(errno));
-	rp->buf = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, rp->fd, 0);
-	if (rp->buf == MAP_FAILED) {
-		rp->buf = NULL;
-		return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s", file,
-			       strerror(errno));
+	/* one byte more than the file: its end is seen without a realloc */
+	size = (uint64_t)sb.st_size < REPORT_MAX ? sb.st_size + 1 :
+	       REPORT_MAX + 1;
+	buf = malloc(size);
+	if (!buf)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	rp->buf = buf;
+	for (;;) {
+		if (len == size) {	/* it grew since */
+			if (size > REPORT_MAX)
+				return ct_fail(CT_EXIT_FAILURE, "'%s': over %u MiB, more than report reads: report a shorter recording",
+					       file, REPORT_MAX >> 20);
+			size = size * 2 > REPORT_MAX + 1 ? REPORT_MAX + 1 :
+			       size * 2;
+			more = realloc(buf, size);
+			if (!more)
+				return ct_fail(CT_EXIT_FAILURE, "out of memory");
+			rp->buf = buf = more;
+		}
+		n = read(rp->fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ct_fail(CT_EXIT_FAILURE, "cannot read '%s': %s",
+				       file, strerror(errno));
+		if (!n)
+			break;
+		len += n;
 	}
-	rp->len = sb.st_size;
+	if (!len)
+		return ct_fail(CT_EXIT_FAILURE, "'%s': empty file, not a recording",
+			       file);
+	rp->len = len;
 	return CT_EXIT_OK;
 }
 
@@ -415,7 +453,7 @@ static int print(struct report *rp)
 
 /* The phases, in order; each returns 0 to go on, else the exit status. */
 static int (*const phases[])(struct report *rp) = {
-	map_file, check, setup, print,
+	read_file, check, setup, print,
 };
 
 static const struct argp_child children[] = {
@@ -450,8 +488,7 @@ int ct_report_main(int argc, char **argv)
 	ct_output_free(&rp->out);
 	ct_outbuf_free(&rp->ob);
 	ct_outfile_close(&rp->dot);
-	if (rp->buf)
-		munmap(rp->buf, rp->len);
+	free(rp->buf);
 	if (rp->fd >= 0)
 		close(rp->fd);
 	free(rp);
