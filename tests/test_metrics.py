@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -579,6 +580,115 @@ def test_http_malformed_requests(tracer, raw, status):
             reply[:200]
         assert c.scrape().get("clonetrace_up") == 1
     finally:
+        rc, err = c.stop()
+    assert rc == 0, err
+
+
+def client_hello():
+    """The first flight of a TLS client: a ClientHello record."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(inc, out, server_hostname="localhost")
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return out.read()
+
+
+@pytest.mark.parametrize("raw", [
+    b"garbage\r\n\r\n",
+    bytes(range(11, 256)) * 4,             # binary, no line end
+    "tls",
+], ids=["garbage", "binary", "tls"])
+def test_http_not_http_answered_at_once(tracer, raw):
+    """Input that is not HTTP is answered with a 4xx or closed within
+    2.5 s (the 1.5 s a request has to arrive whole), never held for the
+    idle timeout; the next client is served."""
+    if raw == "tls":
+        raw = client_hello()
+        assert raw[:1] == b"\x16"
+    c = Collector(["top", "-i", "0.2"])
+    try:
+        with socket.create_connection((c.host, c.port), timeout=10) as s:
+            t0 = time.monotonic()
+            s.sendall(raw)
+            reply = b""
+            while True:
+                try:
+                    chunk = s.recv(4096)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                reply += chunk
+            took = time.monotonic() - t0
+        assert took < 2.5, (took, reply[:200])
+        if reply:
+            assert re.match(rb"HTTP/1\.[01] 40[08] ", reply), reply[:200]
+        assert c.scrape().get("clonetrace_up") == 1
+    finally:
+        rc, err = c.stop()
+    assert rc == 0, err
+
+
+def test_trickling_addresses_do_not_blind(tracer):
+    """24 connections from 127.0.0.2, .3 and .4 (8 each: more than the
+    16 held at once) send a header line every 4 s and never end their
+    request, reconnecting when closed. A scrape from 127.0.0.1 is still
+    answered within 3 s, again and again, while they trickle."""
+    c = Collector(["top", "-i", "0.2"])
+    done = threading.Event()
+    held = []
+
+    def trickle(addr):
+        while not done.is_set():
+            s = socket.socket()
+            try:
+                s.bind((addr, 0))
+                s.connect((c.host, c.port))
+                held.append(s)
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                n = 0
+                while not done.wait(4):
+                    s.sendall(b"X-Slow-%d: y\r\n" % n)
+                    n += 1
+            except OSError:
+                done.wait(0.1)
+            finally:
+                s.close()
+    threads = [threading.Thread(target=trickle, args=(a,), daemon=True)
+               for a in ("127.0.0.2", "127.0.0.3", "127.0.0.4")
+               for _ in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(1)
+        assert len(held) >= 16, len(held)
+        end = time.monotonic() + 12
+        scrapes = 0
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            h = http.client.HTTPConnection(c.host, c.port, timeout=3)
+            try:
+                h.request("GET", "/metrics")
+                r = h.getresponse()
+                assert r.status == 200
+                body = r.read()
+            except OSError as e:
+                pytest.fail("scrape %d during the trickle: %r after %.1f s"
+                            % (scrapes + 1, e, time.monotonic() - t0))
+            finally:
+                h.close()
+            assert time.monotonic() - t0 < 3
+            assert b"clonetrace_up 1" in body
+            scrapes += 1
+            time.sleep(1.5)
+        assert scrapes >= 5
+    finally:
+        done.set()
+        for t in threads:
+            t.join(10)
         rc, err = c.stop()
     assert rc == 0, err
 

@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -33,11 +34,59 @@
 #define MEMORY_LIMIT	(32 * 1024)	/* per connection: request headers */
 #define SERVER_NICE	10
 
+/*
+ * Room for new clients, and a time for a request to arrive whole.
+ *
+ * libmicrohttpd's timeout is an idle one: a client that sends a byte now
+ * and then keeps its connection for ever, and 16 such connections (two
+ * addresses' worth) shut every scraper out. A per-address limit alone
+ * cannot help: anyone with 127.0.0.0/8 or an IPv6 /64 has addresses to
+ * spare. So, on top of the idle timeout and the per-address limit:
+ *
+ * - a request must arrive whole within CT_HTTP_REQUEST_MS of the
+ *   connection (or of the answer before it on that connection): the
+ *   watchdog, a thread that wakes every WATCH_MS, closes the others. A
+ *   scraper sends its request in one segment as soon as it is connected;
+ *   1.5 s is many round trips even across a continent. Input that is not
+ *   HTTP and never ends a line (binary, a TLS ClientHello) ends so too.
+ * - libmicrohttpd may hold SPARE connections more than
+ *   CT_HTTP_CONNECTIONS: a connection beyond those evicts the oldest one
+ *   whose request has not arrived, so a new scraper always gets in (it
+ *   is the newest: it is evicted only when CT_HTTP_CONNECTIONS clients
+ *   connect after it before its request arrives, a flood no limit of
+ *   ours would stop). Eviction rather than refusal: the slow clients are
+ *   the ones that wait, not the scraper. A connection being answered
+ *   (a client slow to read) is left to the idle timeout.
+ *
+ * The slots are touched by libmicrohttpd's thread (the callbacks) and by
+ * the watchdog, under conn_lock. The watchdog shuts a socket down and
+ * lets libmicrohttpd close it: libmicrohttpd notifies a connection's
+ * end (on_connection(), which takes conn_lock) before it closes its
+ * descriptor, so a descriptor in a slot is never another's.
+ */
+#define SPARE		4
+#define SLOTS		(CT_HTTP_CONNECTIONS + SPARE)
+#define WATCH_MS	250
+
+struct slot {
+	struct MHD_Connection *c;	/* NULL: free */
+	int fd;
+	uint64_t start_ms;	/* connected, or the last answer sent */
+	bool answering;		/* its request arrived */
+	bool closing;		/* shut down: libmicrohttpd will close it */
+};
+
 struct ct_http {
 	struct MHD_Daemon *d;
 	int fd;				/* the listening socket */
 	pthread_mutex_t lock;		/* guards snap, only for a swap */
 	struct ct_metrics_snap *snap;
+	pthread_mutex_t conn_lock;	/* guards slots and stopping */
+	pthread_cond_t wake;		/* the watchdog's, to stop it */
+	pthread_t watchdog;
+	bool watching;
+	bool stopping;
+	struct slot slots[SLOTS];
 };
 
 /* The library's soname for the API of microhttpd.h (0.9.x). */
@@ -54,6 +103,7 @@ static struct {
 	typeof(&MHD_queue_response) queue;
 	typeof(&MHD_destroy_response) destroy;
 	typeof(&MHD_lookup_connection_value) lookup;
+	typeof(&MHD_get_connection_info) info;
 } mhd;
 
 /* 0, or -ENOENT said. Once: the library stays until the end. */
@@ -83,6 +133,7 @@ static int mhd_load(void)
 	LOAD(queue, "MHD_queue_response");
 	LOAD(destroy, "MHD_destroy_response");
 	LOAD(lookup, "MHD_lookup_connection_value");
+	LOAD(info, "MHD_get_connection_info");
 #undef LOAD
 	if (sym) {
 		dlclose(lib);
@@ -226,6 +277,135 @@ static enum MHD_Result metrics(struct ct_http *h, struct MHD_Connection *c)
 	return ret;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* The slot of connection c, under conn_lock; NULL if it has none. */
+static struct slot *slot_of(struct ct_http *h, struct MHD_Connection *c)
+{
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++)
+		if (h->slots[i].c == c)
+			return &h->slots[i];
+	return NULL;
+}
+
+/* Under conn_lock: libmicrohttpd closes it when it sees the end. */
+static void shut(struct slot *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	s->closing = true;
+}
+
+/*
+ * A connection accepted (a slot, and the oldest waiting one evicted
+ * when over CT_HTTP_CONNECTIONS), or closed (its slot freed).
+ */
+static void on_connection(void *cls, struct MHD_Connection *c,
+			  void **ctx, enum MHD_ConnectionNotificationCode what)
+{
+	struct ct_http *h = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct slot *s, *oldest = NULL;
+	unsigned int held = 0;
+	size_t i;
+
+	pthread_mutex_lock(&h->conn_lock);
+	if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+		s = *ctx;
+		if (s)
+			s->c = NULL;
+		*ctx = NULL;
+		goto out;
+	}
+	s = slot_of(h, NULL);
+	ci = mhd.info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	*ctx = s;
+	if (!s || !ci)		/* cannot happen: SLOTS is the library's limit */
+		goto out;
+	*s = (struct slot){ .c = c, .fd = ci->connect_fd,
+			    .start_ms = now_ms() };
+	for (i = 0; i < SLOTS; i++) {
+		struct slot *o = &h->slots[i];
+
+		if (!o->c || o->closing)
+			continue;
+		held++;
+		if (o != s && !o->answering &&
+		    (!oldest || o->start_ms < oldest->start_ms))
+			oldest = o;
+	}
+	if (held > CT_HTTP_CONNECTIONS && oldest)
+		shut(oldest);
+out:
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* An answer sent: the next request on the connection has its time. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct ct_http *h = cls;
+	struct slot *s;
+
+	pthread_mutex_lock(&h->conn_lock);
+	s = slot_of(h, c);
+	if (s) {
+		s->answering = false;
+		s->start_ms = now_ms();
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* A request arrived whole: no longer the watchdog's. */
+static void answering(struct ct_http *h, struct MHD_Connection *c)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&h->conn_lock);
+	s = slot_of(h, c);
+	if (s)
+		s->answering = true;
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* Every WATCH_MS: connections whose request is late are closed. */
+static void *watchdog(void *arg)
+{
+	struct ct_http *h = arg;
+	struct timespec until;
+	uint64_t now;
+	size_t i;
+
+	setpriority(PRIO_PROCESS, gettid(), SERVER_NICE);
+	pthread_mutex_lock(&h->conn_lock);
+	while (!h->stopping) {
+		now = now_ms();
+		for (i = 0; i < SLOTS; i++) {
+			struct slot *s = &h->slots[i];
+
+			if (s->c && !s->answering && !s->closing &&
+			    now - s->start_ms >= CT_HTTP_REQUEST_MS)
+				shut(s);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += WATCH_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->wake, &h->conn_lock, &until);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	return NULL;
+}
+
 /*
  * Every request, in the server's thread. It answers at the first call,
  * when the headers are in: a body (of a POST, say) is never read.
@@ -241,6 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		setpriority(PRIO_PROCESS, gettid(), SERVER_NICE);
 		niced = true;
 	}
+	answering(cls, c);
 	if (strcmp(url, "/metrics"))
 		return reply(c, MHD_HTTP_NOT_FOUND,
 			     "clonetrace: not found: the metrics are at /metrics\n",
@@ -251,6 +432,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			     "clonetrace: method not allowed: GET or HEAD /metrics\n",
 			     true);
 	return metrics(cls, c);
+}
+
+static void free_http(struct ct_http *h)
+{
+	pthread_cond_destroy(&h->wake);
+	pthread_mutex_destroy(&h->conn_lock);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
 }
 
 /* The listening socket, bound by us: the error is ours to say. */
@@ -300,6 +489,7 @@ int ct_http_start(const struct ct_listen *l, int verbose,
 		  struct ct_http **out)
 {
 	struct ct_http *h = calloc(1, sizeof(*h));
+	pthread_condattr_t ca;
 	sigset_t stop, old;
 	int err;
 
@@ -312,10 +502,15 @@ int ct_http_start(const struct ct_listen *l, int verbose,
 		return err;
 	}
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->conn_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	h->fd = listen_on(l, verbose);
 	if (h->fd < 0) {
 		err = h->fd;
-		free(h);
+		free_http(h);
 		return err;
 	}
 	/* the thread inherits this mask: the stop signals stay ours */
@@ -333,7 +528,9 @@ int ct_http_start(const struct ct_listen *l, int verbose,
 				0, NULL, NULL, on_request, h,
 				MHD_OPTION_LISTEN_SOCKET, h->fd,
 				MHD_OPTION_CONNECTION_LIMIT,
-				(unsigned int)CT_HTTP_CONNECTIONS,
+				(unsigned int)SLOTS,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 				(unsigned int)CT_HTTP_PER_IP,
 				MHD_OPTION_CONNECTION_TIMEOUT,
@@ -341,10 +538,15 @@ int ct_http_start(const struct ct_listen *l, int verbose,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				(size_t)MEMORY_LIMIT,
 				MHD_OPTION_END);
+	if (h->d)
+		h->watching = !pthread_create(&h->watchdog, NULL, watchdog,
+					      h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!h->d) {
+	if (!h->watching) {
+		if (h->d)
+			mhd.stop_daemon(h->d);
 		close(h->fd);
-		free(h);
+		free_http(h);
 		return ct_fail(-EIO, "cannot start the HTTP server on %s",
 			       l->text);
 	}
@@ -356,9 +558,13 @@ void ct_http_stop(struct ct_http *h)
 {
 	if (!h)
 		return;
+	pthread_mutex_lock(&h->conn_lock);
+	h->stopping = true;
+	pthread_cond_signal(&h->wake);
+	pthread_mutex_unlock(&h->conn_lock);
+	pthread_join(h->watchdog, NULL);
 	mhd.stop_daemon(h->d);
 	close(h->fd);		/* given with LISTEN_SOCKET: still ours */
 	ct_metrics_snap_put(h->snap);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	free_http(h);
 }

@@ -5,7 +5,10 @@
  * Scraping never disturbs the command: the server runs in a thread of
  * its own (libmicrohttpd's internal polling thread, every connection
  * non-blocking, at most CT_HTTP_CONNECTIONS at a time, CT_HTTP_PER_IP
- * from one address, idle ones closed after CT_HTTP_TIMEOUT seconds),
+ * from one address, idle ones closed after CT_HTTP_TIMEOUT seconds, a
+ * request not whole CT_HTTP_REQUEST_MS after the connection closed, a
+ * new connection over the limit evicting the oldest one still waiting
+ * for its request: http.c),
  * at a lower priority, with the stop signals blocked (they stay the
  * command's). The command hands it a snapshot of the metrics every
  * interval (ct_http_publish()): a pointer swapped under a mutex that
@@ -31,6 +34,7 @@
 #define CT_HTTP_CONNECTIONS	16
 #define CT_HTTP_PER_IP		8
 #define CT_HTTP_TIMEOUT		10
+#define CT_HTTP_REQUEST_MS	1500	/* for a request to arrive whole */
 
 struct ct_http;
 struct ct_metrics_snap;
