@@ -139,7 +139,9 @@ def kernel_row(kdir):
     st, detail = by.get("build:dkms", ("not run", ""))
     cols.append(cell(st) + (" (%s)" % detail if st == "PASS" else ""))
     vm = by.get("vm", ("?", ""))
-    cols.append("%ss" % info.get("vm_s", "?") if vm[0] == "ok"
+    cols.append("%ss%s" % (info.get("vm_s", "?"),
+                           " (quick pass)" if info.get("quick") == "1" else "")
+                if vm[0] == "ok"
                 else "**%s**: %s" % (vm[0], vm[1]))
     return cols
 
