@@ -52,6 +52,19 @@ enum ct_ref {
 
 #define CT_ID_UNKNOWN	0xffffffffU	/* event.uid, event.gid */
 
+/*
+ * Creations lost because the ring buffer was full, by creator: the BPF
+ * side's lost_by_parent map, TGID -> struct ct_lost_parent, at most
+ * CT_LOST_PARENTS creators (a creator over that is counted in lost_events
+ * alone: user space reports the difference as "other").
+ */
+#define CT_LOST_PARENTS	1024
+
+struct ct_lost_parent {
+	__u64 lost;
+	char comm[CT_COMM_LEN];	/* of the thread that lost its first */
+};
+
 /* Size of the BPF side's target_hint[] (a power of two). */
 #define CT_TARGET_HINTS	(1 << 18)
 

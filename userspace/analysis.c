@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "hist.h"
 #include "json.h"
+#include "output.h"
 #include "analysis.h"
 #include "spawners.h"
 #include "tree.h"
@@ -242,6 +243,14 @@ static void diag_section(struct ct_analysis *a, FILE *f, bool json)
 	}
 	if (!json)
 		fputc('\n', f);
+}
+
+void ct_analysis_lost_by(struct ct_analysis *a, const struct ct_lost_by *l)
+{
+	size_t i;
+
+	for (i = 0; a->tree && i < l->n; i++)
+		ct_tree_lost(a->tree, l->v[i].pid, l->v[i].comm, l->v[i].lost);
 }
 
 int ct_analysis_dot(struct ct_analysis *a, int fd)

@@ -520,6 +520,8 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 	/* --why's lines went to stderr as they came: once on a terminal */
 	if (l->opt->analysis.diag && out->ob->tty && isatty(STDERR_FILENO))
 		ct_analysis_diags_shown(l->analysis);
+	if (out->lost_by)	/* the tree names the holes */
+		ct_analysis_lost_by(l->analysis, out->lost_by);
 	ct_analysis_print(l->analysis, out->f, out->json, duration);
 	if (l->dot >= 0) {
 		err = ct_analysis_dot(l->analysis, l->dot);

@@ -43,6 +43,7 @@ struct node {
 	uint8_t exited;		/* -e exit: code and life_ns are set */
 	int32_t code;		/* wait status of the process's end */
 	uint64_t life_ns;	/* its lifetime */
+	uint64_t lost;		/* creations lost (ring buffer full) */
 	char *prog;		/* -e exec: the last program it exec'd */
 	char comm[CT_COMM_LEN];
 };
@@ -283,6 +284,28 @@ int ct_tree_add(struct ct_tree *t, const struct ct_event *e)
 	return 0;
 }
 
+int ct_tree_lost(struct ct_tree *t, uint32_t tgid, const char *comm,
+		 uint64_t lost)
+{
+	uint32_t i = map_get(t, tgid);
+
+	if (!i) {		/* every creation it made was lost */
+		i = new_node(t);
+		if (!i)
+			return -ENOSPC;
+		t->nodes[i].role = ROLE_ROOT;
+		t->nodes[i].pid = tgid;
+		t->nodes[i].tid = tgid;
+		memcpy(t->nodes[i].comm, comm, CT_COMM_LEN);
+		link_child(t, 0, i);
+		if (map_put(t, tgid, i))
+			return -ENOMEM;
+	}
+	t->nodes[i].lost = lost;
+	t->done = false;
+	return 0;
+}
+
 /* FNV-1a */
 static uint64_t mix(uint64_t h, const void *data, size_t len)
 {
@@ -317,6 +340,7 @@ static void finish(struct ct_tree *t)
 		h = mix(h, &n->exited, sizeof(n->exited));
 		if (n->exited)
 			h = mix(h, &n->code, sizeof(n->code));
+		h = mix(h, &n->lost, sizeof(n->lost));
 		if (n->role == ROLE_ROOT)	/* roots are distinct tasks */
 			h = mix(h, &n->pid, sizeof(n->pid));
 		n->created = 0;
@@ -425,9 +449,12 @@ counts:
 	if (off < len)
 		off += life_label(t, n, count, buf + off, len - off);
 	if (n->created && off < len)
-		snprintf(buf + off, len - off,
-			 " (%screated %" PRIu64 ", %" PRIu64 " below)",
-			 count > 1 ? "each " : "", n->created, n->below);
+		off += snprintf(buf + off, len - off,
+				" (%screated %" PRIu64 ", %" PRIu64 " below)",
+				count > 1 ? "each " : "", n->created, n->below);
+	if (n->lost && off < len)	/* a hole: these are not shown */
+		snprintf(buf + off, len - off, " [%s%" PRIu64 " creations lost]",
+			 count > 1 ? "each " : "", n->lost);
 }
 
 static void print_children(struct ct_tree *t, FILE *f, uint32_t first,
@@ -552,6 +579,8 @@ static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
 	json_life(t, j, n, count);
 	ct_json_u64(j, "created", n->created);
 	ct_json_u64(j, "below", n->below);
+	if (n->lost)
+		ct_json_u64(j, "lost", n->lost);
 	ct_json_open(j, "children", '[');
 	if (depth < CT_TREE_MAX_DEPTH) {
 		for (c = n->first; c; c = after)

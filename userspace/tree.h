@@ -26,6 +26,13 @@ struct ct_tree *ct_tree_new(uint32_t max_nodes);
 void ct_tree_free(struct ct_tree *t);
 /* Returns 0, or -ENOSPC when the node limit dropped it (counted). */
 int ct_tree_add(struct ct_tree *t, const struct ct_event *e);
+/*
+ * The creations of TGID lost to a full ring buffer: its node says so
+ * (one is made, a root, when none of its creations was seen). 0, or
+ * -ENOSPC/-ENOMEM.
+ */
+int ct_tree_lost(struct ct_tree *t, uint32_t tgid, const char *comm,
+		 uint64_t lost);
 uint64_t ct_tree_nodes(const struct ct_tree *t);
 
 void ct_tree_print(struct ct_tree *t, FILE *f);
