@@ -318,8 +318,11 @@ static void record_cgroup(struct ct_live *l, uint64_t id)
 
 void ct_live_target(struct ct_live *l, const struct ct_target *t)
 {
-	if (l && l->recording)
+	if (!l)
+		return;
+	if (l->recording)
 		ct_rec_target(&l->rec, t);
+	ct_analysis_target(l->analysis, t);
 }
 
 /* The same for a cgroup1 ID, with its hierarchy's controller. */

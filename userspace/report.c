@@ -386,6 +386,7 @@ static int replay(struct report *rp)
 		}
 		if (it.type == CT_REC_TARGET) {
 			print_target(rp, &it.target);
+			ct_analysis_target(rp->analysis, &it.target);
 			continue;
 		}
 		if (it.type == CT_REC_CGROUP) {

@@ -328,7 +328,8 @@ static void describe_targets(struct session *s)
 	struct ct_target *t;
 	int i;
 
-	if (!o->pids.n || (!human && !json && !o->live.record))
+	if (!o->pids.n || (!human && !json && !o->live.record &&
+			   !o->live.analysis.tree && !o->live.analysis.dot))
 		return;
 	t = malloc(sizeof(*t));
 	if (!t) {

@@ -41,6 +41,7 @@ struct node {
 	uint16_t kind, syscall;
 	uint8_t role;
 	uint8_t exited;		/* -e exit: code and life_ns are set */
+	uint8_t existing;	/* a -p target or one below it, at start */
 	int32_t code;		/* wait status of the process's end */
 	uint64_t life_ns;	/* its lifetime */
 	uint64_t lost;		/* creations lost (ring buffer full) */
@@ -284,6 +285,28 @@ int ct_tree_add(struct ct_tree *t, const struct ct_event *e)
 	return 0;
 }
 
+int ct_tree_existing(struct ct_tree *t, uint32_t pid, uint32_t ppid,
+		     const char *comm)
+{
+	uint32_t parent = ppid ? map_get(t, ppid) : 0, i = map_get(t, pid);
+
+	if (i) {		/* a process listed twice: the first wins */
+		t->nodes[i].existing = 1;
+		return 0;
+	}
+	i = new_node(t);
+	if (!i)
+		return -ENOSPC;
+	t->nodes[i].role = ROLE_ROOT;	/* not seen being created */
+	t->nodes[i].existing = 1;
+	t->nodes[i].pid = pid;
+	t->nodes[i].tid = pid;
+	memcpy(t->nodes[i].comm, comm, CT_COMM_LEN);
+	link_child(t, parent, i);
+	t->done = false;
+	return map_put(t, pid, i) ? -ENOMEM : 0;
+}
+
 int ct_tree_lost(struct ct_tree *t, uint32_t tgid, const char *comm,
 		 uint64_t lost)
 {
@@ -341,6 +364,7 @@ static void finish(struct ct_tree *t)
 		if (n->exited)
 			h = mix(h, &n->code, sizeof(n->code));
 		h = mix(h, &n->lost, sizeof(n->lost));
+		h = mix(h, &n->existing, sizeof(n->existing));
 		if (n->role == ROLE_ROOT)	/* roots are distinct tasks */
 			h = mix(h, &n->pid, sizeof(n->pid));
 		n->created = 0;
@@ -420,7 +444,8 @@ static void label(const struct ct_tree *t, const struct node *n,
 
 	ct_escape_human(n->comm, CT_COMM_LEN, comm, sizeof(comm));
 	if (n->role == ROLE_ROOT) {
-		off = snprintf(buf, len, "%s(%u)", comm, n->pid);
+		off = snprintf(buf, len, "%s(%u)%s", comm, n->pid,
+			       n->existing ? " existing at start" : "");
 		goto counts;
 	}
 	ct_flags_str(n->flags, true, flags, sizeof(flags));
@@ -581,6 +606,8 @@ static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
 	ct_json_u64(j, "below", n->below);
 	if (n->lost)
 		ct_json_u64(j, "lost", n->lost);
+	if (n->existing)
+		ct_json_bool(j, "existing", true);
 	ct_json_open(j, "children", '[');
 	if (depth < CT_TREE_MAX_DEPTH) {
 		for (c = n->first; c; c = after)
