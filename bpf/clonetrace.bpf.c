@@ -450,9 +450,8 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->syscall = in->syscall;
 		e->latency_ns = e->ts_ns > in->ts_ns ? e->ts_ns - in->ts_ns : 0;
 	} else {
-		e->syscall = no_syscalls ?
-			     current_syscall(CT_SC_KERNEL) :
-			     CT_SC_KERNEL;
+		/* no request seen: kernel-internal, or begun before attach */
+		e->syscall = current_syscall(kind);
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
@@ -722,9 +721,7 @@ int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 	if (!no_syscalls && inflight_find())
 		return 0;
 	if (request_wanted()) {
-		__u16 sc = no_syscalls ?
-			   current_syscall(CT_SC_KERNEL) :
-			   CT_SC_KERNEL;
+		__u16 sc = current_syscall(CT_KIND_NR);
 
 		request_record(sc, args->flags, args->exit_signal, 0, true);
 	}

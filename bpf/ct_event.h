@@ -27,11 +27,12 @@ enum ct_event_type {
 
 /* event.syscall: how the creation was requested */
 enum ct_syscall {
-	CT_SC_KERNEL	= 0,	/* no clone-family syscall in flight */
+	CT_SC_KERNEL	= 0,	/* kernel-internal: kthreadd, io_uring, vhost */
 	CT_SC_FORK	= 1,
 	CT_SC_VFORK	= 2,
 	CT_SC_CLONE	= 3,
 	CT_SC_CLONE3	= 4,
+	CT_SC_UNKNOWN	= 5,	/* a user task's, its syscall not seen */
 	CT_SC_NR,
 };
 

@@ -591,7 +591,7 @@ static int human_event(struct ct_output *out, const struct ct_event *e)
 	} else {
 		put_pad(&l, ct_kind_name(e->kind), 7, true);
 		PUT_LIT(&l, " ");
-		put_pad(&l, ct_syscall_name(e->syscall), 6, true);
+		put_pad(&l, ct_syscall_label(e->syscall), 6, true);
 		PUT_LIT(&l, " ");
 		put_human_flags(&l, out, e);
 	}

@@ -460,12 +460,12 @@ static void label(const struct ct_tree *t, const struct node *n,
 		off = snprintf(buf, len, "\u00d7%" PRIu64 " %s%s %s %s [%s]",
 			       count, n->role == ROLE_FAILED ? "failed " : "",
 			       ct_kind_plural(n->kind), what,
-			       ct_syscall_name(n->syscall), flags);
+			       ct_syscall_label(n->syscall), flags);
 	} else {
 		off = snprintf(buf, len, "%s%s %s %s [%s]",
 			       n->role == ROLE_FAILED ? "failed " : "", what,
 			       ct_kind_name(n->kind),
-			       ct_syscall_name(n->syscall), flags);
+			       ct_syscall_label(n->syscall), flags);
 	}
 	if (n->role == ROLE_FAILED && off < len)
 		off += snprintf(buf + off, len - off, " = %s",
