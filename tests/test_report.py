@@ -378,6 +378,17 @@ def test_partial(binary, public_dir):
     assert r.returncode == 1 and b"--partial" in r.stderr
     got = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
     assert [g["ts_ns"] for g in got] == [e["ts"] for e in EVENTS[:6]]
+    # the duration: from the first to the last event read (the end frame
+    # with the recorded one is lost)
+    span = EVENTS[5]["ts"] - EVENTS[0]["ts"]
+    r = run([binary, "report", "--json", "--partial", "-s", "summary",
+             path])
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["duration_ns"] == span
+    r = run([binary, "report", "--partial", "-s", "summary", path])
+    assert r.returncode == 1
+    assert ("clonetrace: 6 events in %.3f s:" % (span / 1e9)).encode() \
+        in r.stderr + r.stdout, r
 
 
 CG_ID64 = "fedcba9876543210" * 4
