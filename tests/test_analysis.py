@@ -416,7 +416,7 @@ def test_report_default_sections(an, tmp_path):
     r = run([CLONETRACE, "report", str(rec)])
     assert r.returncode == 0, r.stderr
     text = r.stdout.decode()
-    assert text.startswith("recording: version 4, host %s, kernel %s"
+    assert text.startswith("recording: version 5, host %s, kernel %s"
                            % (os.uname().nodename, os.uname().release))
     for head in ("TOP SPAWNERS", "CREATION LATENCY", "CREATION TREE"):
         assert head in text
@@ -426,7 +426,7 @@ def test_report_default_sections(an, tmp_path):
     # JSON info record
     r = run([CLONETRACE, "report", "--json", "-s", "info", str(rec)])
     info = json.loads(r.stdout)
-    assert info["event"] == "recording" and info["version"] == 4
+    assert info["event"] == "recording" and info["version"] == 5
     assert info["release"] == os.uname().release
     assert "-w %s" % rec in info["options"]
 

@@ -244,7 +244,7 @@ def test_context_recorded(tree, tmp_path):
         expected_json(said, path, cg_id, True)
     info = subprocess.run([CLONETRACE, "report", "-s", "info", str(rec)],
                           capture_output=True, timeout=TIMEOUT)
-    assert info.stdout.decode().startswith("recording: version 4,")
+    assert info.stdout.decode().startswith("recording: version 5,")
 
 
 def test_context_zombie_leader(workloads_built):

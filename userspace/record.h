@@ -4,7 +4,7 @@
  *
  * Layout, all integers little-endian:
  *
- *   "CLNTRACE"  u32 version (4; versions 1 to 3 are read too)
+ *   "CLNTRACE"  u32 version (5; versions 1 to 4 are read too)
  *   frame*      u8 type, u8 zero[3], u32 len, u32 crc32(payload), payload
  *
  * Frames: one HEADER (1) first, ITEMS (2) chunks, one END (3) last,
@@ -26,7 +26,8 @@
  *     uv ptid, uv pid, uv tid, uv ns_pid, uv ns_tid, sv err,
  *     sv exit_signal, uv syscall, uv kind, sv refs[CT_REF_NR] (in
  *     enum ct_ref order), str pcomm, str comm, then (version 2) uv uid,
- *     uv gid, uv cgroup_id (struct ct_event's fields; version 1 has no
+ *     uv gid, uv cgroup_id (struct ct_event's fields; syscall 5, unknown, is written from version 5 on
+ *     (and read in any); version 1 has no
  *     identity: uid and gid read as CT_ID_UNKNOWN, cgroup_id as 0),
  *     then (version 4) uv cgroup1_id (0 before),
  *     then for type 3 (exec, version 2): uv parent, uv old_tid,
@@ -80,7 +81,7 @@
 #include "diagnose.h"
 
 #define CT_REC_MAGIC		"CLNTRACE"
-#define CT_REC_VERSION		4
+#define CT_REC_VERSION		5
 #define CT_REC_PATH_MAX		4096
 #define CT_REC_MAX_FRAME	(1U << 20)
 
