@@ -207,6 +207,12 @@ KEYS = {"M": {"name", "pid", "tid", "args"},
         "f": {"name", "cat", "pid", "tid", "ts", "id", "bp"}}
 
 
+def ns(us):
+    """Microseconds with nanosecond decimals, as integer nanoseconds
+    (adding the floats would round)."""
+    return round(us * 1000)
+
+
 def load_chrome(path):
     with open(path) as f:
         doc = json.load(f)
@@ -227,7 +233,8 @@ def load_chrome(path):
             lives.setdefault((e["pid"], e["tid"]), []).append(e)
     for e in evs:            # flows and instants inside a life of theirs
         if e["ph"] in "sfi" and e.get("s") != "g":
-            assert any(x["ts"] <= e["ts"] <= x["ts"] + x["dur"]
+            assert any(ns(x["ts"]) <= ns(e["ts"]) <=
+                       ns(x["ts"]) + ns(x["dur"])
                        for x in lives[(e["pid"], e["tid"])]), e
     names = {(e["pid"], e["tid"], e["name"]): e["args"]["name"]
              for e in evs if e["ph"] == "M"}
