@@ -17,15 +17,17 @@ phase's keys, the flows pair up, the names and the nesting match.
 import ast
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
 import recording
 from conftest import CLONETRACE, TIMEOUT, need_clonetrace, need_root, \
-    workload
+    unprivileged, workload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = "perfetto_subset.proto"
@@ -41,9 +43,21 @@ def protoc():
     return "protoc"
 
 
-def report(args):
-    return subprocess.run([CLONETRACE, "report"] + args,
+def report(args, nobody=True):
+    """clonetrace report ARGS, as nobody unless told (it needs nothing)."""
+    argv = [CLONETRACE, "report"] + args
+    return subprocess.run(unprivileged(argv) if nobody else argv,
                           capture_output=True, timeout=TIMEOUT)
+
+
+@pytest.fixture
+def tmp_path():
+    """A directory nobody can write in too (not sticky: nobody's files
+    are its own)."""
+    d = tempfile.mkdtemp(prefix="ct-timeline-")
+    os.chmod(d, 0o777)
+    yield pathlib.Path(d)
+    shutil.rmtree(d)
 
 
 # ---- the Perfetto trace, through protoc ----
@@ -271,7 +285,8 @@ def real(tmp_path_factory):
                         "-o", "/dev/null", "-c", "sh -c '%s'" % script],
                        capture_output=True, timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr
-    r2 = report(["--perfetto", str(pf), "--chrome", str(ch), str(rec)])
+    r2 = report(["--perfetto", str(pf), "--chrome", str(ch), str(rec)],
+                nobody=False)
     assert r2.returncode == 0 and r2.stdout == b"", r2.stderr
     return statements(r.stdout.decode()), Trace(decode(pf)), \
         load_chrome(ch), rec
@@ -433,6 +448,7 @@ def write(path, events, **kw):
     with open(path, "wb") as f:
         f.write(recording.recording(events, start_ns=T0,
                                     duration_ns=20 * MS, **kw))
+    os.chmod(path, 0o644)
     return str(path)
 
 
@@ -522,6 +538,7 @@ def test_refuses_damage(binary, tmp_path, case, opt):
     does (the same message, the same status) and write no file."""
     rec = tmp_path / "bad.ctr"
     rec.write_bytes(damaged()[case])
+    rec.chmod(0o644)
     out = tmp_path / "out"
     want = report([str(rec)])
     got = report([opt, str(out), str(rec)])
@@ -538,9 +555,11 @@ def test_output_files(binary, tmp_path):
     rec = write(tmp_path / "r.ctr", reuse_events(2), version=2)
     out = tmp_path / "out"
     out.write_bytes(b"x" * 100000)
+    out.chmod(0o666)
     r = report(["--chrome", str(out), rec])
     assert r.returncode == 0, r.stderr
     json.loads(out.read_text())
+    os.chmod(rec, 0o666)        # writable: only the check refuses it
     r = report(["--perfetto", rec, rec])
     assert r.returncode == 1 and b"recording" in r.stderr, r.stderr
     assert recording.frames(open(rec, "rb").read())    # untouched
