@@ -163,7 +163,7 @@ class Trace:
         uuid = one(e, "track_uuid")
         assert uuid in self.tracks, "an event before its track"
         kind = one(e, "type")
-        for f in e.get("flow_ids", []):
+        for f in e.get("flow_ids", []):     # in the trace's order
             self.flows.setdefault(f, []).append((uuid, ts, kind))
         if kind == "TYPE_SLICE_BEGIN":
             assert uuid not in self.lives, "two lives on one track"
@@ -197,10 +197,11 @@ class Trace:
                 life = self.lives[u]
                 assert life["begin"] <= ts <= life["end"], (name, life)
         for fid, ends in self.flows.items():
+            # the source first: readers take the first event of a flow
+            # (of equal times, in the trace's order) for its source
             assert len(ends) == 2, (fid, ends)
-            (src, t0, k0), (dst, t1, k1) = sorted(
-                ends, key=lambda x: x[2] != "TYPE_INSTANT")
-            assert (k0, k1) == ("TYPE_INSTANT", "TYPE_SLICE_BEGIN")
+            (src, t0, k0), (dst, t1, k1) = ends
+            assert (k0, k1) == ("TYPE_INSTANT", "TYPE_SLICE_BEGIN"), ends
             assert t0 == t1 == self.lives[dst]["begin"]
 
     def flow_into(self, uuid):

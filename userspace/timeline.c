@@ -196,6 +196,19 @@ static uint32_t next_nth(struct ct_timeline *t, struct ct_tl_map *seen,
 	return n;
 }
 
+/*
+ * At one time: the tracks, the lives that were running already, the
+ * creations (a flow's source comes before its end: readers take the
+ * first event of a flow for its source), the lives they begin, the
+ * other instants, the ends.
+ */
+static const uint8_t rank_of[] = {
+	[CT_TL_PROC] = 0, [CT_TL_THREAD] = 1, [CT_TL_CREATE] = 3,
+	[CT_TL_BEGIN] = 4, [CT_TL_EXEC] = 5, [CT_TL_EXEC_FAILED] = 5,
+	[CT_TL_FAILED] = 5, [CT_TL_LOST] = 5, [CT_TL_END] = 6,
+};
+#define RANK_EXISTING	2	/* the begin of a life running at the start */
+
 static struct ct_tl_mark *mark(struct ct_timeline *t, uint64_t ts, int type,
 			       uint32_t task)
 {
@@ -204,6 +217,7 @@ static struct ct_tl_mark *mark(struct ct_timeline *t, uint64_t ts, int type,
 	if (m) {
 		m->ts = ts;
 		m->type = type;
+		m->rank = rank_of[type];
 		m->task = task;
 		m->seq = t->nmarks;
 	}
@@ -483,20 +497,15 @@ int ct_tl_feed(struct ct_timeline *t, const struct ct_rec_item *it)
 	return t->err;
 }
 
+
 static int by_time(const void *a, const void *b)
 {
 	const struct ct_tl_mark *x = a, *y = b;
-	/* at one time: tracks, begins, instants, ends */
-	static const int rank[] = {
-		[CT_TL_PROC] = 0, [CT_TL_THREAD] = 1, [CT_TL_BEGIN] = 2,
-		[CT_TL_CREATE] = 3, [CT_TL_EXEC] = 3, [CT_TL_EXEC_FAILED] = 3,
-		[CT_TL_FAILED] = 3, [CT_TL_LOST] = 3, [CT_TL_END] = 4,
-	};
 
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
-	if (rank[x->type] != rank[y->type])
-		return rank[x->type] - rank[y->type];
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -526,7 +535,9 @@ int ct_tl_finish(struct ct_timeline *t)
 			k->end = k->begin;
 		k->uuid = uuid_of(k->tid, k->begin, k->nth, 2);
 		mark(t, k->begin, CT_TL_THREAD, i);
-		mark(t, k->begin, CT_TL_BEGIN, i);
+		m = mark(t, k->begin, CT_TL_BEGIN, i);
+		if (m && k->existing)
+			m->rank = RANK_EXISTING;
 		mark(t, k->end, CT_TL_END, i);
 	}
 	if (t->lost || t->lost_follow) {

@@ -16,7 +16,8 @@
  * source of the flow to its task's life), an exec (the task and its
  * process renamed from then on), a failed exec, a failed creation, the
  * lost events. ct_tl_finish() puts the marks in time order: at one time
- * descriptors first, then begins, instants, ends.
+ * descriptors first, then begins (a creation before the life it begins),
+ * instants, ends.
  *
  * Times are the recording's: CLOCK_MONOTONIC nanoseconds.
  */
@@ -80,6 +81,7 @@ struct ct_tl_mark {
 	uint64_t ts;
 	uint32_t seq;		/* order of making, for equal times */
 	uint8_t type;		/* enum ct_tl_mark_type */
+	uint8_t rank;		/* its place among the marks of one time */
 	uint32_t task;		/* CT_TL_PROC: the proc */
 	uint64_t x, y;
 	/* CT_TL_FAILED: the request */
