@@ -25,6 +25,7 @@ import tempfile
 
 import pytest
 
+import formats
 import recording
 from conftest import CLONETRACE, TIMEOUT, need_clonetrace, need_root, \
     unprivileged, workload
@@ -572,3 +573,28 @@ def test_output_files(binary, tmp_path):
         assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, \
             (extra, r.stderr)
         assert not (tmp_path / "p").exists()
+
+
+HOSTILE = [b'q"uo\\te', b"nl\nx\x01\x7f", b"bad\xff\xfe", b"bidi\xe2\x80\xae",
+           b"c1\xc2\x85"]
+
+
+def test_hostile_names(binary, tmp_path):
+    """Comms with quotes, backslashes, controls, invalid UTF-8 and bidi
+    controls: the Perfetto names are valid UTF-8 (protoc reads them) and
+    the terminal's escapes of the comm, the Chrome JSON parses and names
+    the same."""
+    ev = [recording.event(T0 + (i + 1) * MS, P, P, "shell", "fork",
+                          "process", pid=4300 + i, tid=4300 + i, comm=c)
+          for i, c in enumerate(HOSTILE)]
+    rec = write(tmp_path / "r.ctr", ev)
+    pf, ch = tmp_path / "r.pftrace", tmp_path / "r.json"
+    r = report(["--perfetto", str(pf), "--chrome", str(ch), rec])
+    assert r.returncode == 0, r.stderr
+    tr = Trace(decode(pf))
+    _, _, names = load_chrome(ch)
+    for i, c in enumerate(HOSTILE):
+        want = formats.escape_terminal(c)
+        (u,) = tr.threads(4300 + i)
+        assert tr.tracks[u]["names"] == [(T0 + (i + 1) * MS, want)]
+        assert names[(4300 + i, 4300 + i, "thread_name")] == want
