@@ -122,7 +122,8 @@ static void names(struct chrome *c)
 	for (i = 0; i < t->nprocs; i++) {
 		const struct ct_tl_proc *p = &t->procs[i];
 
-		ct_tl_text(p->name, sizeof(p->name), text, sizeof(text));
+		ct_tl_text(ct_tl_proc_name(t, p), CT_PATH_TEXT, text,
+			   sizeof(text));
 		if (c->cpid[i] != p->pid)
 			snprintf(name, sizeof(name), "%.*s (pid %u)",
 				 CT_PATH_TEXT, text, p->pid);
@@ -138,7 +139,8 @@ static void names(struct chrome *c)
 	for (i = 0; i < t->ntasks; i++) {
 		const struct ct_tl_task *k = &t->tasks[i];
 
-		ct_tl_text(k->name, sizeof(k->name), text, sizeof(text));
+		ct_tl_text(ct_tl_task_name(t, k), CT_PATH_TEXT, text,
+			   sizeof(text));
 		if (c->ctid[i] != k->tid)
 			snprintf(name, sizeof(name), "%.*s (tid %u)",
 				 CT_PATH_TEXT, text, k->tid);

@@ -179,6 +179,18 @@ static uint64_t uuid_of(uint32_t id, uint64_t begin, uint32_t nth, int kind)
 	return u ? u : 1;
 }
 
+const char *ct_tl_task_name(const struct ct_timeline *t,
+			    const struct ct_tl_task *k)
+{
+	return k->renamed == CT_TL_NONE ? k->first : t->execs[k->renamed].name;
+}
+
+const char *ct_tl_proc_name(const struct ct_timeline *t,
+			    const struct ct_tl_proc *p)
+{
+	return p->renamed == CT_TL_NONE ? p->first : t->execs[p->renamed].name;
+}
+
 const char *ct_tl_text(const char *s, size_t max, char *buf, size_t size)
 {
 	ct_escape_human(s, max, buf, size);
@@ -240,7 +252,7 @@ static uint32_t proc_new(struct ct_timeline *t, uint32_t pid, uint64_t begin,
 	p->existing = !begin;
 	p->begin = begin;
 	memcpy(p->first, comm, CT_COMM_LEN);
-	memcpy(p->name, comm, CT_COMM_LEN);
+	p->renamed = CT_TL_NONE;
 	if (ct_tl_map_put(t->live_pid, pid, i))
 		t->err = -ENOMEM;
 	return i;
@@ -295,7 +307,7 @@ static uint32_t task_new(struct ct_timeline *t, uint32_t pid, uint32_t tid,
 	k->existing = !begin;
 	k->begin = begin;
 	memcpy(k->first, comm, CT_COMM_LEN);
-	memcpy(k->name, comm, CT_COMM_LEN);
+	k->renamed = CT_TL_NONE;
 	if (ct_tl_map_put(t->live_tid, tid, i))
 		t->err = -ENOMEM;
 	return i;
@@ -432,8 +444,8 @@ static void exec(struct ct_timeline *t, const struct ct_exec_event *x)
 	if (!m)
 		return;
 	m->x = t->nexecs - 1;
-	snprintf(t->tasks[i].name, sizeof(t->tasks[i].name), "%s", d->name);
-	snprintf(t->procs[t->tasks[i].proc].name, CT_PATH_TEXT, "%s", d->name);
+	t->tasks[i].renamed = t->nexecs - 1;
+	t->procs[t->tasks[i].proc].renamed = t->nexecs - 1;
 }
 
 static void exit_(struct ct_timeline *t, const struct ct_exit_event *x)

@@ -40,7 +40,7 @@ struct ct_tl_proc {
 	uint64_t uuid;		/* its Perfetto track */
 	bool existing;		/* running when the recording started */
 	char first[CT_COMM_LEN + 1];	/* its name at the start */
-	char name[CT_PATH_TEXT];	/* at the end (an exec renames) */
+	uint32_t renamed;	/* execs[] of its last exec; CT_TL_NONE: none */
 };
 
 struct ct_tl_task {
@@ -61,8 +61,8 @@ struct ct_tl_task {
 	bool execd_away;	/* a thread that exec'd: it became the leader */
 	bool continued;		/* the leader's TID again, after an exec */
 	bool group_dead;	/* the last thread of its process */
-	char first[CT_COMM_LEN + 1];
-	char name[CT_PATH_TEXT];
+	char first[CT_COMM_LEN + 1];	/* its comm at its begin */
+	uint32_t renamed;	/* execs[] of its last exec; CT_TL_NONE: none */
 };
 
 enum ct_tl_mark_type {
@@ -128,6 +128,12 @@ struct ct_tl_map *ct_tl_map_new(void);
 bool ct_tl_map_get(const struct ct_tl_map *m, uint32_t key, uint32_t *val);
 int ct_tl_map_put(struct ct_tl_map *m, uint32_t key, uint32_t val);
 void ct_tl_map_free(struct ct_tl_map *m);
+
+/* The names a task and a process have at the end. */
+const char *ct_tl_task_name(const struct ct_timeline *t,
+			    const struct ct_tl_task *k);
+const char *ct_tl_proc_name(const struct ct_timeline *t,
+			    const struct ct_tl_proc *p);
 
 /* A name made printable (valid UTF-8, no controls) into buf. */
 const char *ct_tl_text(const char *s, size_t max, char *buf, size_t size);
