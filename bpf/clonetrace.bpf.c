@@ -349,6 +349,39 @@ static __always_inline void read_identity(struct ct_event *e,
 	e->cgroup1_id = cg1_id(task, btf);
 }
 
+/*
+ * Holes named: a creation lost to a full ring buffer is counted against
+ * its creator, so that the summary and the tree say whose children are
+ * missing. A hash preallocated at load (no allocation in the tracing
+ * programs: 5.10 warns about that); once CT_LOST_PARENTS creators are in
+ * it, a new one is counted in lost_events alone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CT_LOST_PARENTS);
+	__type(key, __u32);
+	__type(value, struct ct_lost_parent);
+} lost_by_parent SEC(".maps");
+
+static __always_inline void lost_creation(__u32 ptgid)
+{
+	struct ct_lost_parent *v, first = { .lost = 1 };
+
+	__sync_fetch_and_add(&lost_events, 1);
+	v = bpf_map_lookup_elem(&lost_by_parent, &ptgid);
+	if (v) {
+		__sync_fetch_and_add(&v->lost, 1);
+		return;
+	}
+	bpf_get_current_comm(first.comm, sizeof(first.comm));
+	if (!bpf_map_update_elem(&lost_by_parent, &ptgid, &first, BPF_NOEXIST))
+		return;
+	/* another CPU made it first, or the table is full */
+	v = bpf_map_lookup_elem(&lost_by_parent, &ptgid);
+	if (v)
+		__sync_fetch_and_add(&v->lost, 1);
+}
+
 /* -f: a new process of a traced one is traced too. */
 static __always_inline void follow_child(__u32 tgid)
 {
@@ -385,7 +418,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
+		lost_creation(ptgid);
 		return 0;
 	}
 	/*
@@ -417,9 +450,8 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 		e->syscall = in->syscall;
 		e->latency_ns = e->ts_ns > in->ts_ns ? e->ts_ns - in->ts_ns : 0;
 	} else {
-		e->syscall = no_syscalls ?
-			     current_syscall(CT_SC_KERNEL) :
-			     CT_SC_KERNEL;
+		/* no request seen: kernel-internal, or begun before attach */
+		e->syscall = current_syscall(kind);
 		e->latency_ns = 0;
 	}
 	read_refs(e, task, btf);
@@ -499,7 +531,7 @@ static __always_inline void emit_failure(struct inflight *in, long err)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
+		lost_creation(id >> 32);
 		return;
 	}
 	e->ts_ns = bpf_ktime_get_ns();
@@ -689,9 +721,7 @@ int BPF_PROG(kernel_clone_entry, struct kernel_clone_args *args)
 	if (!no_syscalls && inflight_find())
 		return 0;
 	if (request_wanted()) {
-		__u16 sc = no_syscalls ?
-			   current_syscall(CT_SC_KERNEL) :
-			   CT_SC_KERNEL;
+		__u16 sc = current_syscall(CT_KIND_NR);
 
 		request_record(sc, args->flags, args->exit_signal, 0, true);
 	}

@@ -27,11 +27,12 @@ enum ct_event_type {
 
 /* event.syscall: how the creation was requested */
 enum ct_syscall {
-	CT_SC_KERNEL	= 0,	/* no clone-family syscall in flight */
+	CT_SC_KERNEL	= 0,	/* kernel-internal: kthreadd, io_uring, vhost */
 	CT_SC_FORK	= 1,
 	CT_SC_VFORK	= 2,
 	CT_SC_CLONE	= 3,
 	CT_SC_CLONE3	= 4,
+	CT_SC_UNKNOWN	= 5,	/* a user task's, its syscall not seen */
 	CT_SC_NR,
 };
 
@@ -51,6 +52,19 @@ enum ct_ref {
 #define CT_REF_ABSENT	(-1)	/* the task has no such resource */
 
 #define CT_ID_UNKNOWN	0xffffffffU	/* event.uid, event.gid */
+
+/*
+ * Creations lost because the ring buffer was full, by creator: the BPF
+ * side's lost_by_parent map, TGID -> struct ct_lost_parent, at most
+ * CT_LOST_PARENTS creators (a creator over that is counted in lost_events
+ * alone: user space reports the difference as "other").
+ */
+#define CT_LOST_PARENTS	1024
+
+struct ct_lost_parent {
+	__u64 lost;
+	char comm[CT_COMM_LEN];	/* of the thread that lost its first */
+};
 
 /* Size of the BPF side's target_hint[] (a power of two). */
 #define CT_TARGET_HINTS	(1 << 18)

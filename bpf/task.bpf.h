@@ -82,26 +82,31 @@ static __always_inline __u32 current_flags(void)
 }
 
 /*
- * The clone-family syscall the current task is in, from its saved user
- * registers; unknown when they cannot be read. Called behind a .rodata
- * flag (the tracer's --no-syscalls) or where the helpers are probed, so
- * the verifier never sees what this kernel lacks.
+ * The syscall a creation of KIND by the current task came through, when
+ * no request of it was recorded (--no-syscalls, a syscall entry before
+ * clonetrace attached, a request lost): "kernel" only for kernel-internal
+ * creations (a kernel thread creating, an io_uring or vhost worker
+ * created; CT_KIND_NR: not known yet), else the clone-family syscall in
+ * the creator's saved user registers, else unknown (registers unreadable,
+ * a 32-bit caller's numbers). The register helpers sit behind .rodata
+ * flags set after probing: the verifier never sees what this kernel lacks.
  */
-static __always_inline __u16 current_syscall(__u16 unknown)
+static __always_inline __u16 current_syscall(__u16 kind)
 {
 	__u64 nr, arg0;
 
-	if (!user_regs(&nr, &arg0))
-		return unknown;
-	if (current_flags() & PF_KTHREAD)
+	if (kind == CT_KIND_KTHREAD || kind == CT_KIND_USER_WORKER ||
+	    (current_flags() & PF_KTHREAD))
 		return CT_SC_KERNEL;
+	if (!user_regs(&nr, &arg0))
+		return CT_SC_UNKNOWN;
 	switch (nr) {
 	case NR_CLONE:	return CT_SC_CLONE;
 	case NR_FORK:	return CT_SC_FORK;
 	case NR_VFORK:	return CT_SC_VFORK;
 	case NR_CLONE3:	return CT_SC_CLONE3;
 	}
-	return CT_SC_KERNEL;	/* io_uring_setup, kthreadd, ... */
+	return CT_SC_UNKNOWN;
 }
 
 /*

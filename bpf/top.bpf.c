@@ -151,7 +151,7 @@ static __always_inline int on_newtask(struct task_struct *task, __u64 flags,
 	__u32 kind = kind_of(flags, btf ? task->flags
 					: BPF_CORE_READ(task, flags));
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 key = current_syscall(CT_TOP_SC_UNKNOWN) *
+	__u32 key = current_syscall(kind) *
 		    CT_KIND_NR + kind;
 	struct ct_top_parent *p;
 	struct ct_top_cgroup *c;

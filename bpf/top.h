@@ -14,8 +14,8 @@
  * kind; the syscall CT_TOP_SC_UNKNOWN where the kernel cannot say
  * (no bpf_task_pt_regs(), before 5.15).
  */
-#define CT_TOP_SC_UNKNOWN	CT_SC_NR
-#define CT_TOP_KINDS		((CT_SC_NR + 1) * CT_KIND_NR)
+#define CT_TOP_SC_UNKNOWN	CT_SC_UNKNOWN
+#define CT_TOP_KINDS		(CT_SC_NR * CT_KIND_NR)
 #define CT_TOP_FAILING	1024	/* creators whose creations fail */
 #define CT_TOP_PARENTS	16384
 #define CT_TOP_CGROUPS	4096

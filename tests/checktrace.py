@@ -64,7 +64,7 @@ NS_FLAGS = {
     0x00000080: "time",
 }
 
-SYSCALLS = {"fork", "vfork", "clone", "clone3", "kernel"}
+SYSCALLS = {"fork", "vfork", "clone", "clone3", "kernel", "unknown"}
 KINDS = {"thread", "vfork", "vm_process", "process", "kthread",
          "user_worker"}
 REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",

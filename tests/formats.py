@@ -92,7 +92,10 @@ def flags_column(flags, exit_signal, err=0):
 
 def event_line(pcomm, ppid, ptid, pid, tid, kind, syscall, flags,
                exit_signal, err=0):
-    """An event line after its TIME column and the space after it."""
+    """An event line after its TIME column and the space after it; the
+    CALL column shows a syscall not seen ("unknown") as "?"."""
+    if syscall == "unknown":
+        syscall = "?"
     child = "%7s %7s" % ("-", "-") if err else "%7d %7d" % (pid, tid)
     return "%-15s %7d %7d %s %-7s %-6s %s" % (
         escape_terminal(pcomm), ppid, ptid, child, kind, syscall,

@@ -21,7 +21,7 @@ CLONE, CLONE_FAILED, EXEC, EXIT = 1, 2, 3, 4
 PATH_KNOWN, PATH_TRUNCATED, PATH_DELETED = 1, 2, 4
 
 # enum ct_syscall and enum ct_kind (bpf/ct_event.h, bpf/clone_flags.h)
-SYSCALLS = ["kernel", "fork", "vfork", "clone", "clone3"]
+SYSCALLS = ["kernel", "fork", "vfork", "clone", "clone3", "unknown"]
 KINDS = ["process", "thread", "vfork", "vm_process", "kthread",
          "user_worker"]
 REF_KEYS = ["mm_users", "mm_count", "files", "fs", "sighand",

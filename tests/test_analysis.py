@@ -164,6 +164,60 @@ def test_tree_known(an, tmp_path):
     assert len(re.findall(r"^  n\d+ -> n\d+;$", text, re.M)) == 5
 
 
+
+def shape(lines):
+    """Lines as their shape: digits as N, histogram bars as |BAR|, runs
+    of blanks inside a line as one (the tree's indent kept; a number's
+    right-aligning dropped), and a run of equal shapes (a histogram's
+    rows) as one."""
+    out = []
+    for ln in lines:
+        ln = re.sub(r"\d+", "N", re.sub(r"\|[* ]{40}\|", "|BAR|", ln))
+        body = ln.lstrip(" ")
+        indent = "" if body.startswith("N") else ln[:len(ln) - len(body)]
+        ln = indent + " ".join(body.split())
+        if not out or out[-1] != ln:
+            out.append(ln)
+    return out
+
+
+def doc_blocks(start, end):
+    """The indented example blocks of docs/USAGE.md between the paragraph
+    ending in START and the one beginning with END."""
+    with open(os.path.join(REPO, "docs", "USAGE.md")) as f:
+        text = f.read()
+    text = text[text.index(start) + len(start):text.index(end)]
+    blocks, cur = [], None
+    for ln in text.split("\n"):
+        if ln.startswith("    ") or (cur is not None and ln == ""):
+            cur = (cur or []) + [ln[4:]]
+        elif cur is not None:
+            blocks.append(cur)
+            cur = None
+    if cur is not None:
+        blocks.append(cur)
+    return [shape(b)[:-1] if b[-1] == "" else shape(b) for b in blocks]
+
+
+def test_usage_hist_tree_example(an, tmp_path):
+    """The --hist --tree example of docs/USAGE.md is what the same command
+    on the workload it describes (ct-an-tree) prints: each of its blocks
+    appears in the real output, line after line, with the numbers and
+    the bars' lengths aside."""
+    out = tmp_path / "t.txt"
+    r = run([CLONETRACE, "-o", str(out), "--hist", "--tree",
+             "-c", an("ct-an-tree")])
+    assert r.returncode == 0, r.stderr
+    real = shape(ln for ln in out.read_text().splitlines()
+                 if not re.match(r"\d+\.\d{6} ", ln))
+    blocks = doc_blocks("`--hist\n--tree` prints:", "With `-e exec,exit`")
+    assert len(blocks) == 2, blocks
+    for want in blocks:
+        assert any(real[i:i + len(want)] == want
+                   for i in range(len(real))), (
+            "docs/USAGE.md's example:\n%s\nnot in the real output:\n%s"
+            % ("\n".join(want), "\n".join(real)))
+
 def test_tree_human(an, tmp_path):
     out = tmp_path / "t.txt"
     r = run([CLONETRACE, "-o", str(out), "--tree", "-c", an("ct-an-tree")])

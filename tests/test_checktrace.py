@@ -81,7 +81,7 @@ def good_trace():
                            "vm_process": 0, "kthread": 0,
                            "user_worker": 0},
                "by_syscall": {"kernel": 0, "fork": 1, "vfork": 0,
-                              "clone": 2, "clone3": 1}}
+                              "clone": 2, "clone3": 1, "unknown": 0}}
     return evs, summary
 
 

@@ -64,6 +64,10 @@ def test_lost_json(mode, tmp_path):
     assert s["lost"] > 0, "nothing was lost: the test forced nothing"
     assert len(evs) + s["lost"] == created, (len(evs), s["lost"], created)
     assert s["lost_follow"] == 0
+    # the hole named: every lost creation was the target's
+    assert s["lost_by_creator"] == [{"pid": st["pid"], "comm": "ct-an-storm",
+                                     "lost": s["lost"]}], s
+    assert s["lost_other"] == 0
     assert "%d events were lost (ring buffer full)" % s["lost"] in err
     assert prom(pf)["clonetrace_lost_events_total"] == s["lost"]
     r = subprocess.run([CLONETRACE, "report", "--json", "-s",
@@ -96,6 +100,31 @@ def test_lost_human(mode, tmp_path):
     events, made, failed, lost = map(int, m.groups()[:4])
     assert (events, made, failed) == (len(rows), len(rows), 0)
     assert lost > 0 and events + lost == created, (events, lost, created)
+    assert "clonetrace: creations lost by creator: %d (ct-an-storm) %d\n" % (
+        st["pid"], lost) in err, err
+
+
+def test_lost_tree_names_the_hole(mode, tmp_path):
+    """--tree after a forced loss: the creator's node says how many of its
+    creations are missing (human and JSON), the sum is the summary's."""
+    st, created, out, err = storm(tmp_path, mode, ["--json", "-b", "4",
+                                                   "--tree"])
+    recs = jlines(out)
+    (s,) = [e for e in recs if e["event"] == "summary"]
+    (tree,) = [e for e in recs if e["event"] == "tree"]
+    assert s["lost"] > 0
+    (root,) = [r for r in tree["roots"] if r.get("lost")]
+    assert (root["pid"], root["lost"]) == (st["pid"], s["lost"]), root
+    st, created, out, err = storm(tmp_path, mode, ["-b", "4", "--tree"],
+                                  name="human")
+    (m,) = [m for m in map(SUMMARY.fullmatch, err.splitlines()) if m]
+    lost = int(m.group(4))
+    assert "ct-an-storm(%d) (created " % st["pid"] in out.read_text()
+    assert "creations lost by creator: %d (ct-an-storm) %d" % (
+        st["pid"], lost) in err
+    line = [ln for ln in out.read_text().splitlines()
+            if ln.startswith("ct-an-storm(%d)" % st["pid"])]
+    assert line and line[0].endswith(" [%d creations lost]" % lost), line
 
 
 def test_buffer_size_holds_all(mode, tmp_path):

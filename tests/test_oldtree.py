@@ -116,3 +116,53 @@ def test_run_lasts_while_a_descendant_lives(tracer, tmp_path):
     assert r.returncode == 0, r.stderr
     assert took > 2.2, "ended after %.1f s: %s" % (took, r.stderr)
     assert "every traced process has exited" in r.stderr, r.stderr
+
+
+def tree_nodes(node, depth=0, out=None):
+    out = [] if out is None else out
+    out.append((depth, node))
+    for c in node["children"]:
+        tree_nodes(c, depth + 1, out)
+    return out
+
+
+def check_tree(tree, shape, expect):
+    """One root, the target, existing at start; its children and
+    grandchildren existing under it; each grandchild's creations under
+    it, as stated."""
+    (root,) = tree["roots"]
+    assert (root["pid"], root.get("existing")) == (shape["root"], True), root
+    kids = {c["pid"]: c for c in root["children"]}
+    assert sorted(kids) == sorted(shape["children"])
+    gkids = {g["pid"]: g for c in kids.values() for g in c["children"]}
+    assert sorted(gkids) == sorted(shape["grandchildren"])
+    assert all(n.get("existing") for n in list(kids.values()) +
+               list(gkids.values()))
+    for g, node in gkids.items():
+        want = sorted((s["tid"], s["expect"]) for s in expect
+                      if s["parent"] == g)
+        got = sorted((c["tid"], c["kind"]) for c in node["children"])
+        assert got == want and node["created"] == len(want), (g, node)
+        assert not any(c.get("existing") for c in node["children"])
+
+
+def test_tree_rooted_at_target(tracer, tmp_path):
+    """--tree with -p ROOT -f over the existing tree: rooted at the target,
+    the processes that existed at start marked so and in place, what
+    they created after under them; the same from -w through report."""
+    rec = tmp_path / "rec.ctr"
+    shape, stated, events, err = trace_tree(
+        tracer, tmp_path, ["-f", "1"], ["--tree", "-w", str(rec)])
+    expect = [s for s in stated if "expect" in s]
+    (tree,) = [e for e in events if e["event"] == "tree"]
+    check_tree(tree, shape, expect)
+    r = subprocess.run([tracer, "report", "--json", "-s", "tree", str(rec)],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    (tree,) = [json.loads(ln) for ln in r.stdout.splitlines()
+               if json.loads(ln)["event"] == "tree"]
+    check_tree(tree, shape, expect)
+    r = subprocess.run([tracer, "report", "-s", "tree", str(rec)],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert "ct-oldtree(%d) existing at start (created 2, 14 below)" % \
+        shape["root"] in r.stdout, r.stdout

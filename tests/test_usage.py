@@ -263,3 +263,50 @@ def test_security_claims_have_tests():
                 if f.endswith(".py")):
             missing.append(name)
     assert not missing, "docs/SECURITY.md cites tests that do not exist: %s" % missing
+
+
+# Kernel functions and hooks the docs name: not ours to define.
+KERNEL_NAMES = {"kvmalloc", "mmput", "pid_alive", "sched_process_exec",
+                "sys_clone3_exit"}
+
+
+def test_docs_cite_functions_that_exist():
+    """Every `function()` the docs and the code's comments cite is
+    defined somewhere in the tree (a rename leaves no stale pointer)."""
+    import glob
+    import re
+    code = ""
+    for pat in ("userspace/*.[ch]", "bpf/*.[ch]", "kmod/*.[ch]",
+                "tools/**/*.[ch]", "tests/**/*.[ch]", "tests/*.py",
+                "tests/**/*.py", "tools/**/*.py", "tools/*.sh",
+                "tools/vmtest/vmtest", "tools/check", "tests/vm/*.sh"):
+        for f in glob.glob(os.path.join(REPO, pat), recursive=True):
+            with open(f, errors="replace") as fh:
+                code += fh.read()
+    defined = set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", code))
+    docs = glob.glob(os.path.join(REPO, "docs", "*.md")) + [
+        os.path.join(REPO, p) for p in ("README.md", "tests/README.md",
+                                        "kmod/README.md",
+                                        "tools/vmtest/README.md")]
+    stale = []
+    for doc in docs:
+        with open(doc) as fh:
+            for m in re.finditer(r"`[^`]*?\b([a-z_]\w*)\(\)`", fh.read()):
+                if m.group(1) not in defined | KERNEL_NAMES:
+                    stale.append("%s: %s()" % (os.path.relpath(doc, REPO),
+                                               m.group(1)))
+    # comments in the code: ct_ functions cited as name()
+    for f in glob.glob(os.path.join(REPO, "userspace", "*.[ch]")) + \
+            glob.glob(os.path.join(REPO, "bpf", "*.[ch]")):
+        with open(f) as fh:
+            for ln in fh:
+                if "*" not in ln:
+                    continue
+                for m in re.finditer(r"\b(ct_\w+)\(\)", ln):
+                    if not re.search(r"^[a-z][^;(]*\b%s\(" % m.group(1),
+                                     code, re.M) and \
+                            not re.search(r"#define\s+%s\(" % m.group(1),
+                                          code):
+                        stale.append("%s: %s()" % (os.path.relpath(f, REPO),
+                                                   m.group(1)))
+    assert not stale, "cited but not defined: %s" % sorted(set(stale))

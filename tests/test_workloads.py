@@ -384,3 +384,45 @@ def test_signal_stops_follow(mode, tmp_path):
     s = json.loads(line)
     assert (s["event"], s["events"], s["lost"], s["lost_follow"],
             s["mode"]) == ("summary", 0, 0, 0, mode)
+
+
+@pytest.mark.parametrize("storage", ["task", "hash"])
+def test_attach_during_creation(mode, storage, tmp_path):
+    """clonetrace attaching while a creation is under way: ct-slowfork's
+    forks each spend milliseconds copying mappings between the syscall's
+    entry and the new task, so an attach lands inside one. That creation
+    (no request seen: latency null) is a user task's fork, never "kernel"
+    (which is kthreadd's and io_uring's): each creation by the workload
+    says "fork", and its child is one the workload stated."""
+    env = dict(os.environ)
+    if storage == "hash":
+        env["CLONETRACE_NO_TASK_STORAGE"] = "1"
+    wl = subprocess.Popen([workload("ct-slowfork")], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        pid = json.loads(wl.stdout.readline())["pid"]
+        seen, unseen = [], 0
+        for i in range(10):
+            out = tmp_path / ("trace%d" % i)
+            r = subprocess.run([CLONETRACE, "--mode", mode, "--json",
+                                "-o", str(out), "-p", str(pid), "-d", "1"],
+                               capture_output=True, text=True,
+                               timeout=TIMEOUT, env=env)
+            assert r.returncode == 0, r.stderr
+            evs = [json.loads(ln) for ln in out.read_text().splitlines()]
+            evs = [e for e in evs if e.get("event") == "clone"]
+            seen += evs
+            unseen += sum(1 for e in evs if e["latency_ns"] is None)
+            if unseen:
+                break
+        wl.stdin.close()
+        stated = json.loads(wl.stdout.readline())
+    finally:
+        wl.kill()
+        wl.wait()
+    assert unseen, "no attach landed inside a fork: %d events" % len(seen)
+    children = set(stated["children"])
+    for e in seen:
+        assert (e["syscall"], e["kind"], e["parent"]["pid"]) == \
+            ("fork", "process", pid), e
+        assert e["child"]["pid"] in children, e

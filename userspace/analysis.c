@@ -10,11 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "decode.h"
 #include "diagnose.h"
 #include "escape.h"
 #include "hist.h"
 #include "json.h"
+#include "output.h"
 #include "analysis.h"
 #include "spawners.h"
 #include "tree.h"
@@ -242,6 +244,27 @@ static void diag_section(struct ct_analysis *a, FILE *f, bool json)
 	}
 	if (!json)
 		fputc('\n', f);
+}
+
+void ct_analysis_target(struct ct_analysis *a, const struct ct_target *t)
+{
+	uint32_t i;
+
+	if (!a->tree)
+		return;
+	ct_tree_existing(a->tree, t->pid, 0, t->comm);
+	/* children first, then (-f) below them: each after its parent */
+	for (i = 0; i < t->nkids; i++)
+		ct_tree_existing(a->tree, t->kids[i].pid, t->kids[i].ppid,
+				 t->kids[i].comm);
+}
+
+void ct_analysis_lost_by(struct ct_analysis *a, const struct ct_lost_by *l)
+{
+	size_t i;
+
+	for (i = 0; a->tree && i < l->n; i++)
+		ct_tree_lost(a->tree, l->v[i].pid, l->v[i].comm, l->v[i].lost);
 }
 
 int ct_analysis_dot(struct ct_analysis *a, int fd)

@@ -47,6 +47,15 @@ void ct_analysis_print(struct ct_analysis *a, FILE *f, bool json,
  * --dot: the tree for Graphviz into fd, which is closed (the file was
  * opened by the command, before it started). 0, or -errno (said).
  */
+/*
+ * --tree, --dot: a -p target as it was at start (context.h), and the
+ * processes listed below it, as nodes that existed before the first event.
+ */
+struct ct_target;
+void ct_analysis_target(struct ct_analysis *a, const struct ct_target *t);
+/* --tree, --dot: the creators whose creations were lost (output.h). */
+struct ct_lost_by;
+void ct_analysis_lost_by(struct ct_analysis *a, const struct ct_lost_by *l);
 int ct_analysis_dot(struct ct_analysis *a, int fd);
 
 #endif /* CT_ANALYSIS_H */

@@ -67,11 +67,18 @@ static const char *const syscall_names[CT_SC_NR] = {
 	[CT_SC_VFORK]	= "vfork",
 	[CT_SC_CLONE]	= "clone",
 	[CT_SC_CLONE3]	= "clone3",
+	[CT_SC_UNKNOWN]	= "unknown",
 };
 
 const char *ct_syscall_name(unsigned int syscall)
 {
 	return syscall < CT_SC_NR ? syscall_names[syscall] : "unknown";
+}
+
+/* The human CALL column's: "?" for a syscall not seen (docs/USAGE.md). */
+const char *ct_syscall_label(unsigned int syscall)
+{
+	return syscall < CT_SC_UNKNOWN ? syscall_names[syscall] : "?";
 }
 
 /* From the flag table (clone_flags.h), in bit order. */

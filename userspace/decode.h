@@ -25,6 +25,7 @@ int ct_kind_parse(const char *name);
 const char *ct_kind_list(void);
 
 const char *ct_syscall_name(unsigned int syscall);
+const char *ct_syscall_label(unsigned int syscall);
 
 /*
  * Write the decoded clone flags ("CLONE_VM|CLONE_FS|0x8000000000") into

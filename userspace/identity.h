@@ -103,7 +103,7 @@ struct ct_cgroup1 {
 };
 
 /*
- * Choose the hierarchy: h->controller when set (by ct_cgroup_filter()),
+ * Choose the hierarchy: h->controller when set (by ct_cgroup_filter1()),
  * else by the rule above; its mount and its place in
  * CT_CGROUP1_CONTROLLERS (bpf/cgroup_v1.h). 0, or -1 when the kernel
  * gives none (pure cgroup v2 hosts) or it is not one of those:

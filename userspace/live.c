@@ -318,8 +318,11 @@ static void record_cgroup(struct ct_live *l, uint64_t id)
 
 void ct_live_target(struct ct_live *l, const struct ct_target *t)
 {
-	if (l && l->recording)
+	if (!l)
+		return;
+	if (l->recording)
 		ct_rec_target(&l->rec, t);
+	ct_analysis_target(l->analysis, t);
 }
 
 /* The same for a cgroup1 ID, with its hierarchy's controller. */
@@ -520,6 +523,8 @@ int ct_live_finish(struct ct_live *l, struct ct_output *out,
 	/* --why's lines went to stderr as they came: once on a terminal */
 	if (l->opt->analysis.diag && out->ob->tty && isatty(STDERR_FILENO))
 		ct_analysis_diags_shown(l->analysis);
+	if (out->lost_by)	/* the tree names the holes */
+		ct_analysis_lost_by(l->analysis, out->lost_by);
 	ct_analysis_print(l->analysis, out->f, out->json, duration);
 	if (l->dot >= 0) {
 		err = ct_analysis_dot(l->analysis, l->dot);

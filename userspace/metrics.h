@@ -22,8 +22,8 @@
 #include "ct_event.h"
 
 #define CT_METRICS_ERRNO	1024	/* failures by errno; [0]: larger */
-#define CT_METRICS_SC		(CT_SC_NR + 1)	/* + "unknown" */
-#define CT_METRICS_SC_UNKNOWN	CT_SC_NR
+#define CT_METRICS_SC		CT_SC_NR	/* "unknown" the last */
+#define CT_METRICS_SC_UNKNOWN	CT_SC_UNKNOWN
 #define CT_METRICS_CGROUPS	20	/* default cgroup series */
 #define CT_METRICS_CGROUPS_MAX	1000
 #define CT_METRICS_PROGS	32

@@ -591,7 +591,7 @@ static int human_event(struct ct_output *out, const struct ct_event *e)
 	} else {
 		put_pad(&l, ct_kind_name(e->kind), 7, true);
 		PUT_LIT(&l, " ");
-		put_pad(&l, ct_syscall_name(e->syscall), 6, true);
+		put_pad(&l, ct_syscall_label(e->syscall), 6, true);
 		PUT_LIT(&l, " ");
 		put_human_flags(&l, out, e);
 	}
@@ -873,6 +873,49 @@ int ct_output_event(struct ct_output *out, const struct ct_event *e)
 	return out->json ? json_event(out, e) : human_event(out, e);
 }
 
+/* "lost_by_creator":[{"pid":N,"comm":S,"lost":N},...],"lost_other":N */
+static void lost_by_json(struct ct_json *j, struct ct_output *out)
+{
+	const struct ct_lost_by *l = out->lost_by;
+	size_t i;
+
+	ct_json_open(j, "lost_by_creator", '[');
+	for (i = 0; i < l->n; i++) {
+		ct_json_open(j, NULL, '{');
+		ct_json_u64(j, "pid", l->v[i].pid);
+		ct_json_escaped(j, "comm", cached_comm(&out->cache.pcomm,
+						       l->v[i].comm, true));
+		ct_json_u64(j, "lost", l->v[i].lost);
+		ct_json_close(j);
+	}
+	ct_json_close(j);
+	ct_json_u64(j, "lost_other", l->other);
+}
+
+/* "clonetrace: creations lost by creator: 4215 (nginx) 57, ..." */
+#define LOST_BY_SHOWN	8
+
+static void lost_by_human(FILE *f, struct ct_output *out)
+{
+	const struct ct_lost_by *l = out->lost_by;
+	char comm[CT_COMM_LEN * 4 + 1];
+	size_t i;
+
+	if (!l->n)
+		return;
+	fprintf(f, "clonetrace: creations lost by creator:");
+	for (i = 0; i < l->n && i < LOST_BY_SHOWN; i++) {
+		ct_escape_human(l->v[i].comm, CT_COMM_LEN, comm, sizeof(comm));
+		fprintf(f, "%s %u (%s) %" PRIu64, i ? "," : "", l->v[i].pid,
+			comm, l->v[i].lost);
+	}
+	if (l->n > LOST_BY_SHOWN)
+		fprintf(f, ", %zu more creators", l->n - LOST_BY_SHOWN);
+	if (l->other)
+		fprintf(f, "; %" PRIu64 " other events", l->other);
+	fputc('\n', f);
+}
+
 int ct_output_summary(struct ct_output *out, const char *mode,
 		      uint64_t duration_ns)
 {
@@ -901,6 +944,8 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 		ct_json_u64(&j, "exec_failed", st->exec_failed);
 		ct_json_u64(&j, "exits", st->exits);
 		ct_json_u64(&j, "lost", st->lost);
+		if (out->lost_by)
+			lost_by_json(&j, out);
 		ct_json_u64(&j, "lost_follow", st->lost_follow);
 		ct_json_u64(&j, "duration_ns", duration_ns);
 		ct_json_str(&j, "mode", mode);
@@ -937,6 +982,8 @@ int ct_output_summary(struct ct_output *out, const char *mode,
 				" failed execs, %" PRIu64 " exits", st->execs,
 				st->exec_failed, st->exits);
 		fprintf(f, "\n");
+		if (out->lost_by)
+			lost_by_human(f, out);
 	}
 	return out->json ? ct_outbuf_flush(out->ob) : err;
 }

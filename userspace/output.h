@@ -50,8 +50,24 @@ struct ct_comm_cache {
 	char str[CT_COMM_LEN * 8];
 };
 
+/* Creations lost (ring buffer full) by one creator (ct_event.h). */
+struct ct_lost_creator {
+	uint32_t pid;		/* TGID */
+	uint64_t lost;
+	char comm[CT_COMM_LEN];
+};
+
+/* Every creator that lost creations, most first; the rest of lost. */
+struct ct_lost_by {
+	size_t n;
+	struct ct_lost_creator *v;
+	uint64_t other;		/* other events, creators over the table */
+};
+
 struct ct_output {
 	struct ct_outbuf *ob;	/* where everything goes */
+	/* the tracer's, when events were lost; NULL: not known (report) */
+	const struct ct_lost_by *lost_by;
 	FILE *f;		/* stdio over it, for the analyses */
 	bool json;
 	bool extended;		/* human: a second line with refs and more */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * periodic.c - -i, --alert, --alert-exec, --prometheus, --listen and
- * --metrics-cgroups, parsed once for the tracer (live.c) and for
- * "clonetrace top" (top.c), each into its own struct ct_periodic (the
- * parser's input).
+ * periodic.c - -i, --alert, --alert-exec, --prometheus and --listen,
+ * parsed once for the tracer (live.c) and for "clonetrace top" (top.c),
+ * each into its own struct ct_periodic (the parser's input); top alone
+ * takes --metrics-cgroups (top.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>

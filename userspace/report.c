@@ -234,6 +234,7 @@ struct report {
 	struct ct_rec_reader r;
 	bool damaged;		/* --partial: shown up to the damage */
 	uint64_t first_ts;
+	uint64_t min_ts, max_ts;	/* --partial: the duration read */
 	struct ct_outbuf ob;		/* standard output */
 	struct ct_outfile dot;		/* --dot */
 	struct ct_outfile perfetto, chrome;	/* --perfetto, --chrome */
@@ -318,9 +319,16 @@ static int check(struct report *rp)
 	int ret;
 
 	if (!ct_rec_open(r, rp->buf, rp->len)) {
-		while ((ret = ct_rec_next(r, &it)) > 0)
-			if (!rp->first_ts && it.type == CT_REC_EVENT)
+		while ((ret = ct_rec_next(r, &it)) > 0) {
+			if (it.type != CT_REC_EVENT)
+				continue;
+			if (!rp->first_ts)
 				rp->first_ts = it.ev.ts_ns;
+			if (!rp->min_ts || it.ev.ts_ns < rp->min_ts)
+				rp->min_ts = it.ev.ts_ns;
+			if (it.ev.ts_ns > rp->max_ts)
+				rp->max_ts = it.ev.ts_ns;
+		}
 		if (!ret)
 			return CT_EXIT_OK;
 	}
@@ -488,6 +496,7 @@ static int replay(struct report *rp)
 		}
 		if (it.type == CT_REC_TARGET) {
 			print_target(rp, &it.target);
+			ct_analysis_target(rp->analysis, &it.target);
 			continue;
 		}
 		if (it.type == CT_REC_CGROUP) {
@@ -514,10 +523,15 @@ static int replay(struct report *rp)
 	return 0;
 }
 
-/* As live: the analyses, then the summary last. 0 or -errno. */
+/*
+ * As live: the analyses, then the summary last. 0 or -errno. A damaged
+ * recording lost its end frame (the recorded duration): its duration is
+ * then the span of the events read, earliest to latest.
+ */
 static int conclude(struct report *rp)
 {
-	uint64_t duration = rp->damaged ? 0 : rp->r.end.duration_ns;
+	uint64_t duration = rp->damaged ? rp->max_ts - rp->min_ts :
+					  rp->r.end.duration_ns;
 
 	ct_analysis_print(rp->analysis, rp->ob.f, rp->opt.format.json,
 			  duration);

@@ -90,6 +90,7 @@ struct session {
 	bool draining;		/* finish(): every event is consumed */
 	struct ring_buffer *rb;
 	struct ct_output output;
+	struct ct_lost_by lost_by;	/* whose creations were lost */
 	struct ct_live *live;
 	enum end end;
 	uint64_t start, deadline, lost_seen, last_warn, last_recheck;
@@ -327,7 +328,8 @@ static void describe_targets(struct session *s)
 	struct ct_target *t;
 	int i;
 
-	if (!o->pids.n || (!human && !json && !o->live.record))
+	if (!o->pids.n || (!human && !json && !o->live.record &&
+			   !o->live.analysis.tree && !o->live.analysis.dot))
 		return;
 	t = malloc(sizeof(*t));
 	if (!t) {
@@ -481,6 +483,8 @@ static int summarize(struct session *s)
 
 	st->lost = s->bpf.skel->bss->lost_events;
 	st->lost_follow = s->bpf.skel->bss->lost_follow;
+	if (st->lost && !ct_tracer_lost_by(&s->bpf, st->lost, &s->lost_by))
+		s->output.lost_by = &s->lost_by;
 	err = ct_live_finish(s->live, &s->output, duration, ct_stop_signal());
 	if (s->bpf.syscalls_denied)
 		s->output.failures_unseen = "tracefs not readable";
@@ -544,6 +548,7 @@ static int end_session(struct session *s, int status)
 	ct_command_free(&s->cmd);
 	ct_live_free(s->live);
 	ct_output_free(&s->output);
+	free(s->lost_by.v);
 	ct_outbuf_free(&s->ob);
 	ct_outfile_close(&s->out_file);
 	ct_outfile_close(&s->rec_file);

@@ -6,11 +6,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "clonetrace.skel.h"
+#include "output.h"
 #include "tracer_bpf.h"
 #include "util.h"
 
@@ -342,6 +345,45 @@ void ct_tracer_stop(struct ct_tracer_bpf *t)
 {
 	if (t->skel)
 		clonetrace_bpf__detach(t->skel);
+}
+
+static int most_lost_first(const void *a, const void *b)
+{
+	const struct ct_lost_creator *x = a, *y = b;
+
+	if (x->lost != y->lost)
+		return x->lost < y->lost ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+int ct_tracer_lost_by(const struct ct_tracer_bpf *t, uint64_t lost,
+		      struct ct_lost_by *out)
+{
+	int fd = bpf_map__fd(t->skel->maps.lost_by_parent);
+	struct ct_lost_parent v;
+	uint64_t sum = 0;
+	__u32 key, next;
+	void *prev = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->v = calloc(CT_LOST_PARENTS, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	while (out->n < CT_LOST_PARENTS &&
+	       !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		out->v[out->n].pid = key;
+		out->v[out->n].lost = v.lost;
+		memcpy(out->v[out->n].comm, v.comm, CT_COMM_LEN);
+		sum += v.lost;
+		out->n++;
+	}
+	qsort(out->v, out->n, sizeof(*out->v), most_lost_first);
+	out->other = lost > sum ? lost - sum : 0;
+	return 0;
 }
 
 void ct_tracer_detach(struct ct_tracer_bpf *t)

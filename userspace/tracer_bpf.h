@@ -70,6 +70,14 @@ void ct_tracer_describe(const struct ct_tracer_bpf *t);
  * the last reads (the ring buffer, the counters).
  */
 void ct_tracer_stop(struct ct_tracer_bpf *t);
+/*
+ * The creators whose creations were lost (the lost_by_parent map), most
+ * first, and what of lost (every event type) they do not account for.
+ * 0, or -errno (out->n 0).
+ */
+struct ct_lost_by;
+int ct_tracer_lost_by(const struct ct_tracer_bpf *t, uint64_t lost,
+		      struct ct_lost_by *out);
 /* Everything closed: the programs, the maps. */
 void ct_tracer_detach(struct ct_tracer_bpf *t);
 

@@ -41,8 +41,10 @@ struct node {
 	uint16_t kind, syscall;
 	uint8_t role;
 	uint8_t exited;		/* -e exit: code and life_ns are set */
+	uint8_t existing;	/* a -p target or one below it, at start */
 	int32_t code;		/* wait status of the process's end */
 	uint64_t life_ns;	/* its lifetime */
+	uint64_t lost;		/* creations lost (ring buffer full) */
 	char *prog;		/* -e exec: the last program it exec'd */
 	char comm[CT_COMM_LEN];
 };
@@ -283,6 +285,50 @@ int ct_tree_add(struct ct_tree *t, const struct ct_event *e)
 	return 0;
 }
 
+int ct_tree_existing(struct ct_tree *t, uint32_t pid, uint32_t ppid,
+		     const char *comm)
+{
+	uint32_t parent = ppid ? map_get(t, ppid) : 0, i = map_get(t, pid);
+
+	if (i) {		/* a process listed twice: the first wins */
+		t->nodes[i].existing = 1;
+		return 0;
+	}
+	i = new_node(t);
+	if (!i)
+		return -ENOSPC;
+	t->nodes[i].role = ROLE_ROOT;	/* not seen being created */
+	t->nodes[i].existing = 1;
+	t->nodes[i].pid = pid;
+	t->nodes[i].tid = pid;
+	memcpy(t->nodes[i].comm, comm, CT_COMM_LEN);
+	link_child(t, parent, i);
+	t->done = false;
+	return map_put(t, pid, i) ? -ENOMEM : 0;
+}
+
+int ct_tree_lost(struct ct_tree *t, uint32_t tgid, const char *comm,
+		 uint64_t lost)
+{
+	uint32_t i = map_get(t, tgid);
+
+	if (!i) {		/* every creation it made was lost */
+		i = new_node(t);
+		if (!i)
+			return -ENOSPC;
+		t->nodes[i].role = ROLE_ROOT;
+		t->nodes[i].pid = tgid;
+		t->nodes[i].tid = tgid;
+		memcpy(t->nodes[i].comm, comm, CT_COMM_LEN);
+		link_child(t, 0, i);
+		if (map_put(t, tgid, i))
+			return -ENOMEM;
+	}
+	t->nodes[i].lost = lost;
+	t->done = false;
+	return 0;
+}
+
 /* FNV-1a */
 static uint64_t mix(uint64_t h, const void *data, size_t len)
 {
@@ -317,6 +363,8 @@ static void finish(struct ct_tree *t)
 		h = mix(h, &n->exited, sizeof(n->exited));
 		if (n->exited)
 			h = mix(h, &n->code, sizeof(n->code));
+		h = mix(h, &n->lost, sizeof(n->lost));
+		h = mix(h, &n->existing, sizeof(n->existing));
 		if (n->role == ROLE_ROOT)	/* roots are distinct tasks */
 			h = mix(h, &n->pid, sizeof(n->pid));
 		n->created = 0;
@@ -396,7 +444,8 @@ static void label(const struct ct_tree *t, const struct node *n,
 
 	ct_escape_human(n->comm, CT_COMM_LEN, comm, sizeof(comm));
 	if (n->role == ROLE_ROOT) {
-		off = snprintf(buf, len, "%s(%u)", comm, n->pid);
+		off = snprintf(buf, len, "%s(%u)%s", comm, n->pid,
+			       n->existing ? " existing at start" : "");
 		goto counts;
 	}
 	ct_flags_str(n->flags, true, flags, sizeof(flags));
@@ -411,12 +460,12 @@ static void label(const struct ct_tree *t, const struct node *n,
 		off = snprintf(buf, len, "\u00d7%" PRIu64 " %s%s %s %s [%s]",
 			       count, n->role == ROLE_FAILED ? "failed " : "",
 			       ct_kind_plural(n->kind), what,
-			       ct_syscall_name(n->syscall), flags);
+			       ct_syscall_label(n->syscall), flags);
 	} else {
 		off = snprintf(buf, len, "%s%s %s %s [%s]",
 			       n->role == ROLE_FAILED ? "failed " : "", what,
 			       ct_kind_name(n->kind),
-			       ct_syscall_name(n->syscall), flags);
+			       ct_syscall_label(n->syscall), flags);
 	}
 	if (n->role == ROLE_FAILED && off < len)
 		off += snprintf(buf + off, len - off, " = %s",
@@ -425,9 +474,12 @@ counts:
 	if (off < len)
 		off += life_label(t, n, count, buf + off, len - off);
 	if (n->created && off < len)
-		snprintf(buf + off, len - off,
-			 " (%screated %" PRIu64 ", %" PRIu64 " below)",
-			 count > 1 ? "each " : "", n->created, n->below);
+		off += snprintf(buf + off, len - off,
+				" (%screated %" PRIu64 ", %" PRIu64 " below)",
+				count > 1 ? "each " : "", n->created, n->below);
+	if (n->lost && off < len)	/* a hole: these are not shown */
+		snprintf(buf + off, len - off, " [%s%" PRIu64 " creations lost]",
+			 count > 1 ? "each " : "", n->lost);
 }
 
 static void print_children(struct ct_tree *t, FILE *f, uint32_t first,
@@ -552,6 +604,10 @@ static void json_node(struct ct_tree *t, struct ct_json *j, uint32_t i,
 	json_life(t, j, n, count);
 	ct_json_u64(j, "created", n->created);
 	ct_json_u64(j, "below", n->below);
+	if (n->lost)
+		ct_json_u64(j, "lost", n->lost);
+	if (n->existing)
+		ct_json_bool(j, "existing", true);
 	ct_json_open(j, "children", '[');
 	if (depth < CT_TREE_MAX_DEPTH) {
 		for (c = n->first; c; c = after)

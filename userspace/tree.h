@@ -26,6 +26,21 @@ struct ct_tree *ct_tree_new(uint32_t max_nodes);
 void ct_tree_free(struct ct_tree *t);
 /* Returns 0, or -ENOSPC when the node limit dropped it (counted). */
 int ct_tree_add(struct ct_tree *t, const struct ct_event *e);
+/*
+ * A process that existed when tracing started (a -p target, ppid 0, and
+ * those listed below it, each after its parent): a node of its own,
+ * under its parent's, so that what it creates hangs where it belongs.
+ * 0, or -ENOSPC/-ENOMEM.
+ */
+int ct_tree_existing(struct ct_tree *t, uint32_t pid, uint32_t ppid,
+		     const char *comm);
+/*
+ * The creations of TGID lost to a full ring buffer: its node says so
+ * (one is made, a root, when none of its creations was seen). 0, or
+ * -ENOSPC/-ENOMEM.
+ */
+int ct_tree_lost(struct ct_tree *t, uint32_t tgid, const char *comm,
+		 uint64_t lost);
 uint64_t ct_tree_nodes(const struct ct_tree *t);
 
 void ct_tree_print(struct ct_tree *t, FILE *f);
