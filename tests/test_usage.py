@@ -83,6 +83,10 @@ CASES = [
     (["report", "-s", ",", "a.ctr"], ["clonetrace report: ", "empty"]),
     (["report", "--spawners", "x", "a.ctr"],
      ["clonetrace report: ", "--spawners", "'x'"]),
+    (["report", "--perfetto", "", "a.ctr"],
+     ["clonetrace report: ", "--perfetto file name"]),
+    (["report", "--chrome", "t.json", "-s", "tree", "a.ctr"],
+     ["clonetrace report: ", "--perfetto and --chrome", "-s"]),
     # share
     (["share"], ["clonetrace share: ", "-p PID"]),
     (["share", "-p", "0"], ["clonetrace share: ", "'0'"]),

@@ -30,6 +30,7 @@
 #include "outbuf.h"
 #include "output.h"
 #include "record.h"
+#include "timeline.h"
 #include "analysis.h"
 #include "commands.h"
 #include "util.h"
@@ -70,6 +71,9 @@ struct report_opts {
 	bool partial;
 	long rows;
 	const char *dot;
+	const char *perfetto;		/* --perfetto FILE */
+	const char *chrome;		/* --chrome FILE */
+	bool sections_given;		/* -s */
 };
 
 static const char doc[] =
@@ -82,12 +86,15 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  clonetrace report storm.ctr               # everything\n"
 "  clonetrace report -s spawners,tree storm.ctr\n"
-"  clonetrace report --json -s stream,summary storm.ctr\n";
+"  clonetrace report --json -s stream,summary storm.ctr\n"
+"  clonetrace report --perfetto storm.pftrace storm.ctr   # for ui.perfetto.dev\n";
 
 enum {
 	OPT_PARTIAL = 0x100,
 	OPT_DOT,
 	OPT_SPAWNERS,
+	OPT_PERFETTO,
+	OPT_CHROME,
 };
 
 static const struct argp_option opts[] = {
@@ -98,6 +105,11 @@ static const struct argp_option opts[] = {
 	{ "dot", OPT_DOT, "FILE", 0, "Write the creation tree to FILE for Graphviz" },
 	{ "partial", OPT_PARTIAL, NULL, 0,
 	  "Show what precedes the damage of a cut-off or corrupt file" },
+	{ "perfetto", OPT_PERFETTO, "FILE", 0,
+	  "Write the timeline of the tasks' lives as a Perfetto trace to FILE "
+	  "(and print nothing)" },
+	{ "chrome", OPT_CHROME, "FILE", 0,
+	  "Write the same timeline as Chrome trace-event JSON to FILE" },
 	{},
 };
 
@@ -136,6 +148,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &o->format;
 		break;
 	case 's':
+		o->sections_given = true;
 		return parse_sections(o, state, arg);
 	case OPT_SPAWNERS:
 		return ct_opt_long(state, arg, "--spawners", 0, 1000000,
@@ -148,6 +161,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PARTIAL:
 		o->partial = true;
 		break;
+	case OPT_PERFETTO:
+		if (ct_opt_nonempty(state, arg, "--perfetto file name"))
+			return EINVAL;
+		o->perfetto = arg;
+		break;
+	case OPT_CHROME:
+		if (ct_opt_nonempty(state, arg, "--chrome file name"))
+			return EINVAL;
+		o->chrome = arg;
+		break;
 	case ARGP_KEY_ARG:
 		if (o->file)
 			return ct_usage_error(state, "one recording at a time");
@@ -156,6 +179,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->file)
 			return ct_usage_error(state, "no recording given: clonetrace report FILE");
+		if ((o->perfetto || o->chrome) &&
+		    (o->sections_given || o->dot || o->partial))
+			return ct_usage_error(state, "--perfetto and --chrome write the whole timeline only: give -s, --dot or --partial in a run of their own");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -211,6 +237,7 @@ struct report {
 	uint64_t min_ts, max_ts;	/* --partial: the duration read */
 	struct ct_outbuf ob;		/* standard output */
 	struct ct_outfile dot;		/* --dot */
+	struct ct_outfile perfetto, chrome;	/* --perfetto, --chrome */
 	struct ct_output out;
 	struct ct_stats stats;
 	struct ct_analysis *analysis;
@@ -314,6 +341,90 @@ static int check(struct report *rp)
 	return CT_EXIT_OK;
 }
 
+/* The descriptor handed over to its new owner. */
+static int take_fd(struct ct_outfile *f)
+{
+	int fd = f->fd;
+
+	f->fd = -1;
+	return fd;
+}
+
+static bool exporting(const struct report *rp)
+{
+	return rp->opt.perfetto || rp->opt.chrome;
+}
+
+/* The export files, once the recording is known to be sound. */
+static int open_exports(struct report *rp)
+{
+	const struct report_opts *o = &rp->opt;
+
+	if (ct_outfile_open(&rp->perfetto, o->perfetto, "--perfetto file") ||
+	    ct_outfile_open(&rp->chrome, o->chrome, "--chrome file"))
+		return CT_EXIT_FAILURE;
+	if (ct_outfile_same(&rp->perfetto, rp->chrome.fd))
+		return ct_fail(CT_EXIT_FAILURE, "the --perfetto and --chrome files are the same file: give each its own");
+	if (ct_outfile_same(&rp->perfetto, rp->fd) ||
+	    ct_outfile_same(&rp->chrome, rp->fd))
+		return ct_fail(CT_EXIT_FAILURE, "the %s file is the recording '%s' itself: give another file",
+			       ct_outfile_same(&rp->perfetto, rp->fd) ?
+			       "--perfetto" : "--chrome", o->file);
+	if (ct_outfile_commit(&rp->perfetto) ||
+	    ct_outfile_commit(&rp->chrome))
+		return CT_EXIT_FAILURE;
+	return CT_EXIT_OK;
+}
+
+/* The file's timeline: pass 2 into the model. NULL: out of memory. */
+static struct ct_timeline *build_timeline(struct report *rp)
+{
+	struct ct_timeline *t = ct_tl_new(&rp->r);	/* r: pass 1's end */
+	struct ct_rec_item it;
+	int err = t ? 0 : -ENOMEM;
+
+	ct_rec_open(&rp->r, rp->buf, rp->len);
+	while (!err && ct_rec_next(&rp->r, &it) > 0)
+		err = ct_tl_feed(t, &it);
+	if (!err)
+		err = ct_tl_finish(t);
+	if (err) {
+		ct_tl_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * --perfetto, --chrome: the timeline (timeline.h), written instead of
+ * the report.
+ */
+static int export(struct report *rp)
+{
+	int64_t real_offset = rp->r.end.real_offset_ns;
+	struct ct_timeline *t;
+	int status;
+
+	if (!exporting(rp))
+		return CT_EXIT_OK;
+	status = open_exports(rp);
+	if (status)
+		return status;
+	t = build_timeline(rp);
+	if (!t)
+		return ct_fail(CT_EXIT_FAILURE, "out of memory");
+	if (rp->perfetto.fd >= 0 &&
+	    ct_perfetto_write(t, take_fd(&rp->perfetto), rp->opt.perfetto,
+			      real_offset))
+		status = CT_EXIT_FAILURE;
+	if (rp->chrome.fd >= 0 &&
+	    ct_chrome_write(t, take_fd(&rp->chrome), rp->opt.chrome))
+		status = CT_EXIT_FAILURE;
+	ct_tl_free(t);
+	/* the report itself is not printed */
+	return status ? status : -1;
+}
+
 /* The printer and the analyses, set as the live tracer's were. */
 static int setup(struct report *rp)
 {
@@ -347,15 +458,6 @@ static int setup(struct report *rp)
 	if (!rp->analysis)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	return CT_EXIT_OK;
-}
-
-/* The descriptor handed over to its new owner. */
-static int take_fd(struct ct_outfile *f)
-{
-	int fd = f->fd;
-
-	f->fd = -1;
-	return fd;
 }
 
 /* A -p target as it was when the stream started, in the stream. */
@@ -467,7 +569,7 @@ static int print(struct report *rp)
 
 /* The phases, in order; each returns 0 to go on, else the exit status. */
 static int (*const phases[])(struct report *rp) = {
-	read_file, check, setup, print,
+	read_file, check, export, setup, print,
 };
 
 static const struct argp_child children[] = {
@@ -493,15 +595,20 @@ int ct_report_main(int argc, char **argv)
 		return ct_fail(CT_EXIT_FAILURE, "out of memory");
 	rp->fd = -1;
 	rp->dot.fd = -1;
+	rp->perfetto.fd = rp->chrome.fd = -1;
 	rp->opt = (struct report_opts){ .sections = ~0U, .rows = 10 };
 	status = ct_parse_args(&report_argp, argc, argv, "clonetrace report",
 			       &rp->opt);
 	for (i = 0; !status && i < ARRAY_SIZE(phases); i++)
 		status = phases[i](rp);
+	if (status < 0)		/* the exports written: done */
+		status = CT_EXIT_OK;
 	ct_analysis_free(rp->analysis);
 	ct_output_free(&rp->out);
 	ct_outbuf_free(&rp->ob);
 	ct_outfile_close(&rp->dot);
+	ct_outfile_close(&rp->perfetto);
+	ct_outfile_close(&rp->chrome);
 	free(rp->buf);
 	if (rp->fd >= 0)
 		close(rp->fd);
