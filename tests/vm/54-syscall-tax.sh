@@ -6,7 +6,8 @@
 # with clonetrace attached to the whole system, interleaved
 # (U T1 U T2 U T3 U), ROUNDS times; each traced run's ratio is its time
 # over the mean of the two untraced runs beside it, and the median over
-# the rounds is judged.
+# the rounds is reported; judged is the fastest traced run over the
+# fastest untraced one (floors, below: noise only adds time).
 #
 #   default    --mode fentry: no syscall tracepoint may be attached (no
 #              BPF program of type tracepoint in clonetrace's fds), and the
@@ -20,7 +21,8 @@
 #              tax documented for them (measured, not judged)
 #
 # The ratios go to $CT_OUT/ratios (one line per variant: name, median
-# ratio, each round's ratio, the loop's untraced ns per call).
+# ratio, each round's ratio, the loop's untraced ns per call), the judged
+# ones to $CT_OUT/floors (name, fastest over fastest).
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 . "${0%/*}/lib.sh"
 need_root
@@ -135,8 +137,20 @@ awk -v variants="$VARIANTS" '
 	}' "$CT_OUT/runs" >"$CT_OUT/ratios"
 cat "$CT_OUT/ratios"
 
+# The judged figure: the variant's fastest run over the fastest untraced
+# run. The host's noise only adds time, and with two VMs sharing the
+# host's cores it comes in stretches longer than a run (on a loaded host
+# untraced runs of 5.10 fell in two groups, ~330 and ~670 ns, and the
+# median ratio of the default reached 1.41 with no tax): the fastest runs
+# are the ones it spared. A real tax slows every traced run, the fastest
+# too, so it still shows.
+awk '{ if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2 }
+	END { for (k in lo) if (k != "U") printf "%s %.3f\n", k, lo[k] / lo["U"] }' \
+	"$CT_OUT/runs" | sort >"$CT_OUT/floors"
+cat "$CT_OUT/floors"
+
 ratio() {
-	awk -v k="$1" '$1 == k { print $2 }' "$CT_OUT/ratios"
+	awk -v k="$1" '$1 == k { print $2 }' "$CT_OUT/floors"
 }
 tracepoints() {
 	grep -c '^5$' "$CT_OUT/$1.types"
