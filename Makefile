@@ -256,8 +256,8 @@ uninstall:
 # ---- Debian packages (debian/) ----
 # clonetrace and clonetrace-dkms, built by dpkg-buildpackage in a clean
 # copy of the tree (git's files: tracked and untracked, not ignored; the
-# whole tree but build/ outside git), left in build/deb/ with the build's
-# log. Needs dpkg-dev, debhelper, dh-dkms and the build dependencies of
+# whole tree but build/ when this is no git work tree's top), left in
+# build/deb/ with the build's log. Needs dpkg-dev, debhelper, dh-dkms and the build dependencies of
 # debian/control (tools/install-deps.sh --test).
 DEBDIR		:= $(OUT)/deb
 deb:
@@ -265,7 +265,7 @@ deb:
 		{ echo "deb: needs dpkg-dev and debhelper: apt-get install dpkg-dev debhelper dh-dkms, or tools/install-deps.sh --test" >&2; exit 1; }
 	rm -rf $(DEBDIR)
 	mkdir -p $(DEBDIR)/clonetrace-$(VERSION)
-	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
 		git ls-files -z --cached --others --exclude-standard | \
 			xargs -0 -r sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 			tar --null -T - -cf - ; \
