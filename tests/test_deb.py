@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -101,10 +102,12 @@ def copy_tree(dst):
     """The source tree as `make deb` copies it: git's files (tracked and
     untracked, not ignored), or everything but build/ outside git."""
     os.makedirs(dst)
-    git = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached",
-                          "--others", "--exclude-standard"],
-                         capture_output=True)
-    if git.returncode == 0:
+    git = None
+    if shutil.which("git") and os.path.exists(os.path.join(REPO, ".git")):
+        git = subprocess.run(["git", "-C", REPO, "ls-files", "-z",
+                              "--cached", "--others", "--exclude-standard"],
+                             capture_output=True)
+    if git and git.returncode == 0:
         for f in git.stdout.decode().split("\0"):
             src = os.path.join(REPO, f)
             if f and os.path.lexists(src):
@@ -292,8 +295,16 @@ def serve_once(root):
                 url = m.group(1)
                 break
         assert url, "".join(seen)
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.read().decode()
+        # 503 "not counting yet" until the first interval's snapshot
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                if e.code != 503 or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.2)
     finally:
         proc.kill()
         proc.wait(timeout=TIMEOUT)
