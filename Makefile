@@ -11,6 +11,8 @@
 #                   tools/bench/bench --baseline build/baseline/REV/clonetrace
 #   make kmod       the optional kernel module (KDIR=...)
 #   make install    PREFIX=/usr/local DESTDIR= UNITDIR= (the service unit)
+#   make deb        the Debian packages clonetrace and clonetrace-dkms, in
+#                   build/deb/ (debian/, docs/HACKING.md)
 
 PREFIX		?= /usr/local
 DESTDIR		?=
@@ -22,6 +24,11 @@ CC		?= gcc
 CLANG		?= clang
 BPFTOOL		?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 PYTHON		?= /usr/bin/python3
+
+# The version, in one place: the file VERSION. The binary's --version and
+# the metrics' version label get it as CT_VERSION; dkms.conf, the man page
+# and debian/changelog must say the same (tests/test_deb.py checks them).
+VERSION		:= $(shell cat VERSION)
 
 ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 OUT		:= build
@@ -36,6 +43,8 @@ WERROR_FLAG	:= $(if $(filter-out 0,$(WERROR)),-Werror)
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
 		   $(WERROR_FLAG) -I$(OUT) -Ibpf -Iuserspace
+# apart from CPPFLAGS and CFLAGS, which a packager may set on the command line
+CT_DEFS		:= -DCT_VERSION='"$(VERSION)"'
 # libmicrohttpd is loaded by --listen (http.c), not linked
 LDLIBS		:= -lbpf -lelf -lz
 STATIC_LDLIBS	:= -lbpf -lelf -lz -lzstd
@@ -55,7 +64,7 @@ ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 
 .PHONY: all run deps deps-test deps-fresh check check-here check-host check-vm \
 	kernels-doc bench baseline kmod kmod-clean \
-	install uninstall clean workloads static asan lint lab fuzz check-fuzz \
+	install uninstall deb clean workloads static asan lint lab fuzz check-fuzz \
 	mutation
 
 all: clonetrace
@@ -93,7 +102,10 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	mv $@.tmp $@
 
 $(OUT)/%.o: userspace/%.c $(USER_HDRS) $(SKELS)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CT_DEFS) -c $< -o $@
+
+# the two that print the version
+$(OUT)/tracer_opts.o $(OUT)/metrics.o $(OUT)/asan/tracer_opts.o $(OUT)/asan/metrics.o: VERSION
 
 clonetrace: $(USER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -109,7 +121,7 @@ clonetrace.static: $(STATIC_OBJS)
 # AddressSanitizer + UBSan build used by the tests.
 $(OUT)/asan/%.o: userspace/%.c $(USER_HDRS) $(SKELS)
 	@mkdir -p $(OUT)/asan
-	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CT_DEFS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-c $< -o $@
 
 asan: $(OUT)/clonetrace.asan
@@ -240,6 +252,31 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/clonetrace \
 		$(DESTDIR)$(PREFIX)/share/man/man8/clonetrace.8 \
 		$(DESTDIR)$(UNITDIR)/clonetrace-exporter.service
+
+# ---- Debian packages (debian/) ----
+# clonetrace and clonetrace-dkms, built by dpkg-buildpackage in a clean
+# copy of the tree (git's files: tracked and untracked, not ignored; the
+# whole tree but build/ when this is no git work tree's top), left in
+# build/deb/ with the build's log. Needs dpkg-dev, debhelper, dh-dkms and the build dependencies of
+# debian/control (tools/install-deps.sh --test).
+DEBDIR		:= $(OUT)/deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		{ echo "deb: needs dpkg-dev and debhelper: apt-get install dpkg-dev debhelper dh-dkms, or tools/install-deps.sh --test" >&2; exit 1; }
+	rm -rf $(DEBDIR)
+	mkdir -p $(DEBDIR)/clonetrace-$(VERSION)
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 -r sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+			tar --null -T - -cf - ; \
+	else \
+		tar --exclude=./build -cf - . ; \
+	fi | tar -C $(DEBDIR)/clonetrace-$(VERSION) -xf -
+	cd $(DEBDIR)/clonetrace-$(VERSION) && dpkg-buildpackage -us -uc -b \
+		>../build.log 2>&1 || { tail -n 40 ../build.log >&2; \
+		echo "deb: dpkg-buildpackage failed (log: $(DEBDIR)/build.log)" >&2; exit 1; }
+	rm -rf $(DEBDIR)/clonetrace-$(VERSION)
+	@ls $(DEBDIR)/*.deb
 
 clean:
 	rm -rf $(OUT) clonetrace clonetrace.static

@@ -31,6 +31,9 @@ from test_hostile import CGNAME, cgroup_dir, remove_cgroup
 CGROUP2 = "/sys/fs/cgroup/unified" \
     if os.path.isdir("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
 PIDS_V1 = "/sys/fs/cgroup/pids"
+# the version label: the top-level file VERSION (the Makefile's CT_VERSION)
+with open(os.path.join(REPO, "VERSION")) as _f:
+    VERSION = _f.read().strip()
 STATIC = os.path.join(REPO, "clonetrace.static")
 SERVING = re.compile(r"serving metrics at http://([0-9.]+|\[[0-9a-f:]+\]):"
                      r"(\d+)/metrics")
@@ -189,9 +192,9 @@ def test_http_formats_and_errors(tracer):
         assert om.unit["clonetrace_last_update_timestamp_seconds"] == \
             "seconds"
         assert om.get("clonetrace_info", command="top", mode="tp_btf",
-                      version="0.1") == 1 or \
+                      version=VERSION) == 1 or \
             om.get("clonetrace_info", command="top", mode="raw_tp",
-                   version="0.1") == 1
+                   version=VERSION) == 1
         # a wildcard or text preferred: text
         for accept in ("*/*", "text/plain",
                        "application/openmetrics-text;q=0.3,text/plain"):

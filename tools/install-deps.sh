@@ -6,6 +6,8 @@
 #
 #   tools/install-deps.sh          build + run dependencies
 #   tools/install-deps.sh --test   also what the test suite and VM tests use
+#                                  (and make deb: dpkg-dev, debhelper, dh-dkms,
+#                                  lintian)
 #   tools/install-deps.sh --fresh  only what tools/freshcheck needs
 #   tools/install-deps.sh --bench  also the peers the benchmark compares with
 #
@@ -17,7 +19,7 @@ set -eu
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libmicrohttpd-dev make gcc pkg-config"
 case "${1:-}" in
 --test)
-	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc prometheus prometheus-node-exporter systemd protobuf-compiler"
+	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc prometheus prometheus-node-exporter systemd protobuf-compiler dpkg-dev debhelper dh-dkms lintian"
 	;;
 --fresh)
 	pkgs="debootstrap"

@@ -29,7 +29,11 @@
 #include "proc.h"
 #include "util.h"
 
-#define CLONETRACE_VERSION	"0.1"
+/* CT_VERSION: the top-level file VERSION, passed by the Makefile */
+#ifndef CT_VERSION
+#error "CT_VERSION is not defined: build with the top-level Makefile (it reads VERSION)"
+#endif
+
 #define CAUSE_TTL_NS		1000000000ULL	/* one diagnosis a second */
 #define BPF_STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
 
@@ -530,7 +534,7 @@ int ct_metrics_render(const struct ct_metrics_snap *s,
 	family(&o, "clonetrace_info", "info", NULL,
 	       "The collector: command (trace or top), attach mode, version.");
 	fprintf(f, "clonetrace_info{command=\"%s\",mode=\"%s\",version=\"%s\"} 1\n",
-		s->command, s->mode, CLONETRACE_VERSION);
+		s->command, s->mode, CT_VERSION);
 	family(&o, "clonetrace_up", "gauge", NULL,
 	       "1 while the collector is attached and counting, 0 once it has stopped.");
 	fprintf(f, "clonetrace_up %d\n", s->up);

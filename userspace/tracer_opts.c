@@ -14,7 +14,10 @@
 #include "decode.h"
 #include "tracer_opts.h"
 
-#define CT_VERSION	"0.1"
+/* CT_VERSION: the top-level file VERSION, passed by the Makefile */
+#ifndef CT_VERSION
+#error "CT_VERSION is not defined: build with the top-level Makefile (it reads VERSION)"
+#endif
 
 /* " process thread ...": the kinds in --help, from the table */
 #define KIND_DOC(id, name, ...)	" " #name
