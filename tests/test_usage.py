@@ -37,6 +37,16 @@ CASES = [
     (["top", "--listen", "fe80::1:9477"], ["clonetrace top: ",
                                            "[fe80::1]:9477"]),
     (["--context"], ["clonetrace: ", "--context", "-p PID"]),
+    # a word one or two edits from a command, and no program: a typo
+    (["reprot", "x.ctr"], ["clonetrace: ", "'reprot'",
+                           "did you mean 'clonetrace report'?"]),
+    (["tpo"], ["clonetrace: ", "'tpo'", "did you mean 'clonetrace top'?"]),
+    (["shre", "-p", "1"], ["clonetrace: ", "'clonetrace share'"]),
+    (["hlep"], ["clonetrace: ", "did you mean 'clonetrace help'?"]),
+    (["help", "explian"], ["clonetrace: ", "no command 'explian'",
+                           "'clonetrace help explain'"]),
+    (["help", "nothing-like-it"], ["clonetrace: ", "no command",
+                                   "top, report, share and explain"]),
     (["--context", "--no-context", "-p", "1"],
      ["clonetrace: ", "--context and --no-context contradict"]),
     (["-e", "fork"], ["clonetrace: ", "'fork'", "exec or exit"]),
@@ -310,3 +320,34 @@ def test_docs_cite_functions_that_exist():
                         stale.append("%s: %s()" % (os.path.relpath(f, REPO),
                                                    m.group(1)))
     assert not stale, "cited but not defined: %s" % sorted(set(stale))
+
+
+@pytest.mark.parametrize("argv,usage", [
+    (["-h"], "Usage: clonetrace [OPTION...]"),
+    (["help"], "Usage: clonetrace [OPTION...]"),
+    (["report", "-h"], "Usage: clonetrace report [OPTION...]"),
+    (["help", "report"], "Usage: clonetrace report [OPTION...]"),
+    (["help", "top"], "Usage: clonetrace top [OPTION...]"),
+    (["explain", "-h"], "Usage: clonetrace explain [OPTION...]"),
+])
+def test_help_spellings(argv, usage):
+    """-h is --help for every command; clonetrace help [COMMAND] too."""
+    binary = os.path.join(REPO, "clonetrace")
+    r = subprocess.run(unprivileged([binary] + argv), capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(usage), r.stdout[:200]
+
+
+def test_typo_of_a_program_in_path_runs_it(tmp_path):
+    """A program named like a typo of a command, found in PATH, is what
+    the user asked to trace: it is not taken for the typo (needs root to
+    trace: only the usage line is checked absent)."""
+    prog = tmp_path / "tpo"
+    prog.write_text("#!/bin/sh\nexit 0\n")
+    prog.chmod(0o755)
+    binary = os.path.join(REPO, "clonetrace")
+    env = dict(os.environ, PATH="%s:%s" % (tmp_path, os.environ["PATH"]))
+    r = subprocess.run([binary, "tpo"], capture_output=True, text=True,
+                       timeout=TIMEOUT, env=env)
+    assert "did you mean" not in r.stderr, r.stderr

@@ -16,5 +16,7 @@ int ct_explain_main(int argc, char **argv);	/* explain.c: flag rules */
 
 /* Is name one of the commands ("report")? main.c */
 bool ct_is_command(const char *name);
+/* The command (or "help") at most two edits from word, else NULL. */
+const char *ct_command_suggest(const char *word);
 
 #endif /* CT_COMMANDS_H */

@@ -8,7 +8,9 @@
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "decode.h"
@@ -252,6 +254,30 @@ static error_t parse_end(struct ct_trace_opts *o, struct argp_state *state)
 	return same_files(o, state);
 }
 
+/* Would execvp() find NAME (no slash) in PATH as an executable? */
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char file[4096];
+
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		size_t len;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		len = end - p;
+		if (snprintf(file, sizeof(file), "%.*s%s%s", (int)len, p,
+			     len ? "/" : "", name) < (int)sizeof(file) &&
+		    access(file, X_OK) == 0)
+			return true;
+		if (!*end)
+			return false;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ct_trace_opts *o = state->input;
@@ -293,6 +319,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ct_usage_error(state, "'%s' is a command: give it first (clonetrace %s [OPTIONS]); to trace a program of that name, use -- %s",
 					      o->cmd_argv[0], o->cmd_argv[0],
 					      o->cmd_argv[0]);
+		/* "clonetrace reprot x.ctr": a typo, not a program to run */
+		if (strcmp(state->argv[state->next - 1], "--") &&
+		    !strchr(o->cmd_argv[0], '/') && !in_path(o->cmd_argv[0]) &&
+		    ct_command_suggest(o->cmd_argv[0]))
+			return ct_usage_error(state, "'%s' is no command and no program in PATH: did you mean 'clonetrace %s'?",
+					      o->cmd_argv[0],
+					      ct_command_suggest(o->cmd_argv[0]));
 		break;
 	case ARGP_KEY_END:
 		return parse_end(o, state);
