@@ -33,11 +33,15 @@
  * the walk holds; the two would look like one group. Every member of a
  * checked group held the object when it was walked and again when it was
  * checked. An mm is pinned from the walk to the check, so its address
- * cannot be reused in between: members of an mm group share one mm. The
- * other objects cannot be pinned without changing the counts shown (or,
- * for sysvsem, at all); for them a false group needs an object to be
- * freed and its address reused by another member in the moment between
- * the re-reads of two members of one group.
+ * cannot be reused in between: members of an mm group share one mm. A
+ * signal struct is freed only after every task_struct using it, and every
+ * walked task is pinned: members of a signal group share one. The other
+ * objects cannot be pinned without changing the counts shown (or, for
+ * sysvsem, at all), and they are not RCU-freed (sighand's memory may be
+ * reused for another sighand at once): for them a false group needs an
+ * object to be freed and its address reused by a later member in the
+ * moment between the re-reads of two members of one group. The RCU
+ * section around the re-reads does not prevent that; nothing does.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
