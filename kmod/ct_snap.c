@@ -244,12 +244,12 @@ static void ct_sift_down(struct ct_ent *e, size_t i, size_t n)
 }
 
 /*
- * Sort @e[0..@n) by ct_ent_cmp(). sort() cannot be interrupted: over the
- * hundreds of thousands of entries of a large namespace it would hold the
- * CPU for long without a scheduling point, and sort_nonatomic(), which has
- * them, is recent (not in 6.12). This is a heapsort of the same kind, in place and
- * O(n log n) in every case, that calls cond_resched() every
- * CT_RESCHED_EVERY steps. Called outside RCU and any lock.
+ * Sort @e[0..@n) by ct_ent_cmp(). sort() has no scheduling point: over
+ * the hundreds of thousands of entries of a large namespace it would hold
+ * the CPU for long, and sort_nonatomic(), which has them, is recent (not
+ * in 6.12). This is a heapsort of the same kind, in place and O(n log n)
+ * in every case, that calls cond_resched() every CT_RESCHED_EVERY steps.
+ * Called outside RCU and any lock.
  */
 static void ct_sort(struct ct_ent *e, size_t n)
 {
