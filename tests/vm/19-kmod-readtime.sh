@@ -110,6 +110,9 @@ echo "$H" >&5
 cat <&5 >/dev/null &
 R=$!
 pids="$pids $R"
+# Let the reader take the file's lock first (a read lasts seconds at
+# 30,000 threads).
+sleep 0.5 2>/dev/null || sleep 1
 (echo "$H" >&5) &
 W=$!
 pids="$pids $W"
