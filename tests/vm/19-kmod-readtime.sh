@@ -7,7 +7,7 @@
 # With watchdog_thresh=1 softlockup_panic=1 on the kernel command line
 # (CT_VM_APPEND), a loop that holds a CPU for 2 s panics the guest. Then
 # a writer of pid waiting for a read of the same open file must die within
-# 1 s of SIGKILL (ct-pidwait; told only where reads take over a second:
+# 250 ms of SIGKILL (ct-pidwait; told only where reads take over a second:
 # 30,000 threads).
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md section 2).
 
