@@ -80,11 +80,14 @@ struct ct_task_info {
  * it (every TID read or written on the file is a number there), and a lock
  * that a reader holds from ->start() to ->stop() and a writer while it
  * changes what the readers use. It comes first in each file's private
- * data (ct_seq_open()).
+ * data (ct_seq_open()). @held says whether the reader now between
+ * ->start() and ->stop() got the lock (ct_seq_lock()); seq_file runs the
+ * readers of one file one at a time, and only they touch it.
  */
 struct ct_seq {
 	struct pid_namespace *ns;
 	struct mutex lock;
+	bool held;
 };
 
 /* One (object, task) pair of a snapshot. */
@@ -108,6 +111,8 @@ extern const char *const ct_res_name[CT_RES_NR];
 int ct_seq_open(struct file *file, const struct seq_operations *ops,
 		size_t size);
 int ct_seq_release(struct inode *inode, struct file *file);
+bool ct_seq_lock(struct ct_seq *c);
+void ct_seq_unlock(struct ct_seq *c);
 
 /* ct_task.c */
 void ct_task_read(struct task_struct *t, struct pid_namespace *ns,
@@ -118,14 +123,14 @@ struct task_struct *ct_task_of_pid(struct pid *pid);
 struct pid *ct_find_ge_pid(int nr, struct pid_namespace *ns);
 pid_t ct_task_read_ge(struct pid_namespace *ns, pid_t nr,
 		      struct ct_task_info *ti);
-bool ct_task_exists(struct pid_namespace *ns, pid_t nr);
+struct pid *ct_get_task_pid(struct pid_namespace *ns, pid_t nr);
 void ct_seq_comm(struct seq_file *m, const char *comm);
 const char *ct_kind_name(enum ct_kind kind);
 void ct_seq_ref(struct seq_file *m, long ref);
 void ct_seq_obj(struct seq_file *m, const struct ct_obj *o, enum ct_res res);
 
 /* ct_snap.c */
-struct ct_snap *ct_snap_build(struct pid_namespace *ns, pid_t want,
+struct ct_snap *ct_snap_build(struct pid_namespace *ns, struct pid *want,
 			      struct ct_task_info *wanted);
 void ct_snap_free(struct ct_snap *s);
 size_t ct_snap_lower_bound(const struct ct_snap *s, enum ct_res res, u64 id);

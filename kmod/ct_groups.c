@@ -59,16 +59,16 @@ static struct ct_ent *ct_group_from(struct ct_groups_priv *p, size_t i,
 }
 
 static void *ct_groups_start(struct seq_file *m, loff_t *pos)
-	__acquires(&p->c.lock)
 {
 	struct ct_groups_priv *p = m->private;
 	struct ct_snap *s;
 
-	mutex_lock(&p->c.lock);
+	if (!ct_seq_lock(&p->c))
+		return ERR_PTR(-EINTR);
 	if (*pos == 0) {
 		ct_snap_free(p->snap);
 		p->snap = NULL;
-		s = ct_snap_build(p->c.ns, 0, NULL);
+		s = ct_snap_build(p->c.ns, NULL, NULL);
 		if (IS_ERR(s))
 			return s;
 		p->snap = s;
@@ -97,11 +97,10 @@ static void *ct_groups_next(struct seq_file *m, void *v, loff_t *pos)
 }
 
 static void ct_groups_stop(struct seq_file *m, void *v)
-	__releases(&p->c.lock)
 {
 	struct ct_groups_priv *p = m->private;
 
-	mutex_unlock(&p->c.lock);
+	ct_seq_unlock(&p->c);
 }
 
 static int ct_groups_show(struct seq_file *m, void *v)

@@ -61,6 +61,7 @@ int ct_seq_open(struct file *file, const struct seq_operations *ops,
 		return -ENOMEM;
 	c->ns = get_pid_ns(task_active_pid_ns(current));
 	mutex_init(&c->lock);
+	c->held = false;
 	return 0;
 }
 
@@ -74,9 +75,40 @@ int ct_seq_release(struct inode *inode, struct file *file)
 	return seq_release_private(inode, file);
 }
 
+/*
+ * Take the file's lock in ->start(); false if a fatal signal came first,
+ * so that a reader stuck behind another can be killed and never trips the
+ * hung-task detector. ->stop() is called either way: ct_seq_unlock()
+ * unlocks only what ct_seq_lock() took.
+ */
+bool ct_seq_lock(struct ct_seq *c)
+{
+	if (mutex_lock_killable(&c->lock))
+		return false;
+	c->held = true;
+	return true;
+}
+
+void ct_seq_unlock(struct ct_seq *c)
+{
+	if (!c->held)
+		return;
+	c->held = false;
+	mutex_unlock(&c->lock);
+}
+
 static int __init ct_init(void)
 {
-	get_random_bytes(&ct_key, sizeof(ct_key));
+	int ret;
+
+	/*
+	 * A key drawn before the RNG is seeded (a module loaded early in
+	 * boot) could be guessed: wait for it to be seeded. A signal ends
+	 * the wait and fails the load.
+	 */
+	ret = get_random_bytes_wait(&ct_key, sizeof(ct_key));
+	if (ret)
+		return ret;
 
 	ct_dir = debugfs_create_dir("clonetrace", NULL);
 	if (IS_ERR(ct_dir))

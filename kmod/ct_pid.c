@@ -10,12 +10,16 @@
  *
  *	exec 3<>pid; echo 1234 >&3; cat <&3
  *
+ * The selection is the struct pid the number named when it was written,
+ * held with get_pid(), not the number: once that task is gone a read fails
+ * with ESRCH, even if another task has been given the same number since.
  * A write rewinds the file, so the next read starts over. Position 0 is
  * the header and takes the snapshot, 1 the task line, 2 and on the
  * resource lines; the snapshot is freed after the last line. The seq_file
  * record pointer is position + 1.
  */
 #include <linux/kernel.h>
+#include <linux/pid.h>
 #include <linux/uaccess.h>
 
 #include "clonetrace.h"
@@ -25,7 +29,7 @@
 
 struct ct_pid_priv {
 	struct ct_seq c;
-	pid_t tid;		/* written on this file; 0 when none yet */
+	struct pid *pid;	/* written on this file; NULL when none yet */
 	struct ct_snap *snap;	/* of the read in progress */
 	struct ct_task_info ti;
 };
@@ -36,18 +40,18 @@ static void *ct_pid_pos(loff_t pos)
 }
 
 static void *ct_pid_start(struct seq_file *m, loff_t *pos)
-	__acquires(&p->c.lock)
 {
 	struct ct_pid_priv *p = m->private;
 	struct ct_snap *s;
 
-	mutex_lock(&p->c.lock);
+	if (!ct_seq_lock(&p->c))
+		return ERR_PTR(-EINTR);
 	if (*pos == 0) {
 		ct_snap_free(p->snap);
 		p->snap = NULL;
-		if (!p->tid)
+		if (!p->pid)
 			return SEQ_START_TOKEN;
-		s = ct_snap_build(p->c.ns, p->tid, &p->ti);
+		s = ct_snap_build(p->c.ns, p->pid, &p->ti);
 		if (IS_ERR(s))
 			return s;
 		p->snap = s;
@@ -72,11 +76,10 @@ static void *ct_pid_next(struct seq_file *m, void *v, loff_t *pos)
 }
 
 static void ct_pid_stop(struct seq_file *m, void *v)
-	__releases(&p->c.lock)
 {
 	struct ct_pid_priv *p = m->private;
 
-	mutex_unlock(&p->c.lock);
+	ct_seq_unlock(&p->c);
 }
 
 static void ct_pid_show_res(struct seq_file *m, struct ct_pid_priv *p,
@@ -148,21 +151,31 @@ static ssize_t ct_pid_write(struct file *file, const char __user *buf,
 {
 	struct seq_file *m = file->private_data;
 	struct ct_pid_priv *p = m->private;
+	struct pid *pid, *old;
 	int nr;
 
 	if (!count || count > CT_PID_MAX_INPUT)
 		return -EINVAL;
 	if (kstrtoint_from_user(buf, count, 10, &nr) || nr <= 0)
 		return -EINVAL;
-	if (!ct_task_exists(p->c.ns, nr))
+	pid = ct_get_task_pid(p->c.ns, nr);
+	if (!pid)
 		return -ESRCH;
 
-	/* A reader of this file holds the lock from ->start() to ->stop(). */
-	mutex_lock(&p->c.lock);
-	p->tid = nr;
+	/*
+	 * A reader of this file holds the lock from ->start() to ->stop();
+	 * a writer stuck behind a slow reader can still be killed.
+	 */
+	if (mutex_lock_killable(&p->c.lock)) {
+		put_pid(pid);
+		return -EINTR;
+	}
+	old = p->pid;
+	p->pid = pid;
 	ct_snap_free(p->snap);
 	p->snap = NULL;
 	mutex_unlock(&p->c.lock);
+	put_pid(old);
 
 	/* Rewind: the next read on this file shows the new task from the top. */
 	*ppos = 0;
@@ -175,6 +188,7 @@ static int ct_pid_release(struct inode *inode, struct file *file)
 	struct ct_pid_priv *p = m->private;
 
 	ct_snap_free(p->snap);
+	put_pid(p->pid);
 	return ct_seq_release(inode, file);
 }
 

@@ -33,12 +33,17 @@
  * the walk holds; the two would look like one group. Every member of a
  * checked group held the object when it was walked and again when it was
  * checked. An mm is pinned from the walk to the check, so its address
- * cannot be reused in between: members of an mm group share one mm. The
- * other objects cannot be pinned without changing the counts shown (or,
- * for sysvsem, at all); for them a false group needs an object to be
- * freed and its address reused by another member in the moment between
- * the re-reads of two members of one group.
+ * cannot be reused in between: members of an mm group share one mm. A
+ * signal struct is freed only after every task_struct using it, and every
+ * walked task is pinned: members of a signal group share one. The other
+ * objects cannot be pinned without changing the counts shown (or, for
+ * sysvsem, at all), and they are not RCU-freed (sighand's memory may be
+ * reused for another sighand at once): for them a false group needs an
+ * object to be freed and its address reused by a later member in the
+ * moment between the re-reads of two members of one group. The RCU
+ * section around the re-reads does not prevent that; nothing does.
  */
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
@@ -48,12 +53,20 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include "clonetrace.h"
 
 /* Tasks (walk) or members (check) handled between two RCU sections. */
 #define CT_WALK_BATCH 64
+
+/*
+ * Steps of the loops that run outside any RCU section or lock (sorting,
+ * unpinning, hashing ids) between two cond_resched(): a snapshot has up to
+ * CT_RES_NR entries per task, and with tens of thousands of tasks a loop
+ * over them would otherwise hold the CPU for long on a kernel without
+ * full preemption.
+ */
+#define CT_RESCHED_EVERY 1024
 
 /* A task visited by the walk, pinned until the snapshot is built. */
 struct ct_snap_task {
@@ -211,6 +224,54 @@ static int ct_ent_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * Move @e[@i] down the max-heap @e[0..@n) to its place (see ct_sort()).
+ */
+static void ct_sift_down(struct ct_ent *e, size_t i, size_t n)
+{
+	struct ct_ent x = e[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && ct_ent_cmp(&e[c], &e[c + 1]) < 0)
+			c++;
+		if (ct_ent_cmp(&x, &e[c]) >= 0)
+			break;
+		e[i] = e[c];
+		i = c;
+	}
+	e[i] = x;
+}
+
+/*
+ * Sort @e[0..@n) by ct_ent_cmp(). sort() has no scheduling point: over
+ * the hundreds of thousands of entries of a large namespace it would hold
+ * the CPU for long, and sort_nonatomic(), which has them, is recent (not
+ * in 6.12). This is a heapsort of the same kind, in place and O(n log n)
+ * in every case, that calls cond_resched() every CT_RESCHED_EVERY steps.
+ * Called outside RCU and any lock.
+ */
+static void ct_sort(struct ct_ent *e, size_t n)
+{
+	size_t i, steps = 0;
+
+	if (n < 2)
+		return;
+	/* Make the heap... */
+	for (i = n / 2; i-- > 0;) {
+		ct_sift_down(e, i, n);
+		if (!(++steps % CT_RESCHED_EVERY))
+			cond_resched();
+	}
+	/* ...and take its largest element to the end, n - 1 times. */
+	for (i = n - 1; i > 0; i--) {
+		swap(e[0], e[i]);
+		ct_sift_down(e, 0, i);
+		if (!(++steps % CT_RESCHED_EVERY))
+			cond_resched();
+	}
+}
+
 static bool ct_same_obj(const struct ct_ent *a, const struct ct_ent *b)
 {
 	return a->res == b->res && a->id == b->id;
@@ -305,6 +366,8 @@ static void ct_build_unpin(struct ct_build *b)
 		if (b->task[i].mm)
 			mmdrop(b->task[i].mm);
 		put_task_struct(b->task[i].task);
+		if (!(i % CT_RESCHED_EVERY))
+			cond_resched();
 	}
 	b->ntask = 0;
 	kvfree(b->task);
@@ -316,26 +379,43 @@ static struct task_struct *ct_build_find(struct ct_build *b, pid_t want)
 {
 	size_t i;
 
-	for (i = 0; i < b->ntask; i++)
+	for (i = 0; i < b->ntask; i++) {
 		if (b->task[i].tid == want)
 			return b->task[i].task;
+		if (!(i % CT_RESCHED_EVERY))
+			cond_resched();
+	}
 	return NULL;
 }
 
 /*
- * Snapshot the tasks of @ns. If @want is not 0, only the objects of the
- * task with that TID are kept, and that task is read once more after the
- * walk into @wanted (its lines in the "pid" file); -ESRCH if it has gone.
- * Returns an ERR_PTR on failure; free the result with ct_snap_free().
+ * Snapshot the tasks of @ns. If @want is not NULL, only the objects of the
+ * task attached to that pid are kept, and that task is read once more
+ * after the walk into @wanted (its lines in the "pid" file); -ESRCH if no
+ * task is attached to @want any more (the task has gone, whoever holds its
+ * number now). Returns an ERR_PTR on failure; free the result with
+ * ct_snap_free().
  */
-struct ct_snap *ct_snap_build(struct pid_namespace *ns, pid_t want,
+struct ct_snap *ct_snap_build(struct pid_namespace *ns, struct pid *want,
 			      struct ct_task_info *wanted)
 {
 	struct ct_build b = { .ns = ns };
-	struct task_struct *t;
+	struct task_struct *t = NULL;
+	pid_t want_nr = 0;
 	struct ct_snap *s;
 	size_t i, n;
 	int ret;
+
+	if (want) {
+		/* Its number in @ns stays readable after the task has gone. */
+		want_nr = pid_nr_ns(want, ns);
+		rcu_read_lock();
+		if (want_nr)
+			t = ct_task_of_pid(want);
+		rcu_read_unlock();
+		if (!t)
+			return ERR_PTR(-ESRCH);
+	}
 
 	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
@@ -345,38 +425,45 @@ struct ct_snap *ct_snap_build(struct pid_namespace *ns, pid_t want,
 	if (ret)
 		goto fail;
 
-	sort(b.ent, b.nent, sizeof(b.ent[0]), ct_ent_cmp, NULL);
+	ct_sort(b.ent, b.nent);
 	if (want) {
 		/*
 		 * The wanted task's picture is read after the walk: each
 		 * other member then held the object at that moment too (see
 		 * ct_build_check_run()), and the count read now covers them.
+		 * The task the walk saw under the number must still be the
+		 * one attached to @want: if it has gone, the number may
+		 * have been given to another task.
 		 */
 		ret = -ESRCH;
-		t = ct_build_find(&b, want);
+		t = ct_build_find(&b, want_nr);
 		if (!t)
 			goto fail;
+		wanted->tid = 0;
 		rcu_read_lock();
-		ct_task_read(t, ns, wanted, NULL);
+		if (ct_task_of_pid(want) == t)
+			ct_task_read(t, ns, wanted, NULL);
 		rcu_read_unlock();
-		if (wanted->tid != want)
+		if (wanted->tid != want_nr)
 			goto fail;
 		for (i = 0; i < b.nent; i++)
-			if (b.ent[i].tid == want)
+			if (b.ent[i].tid == want_nr)
 				b.ent[i].stale = 1;
 	}
-	ct_build_check(&b, want, wanted);
+	ct_build_check(&b, want_nr, wanted);
 	ct_build_unpin(&b);
 
 	for (i = 0, n = 0; i < b.nent; i++) {
 		struct ct_ent *e = &b.ent[i];
 
+		if (!(i % CT_RESCHED_EVERY))
+			cond_resched();
 		if (e->stale)
 			continue;
 		e->id = ct_id((const void *)(unsigned long)e->id, e->res);
 		b.ent[n++] = *e;
 	}
-	sort(b.ent, n, sizeof(b.ent[0]), ct_ent_cmp, NULL);
+	ct_sort(b.ent, n);
 	s->nr = n;
 	s->ent = b.ent;
 	return s;

@@ -46,6 +46,7 @@ static const void *ct_task_obj(struct task_struct *t, enum ct_res res,
 			       long *ref)
 {
 	struct sighand_struct *sighand;
+	struct signal_struct *signal;
 	struct mm_struct *mm;
 	struct fs_struct *fs;
 
@@ -89,20 +90,37 @@ static const void *ct_task_obj(struct task_struct *t, enum ct_res res,
 			if (!sighand)
 				return NULL;
 			*ref = ct_count(&sighand->count);
+			/*
+			 * The count must be read before the pointer is
+			 * read again, or the re-check proves nothing;
+			 * pairs with the ordering of the writer's
+			 * rcu_assign_pointer() and refcount decrement.
+			 */
+			smp_rmb();
 		} while (rcu_dereference(t->sighand) != sighand);
 		return sighand;
 	case CT_RES_SIGNAL:
 		/*
 		 * ->signal lives as long as the task_struct, but ->live (the
 		 * count shown) stops counting a thread once it has begun to
-		 * exit; PF_EXITING is set before that decrement. A task that
-		 * is exiting is therefore shown without its signal state, so
-		 * that every task listed with a signal is counted in live.
+		 * exit. do_exit() sets PF_EXITING (exit_signals()) and only
+		 * then decrements live, with a fully ordered atomic. So read
+		 * live first and the flag after it: a task whose flag is
+		 * still clear was counted in the value read. A task that is
+		 * exiting is shown without its signal state, so that every
+		 * task listed with a signal is counted in live.
 		 */
-		if ((t->flags & PF_EXITING) || !t->signal)
+		signal = t->signal;
+		if (!signal)
 			return NULL;
-		*ref = ct_count(&t->signal->live);
-		return t->signal;
+		*ref = ct_count(&signal->live);
+		/* Pairs with the full barrier of do_exit()'s decrement. */
+		smp_rmb();
+		if (READ_ONCE(t->flags) & PF_EXITING) {
+			*ref = 0;
+			return NULL;
+		}
+		return signal;
 	case CT_RES_NSPROXY:
 		if (t->nsproxy)
 			*ref = ct_count(&t->nsproxy->count);
@@ -273,15 +291,24 @@ out:
 	return nr;
 }
 
-/* Is there a task with TID @nr in @ns now? */
-bool ct_task_exists(struct pid_namespace *ns, pid_t nr)
+/*
+ * The pid of the task with TID @nr in @ns now, with a reference the caller
+ * drops with put_pid(); NULL if no task has that TID. The pid stays that
+ * task's TID: pid_task() on it finds no task once the task has gone, even
+ * if the number has been given to another task since.
+ */
+struct pid *ct_get_task_pid(struct pid_namespace *ns, pid_t nr)
 {
-	bool ret;
+	struct pid *pid;
 
 	rcu_read_lock();
-	ret = ct_task_of_pid(find_pid_ns(nr, ns)) != NULL;
+	pid = find_pid_ns(nr, ns);
+	if (ct_task_of_pid(pid))
+		get_pid(pid);
+	else
+		pid = NULL;
 	rcu_read_unlock();
-	return ret;
+	return pid;
 }
 
 const char *ct_kind_name(enum ct_kind kind)

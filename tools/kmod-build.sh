@@ -11,8 +11,10 @@
 #           build/kmod/<name of KDIR>)
 # The build log goes to stderr; the last line on stdout is the path of the
 # built clonetrace.ko. Exits non-zero if the build fails or, unless
-# CT_KMOD_WERROR=0, if the compiler printed any warning (W=1 is on) or
-# modpost any WARNING (section mismatches, symbols it cannot resolve).
+# CT_KMOD_WERROR=0, if the compiler or sparse printed any warning (W=1 is
+# on) or modpost any WARNING (section mismatches, symbols it cannot
+# resolve). sparse (Debian package sparse) checks every source (C=2) when
+# it is installed; CT_KMOD_SPARSE=1 requires it, CT_KMOD_SPARSE=0 skips it.
 # The compiler is the kernel's own (CONFIG_CC_VERSION_TEXT); CC=gcc
 # overrides it (e.g. Debian 12's gcc 12 builds Debian 11's 5.10 modules).
 set -eu
@@ -47,6 +49,28 @@ if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$conf" 2>/dev/null &&
 fi
 echo "kmod-build.sh: compiler: ${CC:-$cc_text}" >&2
 
+sparse=
+case ${CT_KMOD_SPARSE:-auto} in
+0) ;;
+1 | auto)
+	if command -v sparse >/dev/null 2>&1; then
+		# KBUILD_CHECKSRC too: from 6.15 on the kernel's Makefile
+		# turns C= off unless scripts/checker-valid.sh approves
+		# sparse, and Debian's headers do not ship that script.
+		sparse="C=2 KBUILD_CHECKSRC=2 CHECK=sparse"
+		echo "kmod-build.sh: sparse: $(sparse --version 2>&1)" >&2
+	elif [ "${CT_KMOD_SPARSE:-auto}" = 1 ]; then
+		echo "kmod-build.sh: CT_KMOD_SPARSE=1 but sparse is not installed" \
+			"(Debian package sparse)" >&2
+		exit 1
+	fi
+	;;
+*)
+	echo "kmod-build.sh: CT_KMOD_SPARSE must be 0, 1 or auto" >&2
+	exit 1
+	;;
+esac
+
 if [ $# -ge 2 ]; then
 	out=$2
 else
@@ -71,15 +95,16 @@ cp -R "$top/kmod" "$out/kmod"
 rm -f "$out"/kmod/*.o "$out"/kmod/.*.cmd
 
 log=$out/build.log
-if ! make -C "$kdir" M="$out" W=1 ${CC:+CC="$CC"} modules >"$log" 2>&1; then
+# shellcheck disable=SC2086 # $sparse is two words or none
+if ! make -C "$kdir" M="$out" W=1 $sparse ${CC:+CC="$CC"} modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "kmod-build.sh: build against $kdir failed" >&2
 	exit 1
 fi
 cat "$log" >&2
 
-if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q 'warning:' "$log"; then
-	echo "kmod-build.sh: compiler warnings (set CT_KMOD_WERROR=0 to ignore)" >&2
+if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q 'warning:\|: error:' "$log"; then
+	echo "kmod-build.sh: compiler or sparse warnings (set CT_KMOD_WERROR=0 to ignore)" >&2
 	exit 1
 fi
 if [ "${CT_KMOD_WERROR:-1}" != 0 ] && grep -q '^WARNING:' "$log"; then

@@ -1,8 +1,9 @@
 #!/bin/sh
-# 10-kmod-load: the clonetrace module loads, creates its three debugfs files
-# with root-only modes and versioned headers, answers sensible lines for
-# well-known tasks, rejects bad input to "pid", draws a new id key on every
-# load, and rmmod removes /sys/kernel/debug/clonetrace.
+# 10-kmod-load: the clonetrace module loads (after the RNG is seeded, for
+# its id key), creates its three debugfs files with root-only modes and
+# versioned headers, answers sensible lines for well-known tasks, rejects
+# bad input to "pid", draws a new id key on every load, and rmmod removes
+# /sys/kernel/debug/clonetrace.
 # Exit 0 pass, 1 fail, 77 skip (docs/CONTRACTS.md).
 
 . "${0%/*}/lib.sh"
@@ -23,6 +24,12 @@ if ! insmod "$KO"; then
 	exit 1
 fi
 loaded && ok "module listed in /proc/modules" || bad "module not in /proc/modules"
+# The id key is drawn at load: insmod must have waited for the RNG to be
+# seeded (a TCG guest without a hardware RNG seeds it only minutes after
+# boot unless something waits for it, which makes it gather jitter).
+dmesg | grep -q 'random: crng init done' &&
+	ok "the RNG was seeded when the key was drawn" ||
+	bad "insmod returned before the RNG was seeded (no 'crng init done' in dmesg)"
 
 # mode_is FILE PERMS: the ls -l permission string of FILE is PERMS.
 mode_is() {
