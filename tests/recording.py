@@ -16,7 +16,7 @@ VERSION = 1         # the default here: version 1 must stay readable
 HEADER, ITEMS, END = 1, 2, 3
 EVENT, DIAG, CGROUP, TARGET, CGROUP1 = 1, 2, 3, 4, 5
 ID_UNKNOWN = 0xffffffff
-CLONE, CLONE_FAILED, EXEC = 1, 2, 3
+CLONE, CLONE_FAILED, EXEC, EXIT = 1, 2, 3, 4
 # enum ct_path_flag (bpf/ct_event.h)
 PATH_KNOWN, PATH_TRUNCATED, PATH_DELETED = 1, 2, 4
 
@@ -95,6 +95,18 @@ def exec_event(ts, pid, comm, filename, argv, parent=1, call=1, path=None,
     return e
 
 
+def exit_event(ts, pid, comm, code, parent=1, lifetime_ns=1_000_000,
+               group_dead=1, uid=0, gid=0):
+    """A task's exit (version 2 on): struct ct_exit_event's fields; code
+    as wait() reports it (exit status << 8, or the signal | 0x80 for a
+    core dump)."""
+    e = event(ts, parent, parent, comm, "kernel", "process", pid=pid,
+              tid=pid, comm=comm, exit_signal=0, uid=uid, gid=gid)
+    e.update(type=EXIT, parent=parent, lifetime_ns=lifetime_ns, code=code,
+             group_dead=group_dead)
+    return e
+
+
 def encode_path(p):
     """A resolved path as recorded (version 3): its components, the
     file's own name first, a NUL after each."""
@@ -125,6 +137,9 @@ def encode_event(e, prev_ts, version=VERSION):
                 uv(e["call"]) + text(e["filename"]) + text(e["args"]))
         if version >= 3:
             out += encode_path(e["path"]) + encode_path(e["interp"])
+    elif e["type"] == EXIT:
+        out += (uv(e["parent"]) + uv(e["lifetime_ns"]) + sv(e["code"]) +
+                uv(e["group_dead"]))
     return out
 
 
@@ -202,7 +217,7 @@ def recording(events, release="6.18.0-test", hostname="testhost",
             prev = e["ts"]
         data += frame(ITEMS, payload)
     clones = sum(1 for e in events if e["type"] == CLONE)
-    life = sum(1 for e in events if e["type"] == EXEC)
+    life = sum(1 for e in events if e["type"] in (EXEC, EXIT))
     made = len(events) - life
     end = (uv(made) + uv(clones) + uv(made - clones) +
            uv(0) + uv(lost) + uv(lost_follow) + uv(duration_ns) +
