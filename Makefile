@@ -233,7 +233,7 @@ mutation-gen: deps-test
 	$(PYTHON) tests/mutation/gen
 
 # make check's small sample: fixed seed, the quick test files only.
-CHECK_MUTATION_TESTS := test_cli,test_explain,test_report,test_share,test_files,test_options,test_hostile
+CHECK_MUTATION_TESTS := test_cli,test_explain,test_report,test_share,test_usage
 check-mutation: deps-test
 	SAMPLE=6 SEED=26 TESTS=$(CHECK_MUTATION_TESTS) $(PYTHON) tests/mutation/gen --covered-only --timeout 120
 
