@@ -690,3 +690,27 @@ def test_recording_rewritten_while_read(binary, public_dir):
         done.set()
         writer.join(TIMEOUT)
     assert sum(outcomes.values()) >= 10, outcomes
+
+
+def test_tree_exits(binary, public_dir):
+    """The creation tree with exits (version 2 on): an exited child
+    shows its exit code or signal (+core) and lifetime, exact; a child
+    that has not exited shows neither."""
+    kids = [(P + 1, 0x0200, 9 * MS), (P + 2, None, 0),
+            (P + 3, 0x008b, 8 * MS)]
+    events = [recording.event(START + i * MS, P, P, "spawner", "clone",
+                              "process", pid=pid, tid=pid, comm="spawner")
+              for i, (pid, _, _) in enumerate(kids, 1)]
+    events += [recording.exit_event(START + 20 * MS, pid, "kid", code,
+                                    parent=P, lifetime_ns=life)
+               for pid, code, life in kids if code is not None]
+    rec = write(public_dir, events, version=4)
+    r = run([binary, "report", "-s", "tree", rec])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines() == [
+        "CREATION TREE: 4 nodes",
+        "spawner(%d) (created 3, 3 below)" % P,
+        "|-spawner(%d) process clone [0] exit=2 lifetime=0.009000s" % (P + 1),
+        "|-spawner(%d) process clone [0]" % (P + 2),
+        "`-spawner(%d) process clone [0] signal=SIGSEGV+core "
+        "lifetime=0.008000s" % (P + 3)]
