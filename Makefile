@@ -6,6 +6,7 @@
 #   make run        install missing packages, build, trace the whole system
 #   make check      the whole test suite (host tests + VM tests)
 #   make mutation   how many of a list of small bugs the tests catch
+#   make mutation-gen  SAMPLE=N SEED=S FILES=GLOB: how many generated ones
 #   make bench      the side-by-side overhead benchmark
 #   make baseline   BASE=REV: clonetrace as of git revision REV, for
 #                   tools/bench/bench --baseline build/baseline/REV/clonetrace
@@ -65,7 +66,7 @@ ASAN_OBJS	:= $(patsubst userspace/%.c,$(OUT)/asan/%.o,$(USER_SRCS))
 .PHONY: all run deps deps-test deps-fresh check check-here check-host check-vm \
 	kernels-doc bench baseline kmod kmod-clean \
 	install uninstall deb clean workloads static asan lint lab fuzz check-fuzz \
-	mutation
+	mutation mutation-gen check-mutation
 
 all: clonetrace
 
@@ -236,6 +237,17 @@ check-fuzz: $(SKELS)
 # caught (tests/README.md). Not part of check: a few minutes.
 mutation: deps-test
 	$(PYTHON) tests/mutation/run
+
+# Generated mutants (tests/mutation/gen): SAMPLE=N sites of FILES (globs,
+# default userspace/*.c) drawn with SEED (default: from the commit),
+# each run against the test files that execute its line.
+mutation-gen: deps-test
+	$(PYTHON) tests/mutation/gen
+
+# make check's small sample: fixed seed, the quick test files only.
+CHECK_MUTATION_TESTS := test_cli,test_explain,test_report,test_share,test_usage
+check-mutation: deps-test
+	SAMPLE=6 SEED=26 TESTS=$(CHECK_MUTATION_TESTS) $(PYTHON) tests/mutation/gen --covered-only --timeout 120
 
 # ---- install ----
 # The metrics service (fleet/): its ExecStart names the installed binary.

@@ -163,3 +163,35 @@ def test_exit_signal_option(binary):
         assert e["exit_signal"] == sig
         out = explain("--exit-signal", arg, "VM").stdout.splitlines()
         assert out[1] == "  exit signal   %s" % formats.signal_name(sig)
+
+
+@pytest.mark.parametrize("expr,names,unknown", [
+    ("0x200000011", "CLONE_INTO_CGROUP|0x11", 0x11),
+    ("0x4000000000100", "CLONE_VM|0x4000000000000", 0x4000000000000),
+])
+def test_unknown_bits_kept(binary, expr, names, unknown):
+    """Bits no flag names (clone3's exit-signal byte, a bit above the
+    last flag) stay in the text, raw, after the names, in the human
+    output and the JSON alike."""
+    r = explain("--kernel", "6.12", expr)
+    out = r.stdout.splitlines()
+    assert out[0] == "%s via clone3() on Linux 6.12: %s = %s" % (
+        expr, expr, names)
+    assert out.count("  %-20s unknown bits" % hex(unknown)) == 1, out
+    e = json.loads(explain("--json", "--kernel", "6.12", expr).stdout)
+    assert e["flags_str"] == names
+    assert e["flags_detail"][-1] == {"name": None, "value": unknown,
+                                     "meaning": "unknown bits"}
+
+
+@pytest.mark.parametrize("sig,name", [(31, "SIGSYS"), (32, "32"),
+                                      (33, "33"), (34, "SIGRTMIN+0"),
+                                      (35, "SIGRTMIN+1"),
+                                      (64, "SIGRTMIN+30")])
+def test_realtime_signal_names(binary, sig, name):
+    """The exit signal in clone()'s low byte by its name: the real-time
+    ones counted from glibc's SIGRTMIN (34; 32 and 33 are glibc's own,
+    shown as numbers), up to SIGRTMAX."""
+    out = explain("--syscall", "clone", "--kernel", "6.12",
+                  str(sig)).stdout.splitlines()
+    assert out[1] == "  exit signal   %s" % name

@@ -166,12 +166,17 @@ def test_v1_memory_by_cgroup_option(tmp_path, workloads_built, cgroups_v1):
         assert e["container"] == want_container(want), e
 
 
-def test_v1_cgroup_filter(tmp_path, workloads_built, cgroups_v1):
+@pytest.mark.parametrize("top_name,sibling_name,below",
+                         [("box", "box-sibling", "in/deeper"),
+                          ("b", "c", "i/d")])
+def test_v1_cgroup_filter(tmp_path, workloads_built, cgroups_v1, top_name,
+                          sibling_name, below):
     """--cgroup DIR of a v1 hierarchy: the tasks of DIR and below, in
-    the kernel; none of a sibling cgroup's or of the parent's."""
-    inside, _ = cgroups_v1("pids", "box/in/deeper")
-    top_dir, top = cgroups_v1("pids", "box")
-    sibling, _ = cgroups_v1("pids", "box-sibling")
+    the kernel; none of a sibling cgroup's or of the parent's. Names of
+    one letter too: DIR's depth counts every component."""
+    inside, _ = cgroups_v1("pids", top_name + "/" + below)
+    top_dir, top = cgroups_v1("pids", top_name)
+    sibling, _ = cgroups_v1("pids", sibling_name)
     outside = os.path.dirname(top_dir)      # the test's own parent
     trace = tmp_path / "trace.json"
     ct = subprocess.Popen([CLONETRACE, "-v", "-j", "-o", str(trace),

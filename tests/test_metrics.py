@@ -806,3 +806,41 @@ def test_listen_usage(binary, command, value):
     assert r.returncode == 2
     lines = r.stderr.decode().splitlines()
     assert len(lines) == 1 and "--listen '%s'" % value in lines[0], lines
+
+
+def test_oldest_waiting_client_evicted(tracer):
+    """17 connections held (4 addresses, under the per-address limit),
+    none sending a whole request: the 17th closes the oldest at once
+    (within 0.5 s, before the 1.5 s a request has to arrive in); the 16
+    others stay open."""
+    c = Collector(["top", "-i", "0.2"])
+    socks = []
+    try:
+        for i in range(17):
+            s = socket.socket()
+            s.bind(("127.0.0.%d" % (2 + i % 4), 0))
+            s.connect((c.host, c.port))
+            s.sendall(b"GET /metrics HTTP/1.1\r\n")
+            s.settimeout(0.5)
+            socks.append(s)
+            if i == 0:
+                time.sleep(0.3)     # the oldest, by far
+        t0 = time.monotonic()
+        try:
+            first = socks[0].recv(100)
+        except socket.timeout:
+            first = None
+        assert first == b"", "the oldest not closed within 0.5 s: %r" % first
+        assert time.monotonic() - t0 < 0.5
+        for s in socks[1:]:
+            s.setblocking(False)
+            try:
+                got = s.recv(100)
+            except BlockingIOError:
+                continue
+            pytest.fail("a younger connection closed too: %r" % got)
+    finally:
+        for s in socks:
+            s.close()
+        rc, err = c.stop()
+    assert rc == 0, err

@@ -78,3 +78,61 @@ tests = ["tests/test_options.py::test_no_such_test"]
     assert [ln for ln in out if ln.startswith("ERROR    test-renamed: ") and
             "test_no_such_test" in ln], out
     assert out[-1] == "mutation: 2 mutations checked, 2 errors"
+
+
+GEN = os.path.join(REPO, "tests", "mutation", "gen")
+
+
+def gen(*args):
+    return subprocess.run(unprivileged([GEN] + list(args)),
+                          capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def test_equivalent_list_matches_the_code():
+    """Every accepted survivor of tests/mutation/gen is still a site."""
+    r = gen("--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines()[-1].endswith(", 0 errors")
+
+
+def test_generated_sites():
+    """The generator's sites on a line the test knows: each operator
+    at each place, with its key's occurrence; strings and comments
+    left alone."""
+    with open(os.path.join(REPO, "userspace", "escape.c")) as f:
+        no = next(i for i, ln in enumerate(f, 1)
+                  if "return c >= 0x20 && c < 0x7f && c != '\\\\' &&" in ln)
+    r = gen("--sites", "--files", "userspace/escape.c")
+    assert r.returncode == 0, r.stderr
+    got = [ln.split(None, 1)[1] for ln in r.stdout.splitlines()
+           if ln.startswith("userspace/escape.c:%d " % no)]
+    tail = " && c != '\\\\' &&"
+    assert got[:8] == [
+        "ROR     0 return c > 0x20 && c < 0x7f" + tail,
+        "ROR     1 return c >= 0x20 && c <= 0x7f" + tail,
+        "ROR     2 return c >= 0x20 && c < 0x7f && c == '\\\\' &&",
+        "LOR     0 return c >= 0x20 || c < 0x7f" + tail,
+        "LOR     1 return c >= 0x20 && c < 0x7f || c != '\\\\' &&",
+        "LOR     2 return c >= 0x20 && c < 0x7f && c != '\\\\' ||",
+        "CONST+1 0 return c >= 0x21 && c < 0x7f" + tail,
+        "CONST-1 0 return c >= 0x1f && c < 0x7f" + tail], got
+
+
+def test_rotten_equivalent_is_an_error(public_dir):
+    path = os.path.join(public_dir, "equivalent.toml")
+    with open(path, "w") as f:
+        f.write('''
+[[equivalent]]
+file = "userspace/escape.c"
+op = "ROR"
+occurrence = 0
+line = "return gone < 1;"
+reason = "the line is gone"
+''')
+    os.chmod(path, 0o644)
+    r = gen("--check", "--equivalent", path)
+    assert r.returncode == 1, r.stdout
+    assert r.stdout.splitlines() == [
+        "ERROR    userspace/escape.c: no ROR mutant of 'return gone < 1;' "
+        "(occurrence 0): the code changed, update or remove the entry",
+        "gen: 1 equivalent mutants checked, 1 errors"]

@@ -13,6 +13,7 @@ import datetime
 import errno
 import json
 import os
+import struct
 import subprocess
 import threading
 import time
@@ -345,6 +346,116 @@ def test_refuses_damage(binary, public_dir, case):
     assert r.stdout == b"", "printed before refusing"
 
 
+def with_end(good, payload):
+    """GOOD with its end frame's payload replaced (a valid checksum)."""
+    return good[:recording.frames(good)[-1][0]] + recording.frame(
+        recording.END, payload)
+
+
+def end_payload(events, clones, failed, v64=None):
+    """An end frame of version 1 counting EVENTS creations, CLONES of
+    them made and FAILED failed; V64: the events count as these bytes."""
+    return ((v64 or recording.uv(events)) + recording.uv(clones) +
+            recording.uv(failed) + recording.uv(0) * 3 +
+            recording.uv(DURATION) + recording.uv(START) + recording.sv(0))
+
+
+def rule_breakers():
+    """Recordings whose every frame checks out but that break a rule of
+    the reader: name -> (bytes, the exact complaint after the path)."""
+    good = recording.recording(EVENTS, start_ns=START,
+                               duration_ns=DURATION, chunk=3)
+    n = len(EVENTS)
+    failed = sum(1 for e in EVENTS if e["type"] == recording.CLONE_FAILED)
+    end = recording.frames(good)[-1][0] + 12    # the end frame's payload
+    fail = next(e for e in EVENTS if e["type"] == recording.CLONE_FAILED)
+    no_errno = dict(fail, err=0)
+    neg_errno = dict(fail, err=-22)
+    one = recording.recording([no_errno], start_ns=START,
+                              duration_ns=DURATION)
+    item = recording.frames(one)[1][0] + 12     # the first item's payload
+    return {
+        # 2^64 + 2: the tenth byte may hold only the 64th bit
+        "over 64 bits": (with_end(good, end_payload(
+            n, n - failed, failed, b"\xff" * 9 + b"\x02")),
+            "corrupt end frame at byte %d: number too large" % (end + 10)),
+        "adds up wrong": (with_end(good, end_payload(n, n - failed,
+                                                     failed + 1)),
+                          "corrupt end frame: counts do not add up"),
+        "counts differ": (with_end(good, end_payload(n, n - failed - 1,
+                                                     failed + 1)),
+                          "corrupt file: the end frame counts %d events "
+                          "(%d created, %d failed) and 0 diagnoses, the "
+                          "file holds %d (%d created, %d failed) and 0" % (
+                              n, n - failed - 1, failed + 1, n, n - failed,
+                              failed)),
+        "errno 0": (one, "corrupt item at byte %d: failed creation without"
+                    " an errno" % (item + len(recording.encode_event(
+                        no_errno, 0)))),
+        "errno < 0": (recording.recording([neg_errno], start_ns=START,
+                                          duration_ns=DURATION),
+                      "corrupt item at byte %d: failed creation without"
+                      " an errno" % (item + len(recording.encode_event(
+                          neg_errno, 0)))),
+        "newer version": (good[:8] + struct.pack("<I", 5) + good[12:],
+                          "recording version 5 is not supported (this "
+                          "clonetrace reads versions 1 to 4): read it with "
+                          "a clonetrace that writes it"),
+        "version 0": (good[:8] + struct.pack("<I", 0) + good[12:],
+                      "recording version 0 is not supported (this "
+                      "clonetrace reads versions 1 to 4): read it with "
+                      "a clonetrace that writes it"),
+    }
+
+
+@pytest.mark.parametrize("case", ["over 64 bits", "adds up wrong",
+                                  "counts differ", "errno 0", "errno < 0",
+                                  "newer version", "version 0"])
+def test_refuses_rule_breakers(binary, public_dir, case):
+    """A recording that checks out frame by frame but breaks one of the
+    reader's rules is refused with exactly the rule it breaks, and
+    nothing printed before (--partial or not: no event is trusted after
+    a broken rule, and these come before or after every event)."""
+    blob, msg = rule_breakers()[case]
+    path = os.path.join(public_dir, "bad.ctr")
+    with open(path, "wb") as f:
+        f.write(blob)
+    os.chmod(path, 0o644)
+    r = run([binary, "report", "--json", path])
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.decode() == "clonetrace: '%s': %s\n" % (path, msg)
+    assert r.stdout == b""
+
+
+def test_exit_statuses(binary, public_dir):
+    """What a spawner's children became (version 2 on): every wait
+    status by its name, exact: an exit code, a signal, a signal with a
+    core dump (+core), real-time signals counted from SIGRTMIN; the
+    same names as the JSON keys."""
+    kids = [(0x0200, "2"), (0x0009, "SIGKILL"), (0x008b, "SIGSEGV+core"),
+            (0x000b, "SIGSEGV"), (0x0022, "SIGRTMIN+0"),
+            (0x00a3, "SIGRTMIN+1+core"), (0x0040, "SIGRTMIN+30"),
+            (0x0021, "33"), (0x0100, "1")]
+    events = [recording.event(START + i * MS, P, P, "spawner", "clone",
+                              "process", pid=P + 1 + i, tid=P + 1 + i,
+                              comm="spawner") for i in range(len(kids))]
+    events += [recording.exit_event(START + (100 + i) * MS, P + 1 + i,
+                                    "kid", code, parent=P)
+               for i, (code, _) in enumerate(kids)]
+    rec = write(public_dir, events, version=4)
+    r = run([binary, "report", "-s", "spawners", rec])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[3] == "WHAT THEIR CHILDREN BECAME (-e exec,exit)"
+    shown = kids[:8]                # CT_KIDS_CODES: the rest, other
+    assert lines[4] == (
+        "%7d %-16s execs 0, failed execs 0, exits %d, median lifetime "
+        "0.001000 s, status %s, other x%d" % (
+            P, "spawner", len(kids), ", ".join("%s x1" % name
+                                                for _, name in shown),
+            len(kids) - len(shown)))
+
+
 def test_refuses_cut_at_every_frame(binary, public_dir):
     """A recording cut exactly where a frame ends (any frame: the header,
     a chunk, the last chunk before the end frame) is refused as cut off,
@@ -591,3 +702,27 @@ def test_recording_rewritten_while_read(binary, public_dir):
         done.set()
         writer.join(TIMEOUT)
     assert sum(outcomes.values()) >= 10, outcomes
+
+
+def test_tree_exits(binary, public_dir):
+    """The creation tree with exits (version 2 on): an exited child
+    shows its exit code or signal (+core) and lifetime, exact; a child
+    that has not exited shows neither."""
+    kids = [(P + 1, 0x0200, 9 * MS), (P + 2, None, 0),
+            (P + 3, 0x008b, 8 * MS)]
+    events = [recording.event(START + i * MS, P, P, "spawner", "clone",
+                              "process", pid=pid, tid=pid, comm="spawner")
+              for i, (pid, _, _) in enumerate(kids, 1)]
+    events += [recording.exit_event(START + 20 * MS, pid, "kid", code,
+                                    parent=P, lifetime_ns=life)
+               for pid, code, life in kids if code is not None]
+    rec = write(public_dir, events, version=4)
+    r = run([binary, "report", "-s", "tree", rec])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines() == [
+        "CREATION TREE: 4 nodes",
+        "spawner(%d) (created 3, 3 below)" % P,
+        "|-spawner(%d) process clone [0] exit=2 lifetime=0.009000s" % (P + 1),
+        "|-spawner(%d) process clone [0]" % (P + 2),
+        "`-spawner(%d) process clone [0] signal=SIGSEGV+core "
+        "lifetime=0.008000s" % (P + 3)]

@@ -894,15 +894,19 @@ static int read_end(struct ct_rec_reader *r, const uint8_t *p, size_t len,
 	if (r->pos != r->len)
 		return fail(r, "corrupt file: %zu bytes after the end frame",
 			    r->len - r->pos);
-	if (e->events != r->events || e->clones != r->clones ||
-	    e->failed != r->failed || e->diags != r->diags)
-		return fail(r, "corrupt file: the end frame counts %llu events and %llu diagnoses, the file holds %llu and %llu",
-			    (unsigned long long)e->events,
-			    (unsigned long long)e->diags,
-			    (unsigned long long)r->events,
-			    (unsigned long long)r->diags);
 	if (e->clones + e->failed != e->events)
 		return fail(r, "corrupt end frame: counts do not add up");
+	if (e->events != r->events || e->clones != r->clones ||
+	    e->failed != r->failed || e->diags != r->diags)
+		return fail(r, "corrupt file: the end frame counts %llu events (%llu created, %llu failed) and %llu diagnoses, the file holds %llu (%llu created, %llu failed) and %llu",
+			    (unsigned long long)e->events,
+			    (unsigned long long)e->clones,
+			    (unsigned long long)e->failed,
+			    (unsigned long long)e->diags,
+			    (unsigned long long)r->events,
+			    (unsigned long long)r->clones,
+			    (unsigned long long)r->failed,
+			    (unsigned long long)r->diags);
 	if (e->lifecycle != r->lifecycle)
 		return fail(r, "corrupt file: the end frame counts %llu exec and exit events, the file holds %llu",
 			    (unsigned long long)e->lifecycle,
