@@ -95,7 +95,6 @@ def exec_event(ts, pid, comm, filename, argv, parent=1, call=1, path=None,
     return e
 
 
-<<<<<<< HEAD
 def exit_event(ts, pid, tid, comm, code, lifetime, parent=1, group_dead=1,
                uid=0, gid=0, cgroup_id=0):
     """An exit (version 2 on): struct ct_exit_event's fields; code is
@@ -105,16 +104,18 @@ def exit_event(ts, pid, tid, comm, code, lifetime, parent=1, group_dead=1,
               comm=comm, exit_signal=0, uid=uid, gid=gid,
               cgroup_id=cgroup_id)
     e.update(type=EXIT, parent=parent, lifetime=lifetime, code=code,
-=======
-def exit_event(ts, pid, comm, code, parent=1, lifetime_ns=1_000_000,
-               group_dead=1, uid=0, gid=0):
-    """A task's exit (version 2 on): struct ct_exit_event's fields; code
-    as wait() reports it (exit status << 8, or the signal | 0x80 for a
-    core dump)."""
+             group_dead=group_dead)
+    return e
+
+
+def process_exit(ts, pid, comm, code, parent=1, lifetime_ns=1_000_000,
+                 group_dead=1, uid=0, gid=0):
+    """A process's exit with its creator in ppid (version 2 on): code as
+    wait() reports it (exit status << 8, or the signal | 0x80 for a core
+    dump)."""
     e = event(ts, parent, parent, comm, "kernel", "process", pid=pid,
               tid=pid, comm=comm, exit_signal=0, uid=uid, gid=gid)
-    e.update(type=EXIT, parent=parent, lifetime_ns=lifetime_ns, code=code,
->>>>>>> mut
+    e.update(type=EXIT, parent=parent, lifetime=lifetime_ns, code=code,
              group_dead=group_dead)
     return e
 
@@ -149,13 +150,8 @@ def encode_event(e, prev_ts, version=VERSION):
                 uv(e["call"]) + text(e["filename"]) + text(e["args"]))
         if version >= 3:
             out += encode_path(e["path"]) + encode_path(e["interp"])
-<<<<<<< HEAD
-    if e["type"] == EXIT:
-        out += (uv(e["parent"]) + uv(e["lifetime"]) + sv(e["code"]) +
-=======
     elif e["type"] == EXIT:
-        out += (uv(e["parent"]) + uv(e["lifetime_ns"]) + sv(e["code"]) +
->>>>>>> mut
+        out += (uv(e["parent"]) + uv(e["lifetime"]) + sv(e["code"]) +
                 uv(e["group_dead"]))
     return out
 

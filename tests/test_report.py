@@ -397,13 +397,13 @@ def rule_breakers():
                       "corrupt item at byte %d: failed creation without"
                       " an errno" % (item + len(recording.encode_event(
                           neg_errno, 0)))),
-        "newer version": (good[:8] + struct.pack("<I", 5) + good[12:],
-                          "recording version 5 is not supported (this "
-                          "clonetrace reads versions 1 to 4): read it with "
+        "newer version": (good[:8] + struct.pack("<I", 6) + good[12:],
+                          "recording version 6 is not supported (this "
+                          "clonetrace reads versions 1 to 5): read it with "
                           "a clonetrace that writes it"),
         "version 0": (good[:8] + struct.pack("<I", 0) + good[12:],
                       "recording version 0 is not supported (this "
-                      "clonetrace reads versions 1 to 4): read it with "
+                      "clonetrace reads versions 1 to 5): read it with "
                       "a clonetrace that writes it"),
     }
 
@@ -439,8 +439,8 @@ def test_exit_statuses(binary, public_dir):
     events = [recording.event(START + i * MS, P, P, "spawner", "clone",
                               "process", pid=P + 1 + i, tid=P + 1 + i,
                               comm="spawner") for i in range(len(kids))]
-    events += [recording.exit_event(START + (100 + i) * MS, P + 1 + i,
-                                    "kid", code, parent=P)
+    events += [recording.process_exit(START + (100 + i) * MS, P + 1 + i,
+                                      "kid", code, parent=P)
                for i, (code, _) in enumerate(kids)]
     rec = write(public_dir, events, version=4)
     r = run([binary, "report", "-s", "spawners", rec])
@@ -713,8 +713,8 @@ def test_tree_exits(binary, public_dir):
     events = [recording.event(START + i * MS, P, P, "spawner", "clone",
                               "process", pid=pid, tid=pid, comm="spawner")
               for i, (pid, _, _) in enumerate(kids, 1)]
-    events += [recording.exit_event(START + 20 * MS, pid, "kid", code,
-                                    parent=P, lifetime_ns=life)
+    events += [recording.process_exit(START + 20 * MS, pid, "kid", code,
+                                      parent=P, lifetime_ns=life)
                for pid, code, life in kids if code is not None]
     rec = write(public_dir, events, version=4)
     r = run([binary, "report", "-s", "tree", rec])
