@@ -258,6 +258,13 @@ def test_context_zombie_leader(workloads_built):
         for line in wl.stdout:
             if line.strip() == b"leader-exited":
                 break
+        # the children's PDEATHSIG is on its way: until each has died
+        end = time.monotonic() + TIMEOUT
+        for word in ("filechild", "vmchild", "forkchild", "zombie"):
+            while state_of(said[word][0]) != "Z":
+                assert time.monotonic() < end, (word,
+                                                state_of(said[word][0]))
+                time.sleep(0.01)
         main = said["main"][0]
         r = tracer(["-p", str(main)])
         j = tracer(["-j", "--context", "-p", str(main)])

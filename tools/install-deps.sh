@@ -19,7 +19,7 @@ set -eu
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libmicrohttpd-dev make gcc pkg-config"
 case "${1:-}" in
 --test)
-	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc prometheus prometheus-node-exporter systemd protobuf-compiler dpkg-dev debhelper dh-dkms lintian"
+	pkgs="$pkgs python3 python3-pytest util-linux valgrind qemu-system-x86 busybox-static cpio xz-utils zstd kmod strace libclang-rt-14-dev debootstrap binutils perl procps psmisc prometheus prometheus-node-exporter systemd protobuf-compiler build-essential dpkg-dev debhelper dh-dkms lintian"
 	;;
 --fresh)
 	pkgs="debootstrap"
