@@ -194,15 +194,7 @@ static void life(struct chrome *c, uint32_t i)
 	const struct ct_tl_task *k = &c->t->tasks[i];
 	char name[64], sig[32];
 
-	if (k->existing)
-		snprintf(name, sizeof(name), "task %u (running at the start)",
-			 k->tid);
-	else if (k->continued)
-		snprintf(name, sizeof(name), "process %u (after the exec)",
-			 k->tid);
-	else
-		snprintf(name, sizeof(name), "%s %u", ct_kind_name(k->kind),
-			 k->tid);
+	ct_tl_life_name(k, name, sizeof(name));
 	ev_open(c, 'X', name, k->begin, c->cpid[k->proc], c->ctid[i]);
 	ct_json_num(&c->j, "dur", (k->end - k->begin) / 1000.0, 3);
 	ct_json_open(&c->j, "args", '{');

@@ -361,15 +361,7 @@ static void life_begin(struct writer *w, const struct ct_tl_task *k)
 {
 	char name[64], sig[32];
 
-	if (k->existing)
-		snprintf(name, sizeof(name), "task %u (running at the start)",
-			 k->tid);
-	else if (k->continued)
-		snprintf(name, sizeof(name), "process %u (after the exec)",
-			 k->tid);
-	else
-		snprintf(name, sizeof(name), "%s %u", ct_kind_name(k->kind),
-			 k->tid);
+	ct_tl_life_name(k, name, sizeof(name));
 	event_open(w, k->begin, k->uuid, TYPE_SLICE_BEGIN, name);
 	annotation_int(&w->b, "pid", k->pid);
 	annotation_int(&w->b, "tid", k->tid);

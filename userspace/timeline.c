@@ -5,9 +5,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "escape.h"
 #include "timeline.h"
 
@@ -578,4 +580,14 @@ void ct_tl_free(struct ct_timeline *t)
 	free(t->marks);
 	free(t->execs);
 	free(t);
+}
+
+void ct_tl_life_name(const struct ct_tl_task *k, char *buf, size_t len)
+{
+	if (k->existing)
+		snprintf(buf, len, "task %u (running at the start)", k->tid);
+	else if (k->continued)
+		snprintf(buf, len, "process %u (after the exec)", k->tid);
+	else
+		snprintf(buf, len, "%s %u", ct_kind_name(k->kind), k->tid);
 }

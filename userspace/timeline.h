@@ -136,6 +136,8 @@ const char *ct_tl_proc_name(const struct ct_timeline *t,
 			    const struct ct_tl_proc *p);
 
 /* A name made printable (valid UTF-8, no controls) into buf. */
+/* A life's slice name, the same in both exports: "thread 4101", ... */
+void ct_tl_life_name(const struct ct_tl_task *k, char *buf, size_t len);
 const char *ct_tl_text(const char *s, size_t max, char *buf, size_t size);
 
 /*
